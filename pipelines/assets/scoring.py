@@ -1,0 +1,74 @@
+"""Scoring: each wave's declared instruments scored with their published rules, and the
+long panel of all waves."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+import instruments
+from pipelines import study
+from pipelines.assets._meta import md_table, table_metadata
+from pipelines.partitions import WAVES
+from pipelines.resources import StudyResource
+from pipelines.versioning import code_version
+
+GROUP = "scoring"
+OWNERS = ["team:evaluation-data"]
+SCORING_VERSION = code_version("instruments", "pipelines.study")
+
+
+@dg.multi_asset(
+    outs={
+        "scored_wave": dg.AssetOut(
+            description="Scale scores of every instrument the wave declares, with n_valid columns.",
+            io_manager_key="interim_io_manager", kinds={"pandas"}, owners=OWNERS,
+            code_version=SCORING_VERSION,
+        ),
+        "score_valid_rates": dg.AssetOut(
+            description="Per instrument: share of respondents with a valid headline score.",
+            io_manager_key="interim_io_manager", kinds={"pandas"}, owners=OWNERS,
+            code_version=SCORING_VERSION,
+        ),
+    },
+    partitions_def=WAVES,
+    group_name=GROUP,
+)
+def scored_wave(context: dg.AssetExecutionContext, study_config: StudyResource,
+                harmonised_wave: pd.DataFrame):
+    """Score the harmonised wave with :func:`instruments.score` (rules and value sets as
+    configured; the EQ-5D value set is the study's primary one)."""
+    config = study_config.load()
+    study.register_study_scales(config)
+    wave = config.wave(context.partition_key)
+    scored, rates = study.score_wave(harmonised_wave, wave, config)
+    yield dg.Output(scored, output_name="scored_wave", metadata=table_metadata(
+        scored, valid_rates=md_table(rates[["instrument", "score_column", "n_rows", "n_scored", "valid_rate"]]),
+        eq5d_value_set=config.analysis.eq5d_value_set,
+        **{f"valid_rate/{r.instrument}": float(r.valid_rate) for r in rates.itertuples()},
+    ))
+    yield dg.Output(rates, output_name="score_valid_rates", metadata=table_metadata(rates))
+
+
+@dg.asset(
+    group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=SCORING_VERSION,
+    ins={"scored_wave": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
+    deps=["study_settings"],
+)
+def panel(context: dg.AssetExecutionContext, study_config: StudyResource,
+          scored_wave: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """All configured waves stacked long: ``participant_id, wave``, covariates, scores."""
+    config = study_config.load()
+    missing = [w for w in config.wave_ids if w not in scored_wave]
+    if missing:
+        raise ValueError(f"panel: wave(s) {missing} have not been scored yet")
+    frames = [scored_wave[w] for w in config.wave_ids]
+    out = pd.concat(frames, ignore_index=True)
+    out["wave"] = pd.Categorical(out["wave"], categories=config.wave_ids, ordered=True)
+    per_wave = out.groupby("wave", observed=False).size().rename("n").reset_index()
+    context.add_output_metadata(table_metadata(
+        out, n_per_wave=md_table(per_wave),
+        n_participants=int(out["participant_id"].nunique()),
+        **{f"n/{r.wave}": int(r.n) for r in per_wave.itertuples()},
+    ))
+    return out

@@ -1,0 +1,110 @@
+"""Asset checks: thin wrappers over the pure validators in :mod:`pipelines.ingest`.
+
+Per-wave checks run per partition and are *blocking*: when one fails, nothing downstream
+of that wave is materialised. Metadata holds counts, variable names and thresholds only -
+never participant IDs or answers.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from pipelines import ingest, study
+from pipelines.partitions import WAVES
+from pipelines.resources import StudyResource
+
+
+def _result(problems: list[ingest.Problem], checked: int, what: str,
+            severity=dg.AssetCheckSeverity.ERROR, **extra) -> dg.AssetCheckResult:
+    n = sum(max(p.count, 1) for p in problems)
+    meta = {
+        f"n_{what}_checked": checked,
+        "n_problems": len(problems),
+        "n_affected": n,
+        **extra,
+    }
+    if problems:
+        meta["problems"] = dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))
+        variables = sorted({p.variable for p in problems if p.variable})
+        if variables:
+            meta["variables"] = ", ".join(variables)
+    return dg.AssetCheckResult(
+        passed=not problems, severity=severity, metadata=meta,
+        description="; ".join(str(p) for p in problems[:5]) or None,
+    )
+
+
+def _file(study_config: StudyResource, wave_id: str) -> tuple:
+    config = study_config.load()
+    study.register_study_scales(config)
+    wave = config.wave(wave_id)
+    return config, wave, config.wave_path(wave_id).name
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                description="Every row has a participant ID and no ID occurs twice in the wave.")
+def unique_participant_ids(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                           harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+    _, _, file = _file(study_config, context.partition_key)
+    return _result(ingest.check_unique_ids(harmonised_wave, file), len(harmonised_wave), "rows")
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                description="Every participant ID matches the study's pseudonym pattern.")
+def participant_id_format(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                          harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+    config, _, file = _file(study_config, context.partition_key)
+    return _result(ingest.check_id_format(harmonised_wave, file, config.study.id_pattern),
+                   len(harmonised_wave), "rows", pattern=config.study.id_pattern)
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                description="Every answered item holds one of its instrument's codes.")
+def allowed_codes(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                  harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+    _, wave, file = _file(study_config, context.partition_key)
+    allowed = study.allowed_codes(wave)
+    raw_names = {item: raw for raw, item in wave.mapping.items()}
+    return _result(ingest.check_codes(harmonised_wave, file, allowed, raw_names), len(allowed), "items")
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                description="Every item of every instrument the wave declares is present.")
+def required_variables(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                       harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+    _, wave, file = _file(study_config, context.partition_key)
+    required = ["participant_id", "wave", *study.required_items(wave)]
+    return _result(ingest.check_required(harmonised_wave, file, required), len(required), "columns")
+
+
+@dg.asset_check(asset="raw_wave", blocking=True, partitions_def=WAVES,
+                additional_ins={"raw_codebook": dg.AssetIn("raw_codebook")},
+                description="No variable in the wave file looks like a direct identifier "
+                            "(name, personal identity number, e-mail, phone, address).")
+def no_direct_identifiers(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                          raw_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
+    _, wave, file = _file(study_config, context.partition_key)
+    return _result(ingest.check_no_identifiers(raw_wave, raw_codebook, file, wave.id_variable),
+                   raw_wave.shape[1], "variables")
+
+
+@dg.asset_check(asset="scored_wave", partitions_def=WAVES,
+                additional_ins={"score_valid_rates": dg.AssetIn("score_valid_rates")},
+                description="Each instrument's headline score is valid for at least 80 % of respondents "
+                            "(warning only).")
+def valid_score_rates(context: dg.AssetCheckExecutionContext, scored_wave: pd.DataFrame,
+                      score_valid_rates: pd.DataFrame) -> dg.AssetCheckResult:
+    threshold = 0.80
+    low = score_valid_rates[score_valid_rates["valid_rate"] < threshold]
+    problems = [ingest.Problem(context.partition_key, "valid_score_rates",
+                               f"valid for {r.valid_rate:.0%} of {r.n_rows} respondents",
+                               variable=r.score_column, expected=f">= {threshold:.0%}")
+                for r in low.itertuples()]
+    return _result(problems, len(score_valid_rates), "instruments", severity=dg.AssetCheckSeverity.WARN,
+                   threshold=threshold,
+                   min_valid_rate=float(score_valid_rates["valid_rate"].min()) if len(score_valid_rates) else 0.0)
+
+
+WAVE_CHECKS = [unique_participant_ids, participant_id_format, allowed_codes, required_variables,
+               no_direct_identifiers, valid_score_rates]

@@ -1,0 +1,313 @@
+"""Study configuration: one validated YAML file describes a study.
+
+The study configuration is the only place a researcher edits to add a wave, map raw
+variables onto canonical instrument items, declare missing-value codes, choose the
+recurring-participant definition and the analysis options. It is plain data, validated
+with pydantic so that every mistake is reported with its location in the file.
+
+This module never imports Dagster: the Dagster layer wraps it in a resource
+(:mod:`pipelines.resources`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = PROJECT_ROOT / "data" / "example" / "study.yaml"
+
+#: canonical item names are ``<instrument_id>_<NN>`` or, for EQ-5D-5L, ``eq5d5l_<dim>``
+CANONICAL_ITEM = re.compile(r"^(?P<instrument>[a-z][a-z0-9_]*?)_(?P<item>\d{2}|mo|sc|ua|pd|ad|vas)$")
+
+#: canonical covariate (non-item) variables a wave may carry
+COVARIATES = (
+    "gender",
+    "age_group",
+    "education",
+    "region_of_birth",
+    "language",
+    "workshop",
+)
+
+MissingKind = Literal["dont_know", "no_answer", "not_applicable", "invalid"]
+
+
+class ConfigError(ValueError):
+    """A study configuration that cannot be used; the message lists every problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    sv: str
+    en: str
+
+
+class MissingCodes(_Strict):
+    """User-missing codes: ``default`` applies to every mapped item variable unless the
+    variable has its own entry in ``by_variable`` (e.g. the EQ VAS, where 8 and 9 are
+    valid answers and 998/999 are the missing codes)."""
+
+    default: dict[int, MissingKind] = Field(default_factory=dict)
+    by_variable: dict[str, dict[int, MissingKind]] = Field(default_factory=dict)
+
+    def for_variable(self, raw_name: str) -> dict[int, MissingKind]:
+        return self.by_variable.get(raw_name, self.default)
+
+
+class Wave(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: Label
+    date: dt.date
+    file: str
+    id_variable: str
+    instruments: list[str]
+    mapping: dict[str, str] = Field(
+        description="raw variable name -> canonical item name (e.g. q14 -> hls_eu_q16_03)"
+    )
+    covariates: dict[str, str] = Field(
+        default_factory=dict, description="raw variable name -> canonical covariate name"
+    )
+    missing_codes: MissingCodes = Field(default_factory=MissingCodes)
+
+    @field_validator("covariates")
+    @classmethod
+    def _known_covariates(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted(set(v.values()) - set(COVARIATES))
+        if bad:
+            raise ValueError(f"unknown covariate name(s) {bad}; allowed: {list(COVARIATES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _mapping_consistent(self) -> Wave:
+        problems = []
+        targets = list(self.mapping.values())
+        dup = sorted({t for t in targets if targets.count(t) > 1})
+        if dup:
+            problems.append(f"several raw variables map to the same item(s) {dup}")
+        for raw, canonical in self.mapping.items():
+            m = CANONICAL_ITEM.match(canonical)
+            if not m:
+                problems.append(
+                    f"mapping {raw!r} -> {canonical!r}: not a canonical item name "
+                    "(<instrument>_<NN>, or eq5d5l_mo/sc/ua/pd/ad/vas)"
+                )
+        if self.id_variable in self.mapping:
+            problems.append(f"id_variable {self.id_variable!r} must not also be mapped to an item")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Attendance(_Strict):
+    file: str
+    id_column: str = "participant_id"
+    workshop_column: str = "workshop"
+    date_column: str = "visit_date"
+
+
+class Recurring(_Strict):
+    """Who counts as a recurring participant.
+
+    ``present_at_both``: answered the baseline and the follow-up wave being compared.
+    ``attendance``: additionally attended on average more than ``min_visits_per_week``
+    visits per week between the baseline date and the follow-up date (attendance register).
+    Both definitions are always reported; ``definition`` picks the primary one.
+    """
+
+    definition: Literal["present_at_both", "attendance"] = "attendance"
+    min_visits_per_week: float = Field(default=1.0, ge=0)
+
+
+class Analysis(_Strict):
+    baseline_wave: str
+    comparisons: list[tuple[str, str]] = Field(
+        description="(pre, post) wave pairs for the paired analyses"
+    )
+    primary_outcomes: list[str] = Field(min_length=1)
+    secondary_outcomes: list[str] = Field(default_factory=list)
+    p_adjust: Literal["holm", "fdr_bh", "bonferroni", "none"] = "holm"
+    ci_level: float = Field(default=0.95, gt=0, lt=1)
+    eq5d_value_set: str = "SE_Sun2022"
+    min_subgroup_pairs: int = Field(default=10, ge=1)
+    mid: dict[str, float] = Field(
+        default_factory=dict, description="minimal important differences overriding the defaults"
+    )
+    seed: int = 20231001
+
+    @property
+    def outcomes(self) -> list[str]:
+        return list(dict.fromkeys([*self.primary_outcomes, *self.secondary_outcomes]))
+
+
+class Publishing(_Strict):
+    k_min_cell: int = Field(default=5, ge=1, description="smallest publishable group size")
+    languages: list[Literal["sv", "en"]] = Field(default_factory=lambda: ["sv", "en"])
+    default_language: Literal["sv", "en"] = "sv"
+    allow_internal_outputs: bool = False
+
+
+class Study(_Strict):
+    name: str
+    name_en: str | None = None
+    evaluation_year: int = Field(ge=2016, le=2100)
+    id_pattern: str = Field(
+        default=r"^[A-Z]{2}-[0-9A-Z]{6}$", description="regular expression every pseudonym matches"
+    )
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v)
+        return v
+
+
+class StudyConfig(_Strict):
+    """The validated study configuration (see ``data/example/study.yaml``)."""
+
+    study: Study
+    waves: list[Wave] = Field(min_length=1)
+    attendance: Attendance | None = None
+    recurring: Recurring = Field(default_factory=Recurring)
+    analysis: Analysis
+    publishing: Publishing = Field(default_factory=Publishing)
+    scales: list[str] = Field(
+        default_factory=list, description="YAML files declaring study-specific Likert scales"
+    )
+    instrument_options: dict[str, dict[str, object]] = Field(default_factory=dict)
+
+    #: directory of the YAML file; relative paths in the config are resolved against it
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> StudyConfig:
+        problems = []
+        ids = [w.id for w in self.waves]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            problems.append(f"duplicate wave id(s) {dup}")
+        dates = [w.date for w in self.waves]
+        if dates != sorted(dates):
+            problems.append("waves must be listed in date order")
+        for name, wid in [("analysis.baseline_wave", self.analysis.baseline_wave)] + [
+            (f"analysis.comparisons[{i}]", w)
+            for i, pair in enumerate(self.analysis.comparisons)
+            for w in pair
+        ]:
+            if wid not in ids:
+                problems.append(f"{name}: unknown wave {wid!r}{_did_you_mean(wid, ids)}")
+        for w in self.waves:
+            mapped_instruments = {CANONICAL_ITEM.match(c)["instrument"] for c in w.mapping.values()}
+            for extra in sorted(mapped_instruments - set(w.instruments)):
+                problems.append(
+                    f"wave {w.id}: items of {extra!r} are mapped but {extra!r} is not in its instruments list"
+                )
+        if self.recurring.definition == "attendance" and self.attendance is None:
+            problems.append("recurring.definition is 'attendance' but no attendance register is configured")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # -- convenience -----------------------------------------------------------------
+    def wave(self, wave_id: str) -> Wave:
+        for w in self.waves:
+            if w.id == wave_id:
+                return w
+        raise KeyError(f"unknown wave {wave_id!r}{_did_you_mean(wave_id, self.wave_ids)}")
+
+    @property
+    def wave_ids(self) -> list[str]:
+        return [w.id for w in self.waves]
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def wave_path(self, wave_id: str) -> Path:
+        return self.resolve(self.wave(wave_id).file)
+
+    def scale_paths(self) -> list[Path]:
+        return [self.resolve(s) for s in self.scales]
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _format_validation_error(path: Path, err: ValidationError) -> str:
+    lines = [f"{path}: {err.error_count()} problem(s) in the study configuration:"]
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            parent_fields = _fields_at(e["loc"][:-1])
+            msg = f"unknown key{_did_you_mean(e['loc'][-1], parent_fields)}"
+        lines.append(f"  - {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def _fields_at(loc) -> list[str]:
+    """Field names of the model at a location (for 'did you mean' suggestions)."""
+    model: type[BaseModel] | None = StudyConfig
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ()) or (ann,)
+        model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if model is None:
+            inner = [getattr(a, "__args__", ()) for a in args]
+            model = next(
+                (b for grp in inner for b in grp if isinstance(b, type) and issubclass(b, BaseModel)), None
+            )
+    return list(model.model_fields) if model else []
+
+
+def load_config(path: str | os.PathLike | None = None) -> StudyConfig:
+    """Load and validate a study configuration.
+
+    Parameters
+    ----------
+    path
+        YAML file. ``None`` means the ``STUDY_CONFIG`` environment variable if set,
+        else the bundled example study.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, is not YAML, or breaks the schema; the message names the
+        file and every offending key.
+    """
+    path = Path(path or os.environ.get("STUDY_CONFIG") or DEFAULT_CONFIG).resolve()
+    if not path.exists():
+        raise ConfigError(f"study configuration {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return StudyConfig.model_validate({**raw, "base_dir": path.parent})
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(path, err)) from None
+
+
+def config_hash(path: str | os.PathLike) -> str:
+    """sha256 of the configuration file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,47 @@
+"""The project's single Dagster code location.
+
+``dagster dev`` (run from the project folder) loads this module through ``workspace.yaml``
+and ``[tool.dagster]`` in ``pyproject.toml``. Nothing here reads configuration: the study
+configuration and output folders are resolved by the resources at run time
+(``STUDY_CONFIG``, ``JH_OUTPUT_ROOT``).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import dagster as dg
+
+from pipelines import checks
+from pipelines.assets import analysis, ingest, publishing, scoring
+from pipelines.io_managers import ParquetIOManager
+from pipelines.resources import ProjectPaths, StudyResource
+
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+ASSETS = [
+    *dg.load_assets_from_modules([ingest], group_name=None),
+    *dg.load_assets_from_modules([scoring]),
+    *dg.load_assets_from_modules([analysis]),
+    *dg.load_assets_from_modules([publishing]),
+]
+ASSET_CHECKS = [*checks.WAVE_CHECKS, *getattr(analysis, "CHECKS", []), *getattr(publishing, "CHECKS", [])]
+
+
+def build_resources(config_path: str | None = None, output_root: str | None = None) -> dict:
+    """Resources for a run; ``None`` means resolve from the environment at run time."""
+    paths = ProjectPaths(root=output_root)
+    return {
+        "study_config": StudyResource(config_path=config_path),
+        "paths": paths,
+        "io_manager": ParquetIOManager(paths=paths, stage="processed"),
+        "interim_io_manager": ParquetIOManager(paths=paths, stage="interim"),
+    }
+
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    asset_checks=ASSET_CHECKS,
+    resources=build_resources(),
+)

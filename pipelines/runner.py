@@ -1,0 +1,188 @@
+"""Run the pipeline like R ``targets``: materialise only what is stale or missing.
+
+Built on Dagster's own APIs (instance, asset graph, stale-status resolver, in-process
+execution), not a second orchestrator. Waves run one partition at a time, then the
+cross-wave assets run together. A wave's inputs (file bytes + its configuration section)
+and the configuration file are compared with the data versions recorded at the last
+materialisation, so a changed file re-runs exactly what depends on it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.config import PROJECT_ROOT, StudyConfig, config_hash, load_config
+from pipelines.partitions import WAVES, sync_wave_partitions
+
+
+@dataclass
+class Plan:
+    """What a run will materialise: per-wave asset keys per partition, then cross-wave keys."""
+
+    waves: dict[str, list[dg.AssetKey]] = field(default_factory=dict)
+    cross_wave: list[dg.AssetKey] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.waves.values()) and not self.cross_wave
+
+    def describe(self) -> list[str]:
+        lines = [f"wave {w}: {', '.join(k.to_user_string() for k in keys)}" for w, keys in self.waves.items() if keys]
+        if self.cross_wave:
+            lines.append("all waves: " + ", ".join(k.to_user_string() for k in self.cross_wave))
+        return lines
+
+
+@dataclass
+class RunReport:
+    plan: Plan
+    success: bool
+    materialised: list[str]
+    failed_checks: list[tuple[str, str]]
+    errors: list[str]
+
+
+def prepare_environment(config_path: str | os.PathLike | None) -> tuple[StudyConfig, Path]:
+    """Validate the configuration and point the process at it and at the project instance."""
+    path = Path(config_path or os.environ.get("STUDY_CONFIG") or PROJECT_ROOT / "data/example/study.yaml").resolve()
+    config = load_config(path)
+    os.environ["STUDY_CONFIG"] = str(path)
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    return config, path
+
+
+def _latest_data_version(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None) -> str | None:
+    from dagster._core.definitions.data_version import extract_data_version_from_entry
+
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition] if partition else None), limit=1
+    ).records
+    if not records:
+        return None
+    dv = extract_data_version_from_entry(records[0].event_log_entry)
+    return dv.value if dv else None
+
+
+def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyConfig,
+              config_path: Path, force: bool = False) -> Plan:
+    """Which assets (and wave partitions) are missing or stale."""
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+
+    from pipelines import study
+
+    graph = defs.resolve_asset_graph()
+    keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
+    partitioned = [k for k in keys if graph.get(k).partitions_def is not None]
+    unpartitioned = [k for k in keys if graph.get(k).partitions_def is None]
+    resolver = CachingStaleStatusResolver(instance, graph)
+    plan = Plan()
+    raw_keys = {dg.AssetKey("raw_wave"), dg.AssetKey("raw_codebook")}
+    changed_raw = {
+        w for w in config.wave_ids
+        if _latest_data_version(instance, dg.AssetKey("raw_wave"), w) != study.wave_input_version(config, w)
+    }
+    for w in config.wave_ids:
+        todo = []
+        for k in partitioned:
+            if force or (k in raw_keys and w in changed_raw) or any(graph.get(p).partitions_def is not None
+                                                                   and p in todo for p in graph.get(k).parent_keys):
+                todo.append(k)
+            elif resolver.get_status(k, w) != StaleStatus.FRESH:
+                todo.append(k)
+        plan.waves[w] = todo
+    touched = bool(changed_raw) or any(plan.waves.values())
+    settings_changed = _latest_data_version(instance, dg.AssetKey("study_settings"), None) != config_hash(config_path)
+    attendance_changed = False
+    if config.attendance is not None:
+        from pipelines.ingest import sha256_file
+
+        attendance_changed = (_latest_data_version(instance, dg.AssetKey("attendance"), None)
+                              != sha256_file(config.resolve(config.attendance.file)))
+    for k in unpartitioned:
+        parents = graph.get(k).parent_keys
+        if (force or (k.to_user_string() == "study_settings" and settings_changed)
+                or (k.to_user_string() == "attendance" and attendance_changed)
+                or any(p in plan.cross_wave for p in parents)
+                or (touched and any(graph.get(p).partitions_def is not None for p in parents))
+                or resolver.get_status(k) != StaleStatus.FRESH):
+            plan.cross_wave.append(k)
+    return plan
+
+
+def _job_result_summary(result, report: RunReport) -> None:
+    for ev in result.all_events:
+        if ev.event_type_value == "ASSET_MATERIALIZATION":
+            mat = ev.event_specific_data.materialization
+            part = f"[{mat.partition}]" if mat.partition else ""
+            report.materialised.append(mat.asset_key.to_user_string() + part)
+        elif ev.event_type_value == "ASSET_CHECK_EVALUATION":
+            e = ev.event_specific_data
+            if not e.passed:
+                desc = e.description or ""
+                report.failed_checks.append((f"{e.asset_key.to_user_string()}:{e.check_name}"
+                                             + (f"[{e.partition}]" if getattr(e, "partition", None) else ""), desc))
+        elif ev.event_type_value == "STEP_FAILURE":
+            err = ev.event_specific_data.error
+            report.errors.append(f"{ev.step_key}: {_root_message(err)}")
+
+
+def _root_message(err) -> str:
+    while err is not None and err.cause is not None and "DagsterExecutionStepExecutionError" in (err.cls_name or ""):
+        err = err.cause
+    while err is not None and err.cause is not None and err.cls_name in ("DagsterUserCodeExecutionError",):
+        err = err.cause
+    return f"{err.cls_name}: {err.message.strip()}" if err else "unknown error"
+
+
+def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=print,
+        output_root: str | None = None) -> RunReport:
+    """Materialise what is stale or missing (everything with ``force``)."""
+    config, path = prepare_environment(config_path)
+    if output_root:
+        os.environ["JH_OUTPUT_ROOT"] = str(output_root)
+    from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
+
+    instance = dg.DagsterInstance.get()
+    added, removed = sync_wave_partitions(instance, config)
+    if added or removed:
+        echo(f"wave partitions: added {added or '-'}, removed {removed or '-'}")
+    plan = make_plan(defs, instance, config, path, force=force)
+    report = RunReport(plan=plan, success=True, materialised=[], failed_checks=[], errors=[])
+    if plan.empty:
+        echo("nothing to do: every asset is up to date")
+        return report
+    resources = build_resources()
+    steps = [(w, keys) for w, keys in plan.waves.items() if keys] + ([(None, plan.cross_wave)] if plan.cross_wave else [])
+    for i, (wave, keys) in enumerate(steps, 1):
+        where = f"wave {wave}" if wave else "all waves"
+        echo(f"[{i}/{len(steps)}] {where}: {len(keys)} asset(s) …")
+        result = dg.materialize(
+            [*ASSETS, *ASSET_CHECKS], selection=keys, partition_key=wave, instance=instance,
+            resources=resources, raise_on_error=False, tags={"jh/trigger": "cli"},
+        )
+        _job_result_summary(result, report)
+        if not result.success or report.failed_checks and any(
+                c for c, _ in report.failed_checks if not c.endswith("valid_score_rates")):
+            report.success = False
+            break
+    for c, desc in report.failed_checks:
+        echo(f"check failed: {c}: {desc}")
+    for e in report.errors:
+        echo(f"error: {e}")
+    echo(("done: " if report.success else "FAILED after: ") + f"{len(report.materialised)} materialisation(s)")
+    return report
+
+
+def main_outputs(config: StudyConfig, output_root: str | None = None) -> list[Path]:
+    base = Path(output_root or os.environ.get("JH_OUTPUT_ROOT") or PROJECT_ROOT) / "reports" / str(config.study.evaluation_year)
+    return sorted(base.glob("report*.html")) + [base / "figures"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(0 if run().success else 1)

@@ -1,0 +1,152 @@
+"""Glue between a study configuration and the instrument library (pure, no Dagster)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import instruments
+from pipelines.config import COVARIATES, StudyConfig, Wave
+from pipelines.ingest import ID_COLUMN, WAVE_COLUMN
+
+#: EQ-5D-5L dimension items kept next to the scores (for problem shares and the PCHC)
+EQ5D_DIMENSIONS = ["eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad"]
+
+
+def register_study_scales(config: StudyConfig) -> list[str]:
+    """Register the study's user-declared scales with the instrument library."""
+    return [instruments.register_scale(p) for p in config.scale_paths()]
+
+
+def instrument_options(config: StudyConfig, instrument_id: str) -> dict:
+    """Scoring options for one instrument: the config's ``instrument_options`` plus the
+    primary EQ-5D value set."""
+    opts = dict(config.instrument_options.get(instrument_id, {}))
+    if instrument_id == "eq5d5l":
+        opts.setdefault("value_set", config.analysis.eq5d_value_set)
+    return opts
+
+
+def required_items(wave: Wave) -> list[str]:
+    return [item for inst in wave.instruments for item in instruments.spec(inst).items]
+
+
+class AllowedCodes:
+    """An item's allowed codes plus its instrument's "don't know" code (duck-typed for
+    :func:`pipelines.ingest.check_codes`: ``valid(values) -> mask`` and ``describe()``)."""
+
+    def __init__(self, codes, dont_know_code: int | None):
+        self.codes, self.dont_know_code = codes, dont_know_code
+
+    def valid(self, values: np.ndarray) -> np.ndarray:
+        ok = self.codes.valid(values)
+        return ok | (values == self.dont_know_code) if self.dont_know_code is not None else ok
+
+    def describe(self) -> str:
+        dk = f" or {self.dont_know_code} (don't know)" if self.dont_know_code is not None else ""
+        return self.codes.describe() + dk
+
+
+def allowed_codes(wave: Wave) -> dict[str, AllowedCodes]:
+    """Item -> the codes its instrument accepts (including a declared "don't know" code)."""
+    out: dict[str, AllowedCodes] = {}
+    for inst in wave.instruments:
+        spec = instruments.spec(inst)
+        for item in spec.items:
+            out[item] = AllowedCodes(spec.allowed[item], spec.dont_know_code)
+    return out
+
+
+def dont_know_codes(wave: Wave) -> dict[str, int | None]:
+    return {inst: instruments.spec(inst).dont_know_code for inst in wave.instruments}
+
+
+def score_wave(harmonised: pd.DataFrame, wave: Wave, config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every instrument the wave declares.
+
+    Returns
+    -------
+    scored
+        ``participant_id, wave``, covariates, EQ-5D dimensions (if present) and every
+        score column of every instrument.
+    valid_rates
+        One row per instrument: ``instrument, n_rows, n_scored, valid_rate, score_column``
+        (aggregates only).
+    """
+    covariates = [c for c in COVARIATES if c in harmonised.columns]
+    parts = [harmonised[[ID_COLUMN, WAVE_COLUMN, *covariates]]]
+    dims = [d for d in EQ5D_DIMENSIONS if d in harmonised]
+    if dims:
+        parts.append(harmonised[dims])
+    rates = []
+    for inst in wave.instruments:
+        items = harmonised[instruments.items_of(inst)]
+        scores = instruments.score(inst, items, **instrument_options(config, inst))
+        scores = scores.drop(columns=[c for c in scores.columns if c in harmonised.columns and c in dims])
+        parts.append(scores)
+        main = primary_score_column(inst)
+        n_scored = int(scores[main].notna().sum())
+        rates.append({"instrument": inst, "score_column": main, "n_rows": len(scores),
+                      "n_scored": n_scored,
+                      "valid_rate": n_scored / len(scores) if len(scores) else np.nan})
+    scored = pd.concat(parts, axis=1)
+    return scored, pd.DataFrame(rates)
+
+
+def primary_score_column(instrument_id: str) -> str:
+    """The first continuous (else first) output of an instrument: its headline score."""
+    outs = instruments.outputs(instrument_id)
+    cont = outs[outs["kind"] == "continuous"]
+    return str((cont if len(cont) else outs)["column"].iloc[0])
+
+
+
+def outcome_kinds() -> dict[str, str]:
+    """Score column -> kind (continuous, binary, ordinal, ...) for every known instrument,
+    including user-declared scales already registered."""
+    table = outcome_table()
+    return dict(zip(table["column"], table["kind"]))
+
+
+def outcome_table() -> pd.DataFrame:
+    """Every output column of every known instrument with labels, range and direction."""
+    return pd.concat([instruments.outputs(i) for i in instruments.available()["id"]], ignore_index=True)
+
+
+def wave_input_version(config: StudyConfig, wave_id: str) -> str:
+    """Data version of a wave's inputs: the file's bytes, the wave's configuration
+    section, the instrument options and the user-declared scale files.
+
+    A change to any of them re-runs that wave (and what depends on it); nothing else.
+    """
+    import hashlib
+    import json
+
+    from pipelines.ingest import sha256_file
+
+    wave = config.wave(wave_id)
+    h = hashlib.sha256()
+    h.update(sha256_file(config.wave_path(wave_id)).encode())
+    h.update(json.dumps(wave.model_dump(mode="json"), sort_keys=True).encode())
+    h.update(json.dumps(config.instrument_options, sort_keys=True, default=str).encode())
+    h.update(config.analysis.eq5d_value_set.encode())
+    for p in config.scale_paths():
+        h.update(sha256_file(p).encode())
+    return h.hexdigest()
+
+
+def settings_table(config: StudyConfig) -> pd.DataFrame:
+    """The analysis-relevant settings of the study as a two-column table (for lineage)."""
+    rows = [
+        ("study", config.study.name), ("evaluation_year", config.study.evaluation_year),
+        ("waves", ", ".join(config.wave_ids)),
+        ("recurring.definition", config.recurring.definition),
+        ("recurring.min_visits_per_week", config.recurring.min_visits_per_week),
+        ("analysis.comparisons", "; ".join(f"{a}->{b}" for a, b in config.analysis.comparisons)),
+        ("analysis.primary_outcomes", ", ".join(config.analysis.primary_outcomes)),
+        ("analysis.secondary_outcomes", ", ".join(config.analysis.secondary_outcomes)),
+        ("analysis.p_adjust", config.analysis.p_adjust), ("analysis.ci_level", config.analysis.ci_level),
+        ("analysis.eq5d_value_set", config.analysis.eq5d_value_set),
+        ("publishing.k_min_cell", config.publishing.k_min_cell),
+    ]
+    return pd.DataFrame({"setting": [r[0] for r in rows], "value": [str(r[1]) for r in rows]})
