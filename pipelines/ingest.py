@@ -387,3 +387,32 @@ def check_no_identifiers(raw: pd.DataFrame, codebook: pd.DataFrame, file: str,
 
 def _fmt_code(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def read_attendance(path: str | Path, spec) -> pd.DataFrame:
+    """Read the attendance register (CSV) into ``participant_id, workshop, visit_date``.
+
+    Raises
+    ------
+    WaveError
+        The file or a configured column is missing, or dates cannot be parsed (with the
+        row numbers).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WaveError(f"attendance register {path} does not exist")
+    reg = pd.read_csv(path, dtype="string")
+    cols = {spec.id_column: ID_COLUMN, spec.workshop_column: "workshop", spec.date_column: "visit_date"}
+    absent = [c for c in cols if c not in reg.columns]
+    if absent:
+        raise WaveError(f"{path.name}: configured column(s) {absent} not in the register "
+                        f"(columns: {list(reg.columns)})")
+    reg = reg[list(cols)].rename(columns=cols)
+    dates = pd.to_datetime(reg["visit_date"], errors="coerce", format="%Y-%m-%d")
+    bad = dates.isna() & reg["visit_date"].notna()
+    if bad.any():
+        raise WaveError(f"{path.name}, column {spec.date_column!r}: {int(bad.sum())} value(s) are not "
+                        f"dates (YYYY-MM-DD); rows {_rows_text(file_rows(bad), int(bad.sum()))}")
+    reg["visit_date"] = dates
+    reg[ID_COLUMN] = reg[ID_COLUMN].str.strip()
+    return reg

@@ -1,0 +1,102 @@
+"""Study configuration: validation messages name the file and every offending key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.config import ConfigError, load_config
+
+BASE = {
+    "study": {"name": "Test", "evaluation_year": 2025, "id_pattern": "^JH-[0-9A-Z]{6}$"},
+    "waves": [
+        {"id": "T0", "label": {"sv": "Baslinje", "en": "Baseline"}, "date": "2023-10-01", "file": "t0.sav",
+         "id_variable": "kod", "instruments": ["who5"],
+         "mapping": {"w1": "who5_01", "w2": "who5_02", "w3": "who5_03", "w4": "who5_04", "w5": "who5_05"}},
+        {"id": "T1", "label": {"sv": "Uppföljning", "en": "Follow-up"}, "date": "2024-12-01", "file": "t1.sav",
+         "id_variable": "kod", "instruments": ["who5"],
+         "mapping": {"a1": "who5_01", "a2": "who5_02", "a3": "who5_03", "a4": "who5_04", "a5": "who5_05"}},
+    ],
+    "recurring": {"definition": "present_at_both"},
+    "analysis": {"baseline_wave": "T0", "comparisons": [["T0", "T1"]], "primary_outcomes": ["who5_percent"]},
+}
+
+
+def write(tmp_path: Path, cfg: dict) -> Path:
+    p = tmp_path / "study.yaml"
+    p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def test_valid_config_loads_and_resolves_paths(tmp_path):
+    cfg = load_config(write(tmp_path, BASE))
+    assert cfg.wave_ids == ["T0", "T1"]
+    assert cfg.wave_path("T1") == (tmp_path / "t1.sav").resolve()
+    assert cfg.analysis.p_adjust == "holm" and cfg.publishing.k_min_cell == 5
+
+
+def test_typo_in_key_is_named_with_suggestion(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["analysis"]["primary_outcome"] = bad["analysis"].pop("primary_outcomes")
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, bad))
+    msg = str(e.value)
+    assert "study.yaml" in msg
+    assert "analysis.primary_outcome: unknown key (did you mean 'primary_outcomes'?)" in msg
+    assert "analysis.primary_outcomes: Field required" in msg
+
+
+def test_unknown_wave_in_comparison_is_reported(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["analysis"]["comparisons"] = [["T0", "T3"]]
+    with pytest.raises(ConfigError, match=r"analysis.comparisons\[0\]: unknown wave 'T3'"):
+        load_config(write(tmp_path, bad))
+
+
+def test_non_canonical_item_name_and_duplicate_target(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][0]["mapping"]["w1"] = "who5_1"
+    bad["waves"][0]["mapping"]["w2"] = "who5_03"
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, bad))
+    assert "'w1' -> 'who5_1': not a canonical item name" in str(e.value)
+    assert "several raw variables map to the same item(s) ['who5_03']" in str(e.value)
+
+
+def test_mapped_instrument_must_be_declared(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][1]["mapping"]["g1"] = "gse_01"
+    with pytest.raises(ConfigError, match="items of 'gse' are mapped but 'gse' is not in its instruments"):
+        load_config(write(tmp_path, bad))
+
+
+def test_attendance_definition_needs_register(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["recurring"] = {"definition": "attendance"}
+    with pytest.raises(ConfigError, match="no attendance register is configured"):
+        load_config(write(tmp_path, bad))
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.yaml")
+    p = tmp_path / "broken.yaml"
+    p.write_text("study: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(p)
+
+
+def test_waves_must_be_in_date_order(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][1]["date"] = "2022-01-01"
+    with pytest.raises(ConfigError, match="date order"):
+        load_config(write(tmp_path, bad))
+
+
+def test_environment_variable_selects_config(tmp_path, monkeypatch):
+    p = write(tmp_path, BASE)
+    monkeypatch.setenv("STUDY_CONFIG", str(p))
+    assert load_config().study.name == "Test"
