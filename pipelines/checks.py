@@ -5,7 +5,8 @@ of that wave is materialised. Metadata holds counts, variable names and threshol
 never participant IDs or answers.
 """
 
-from __future__ import annotations
+
+import warnings
 
 import dagster as dg
 import pandas as pd
@@ -13,6 +14,9 @@ import pandas as pd
 from pipelines import ingest, study
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
+
+# partitioned asset checks are a preview feature in Dagster 1.13; we rely on it knowingly
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
 def _result(problems: list[ingest.Problem], checked: int, what: str,

@@ -31,7 +31,8 @@ IDENTIFIER_NAME = re.compile(
 )
 #: values that look like a Swedish personal identity number, an e-mail or a phone number
 IDENTIFIER_VALUE = re.compile(
-    r"^(\d{6}|\d{8})[-+]?\d{4}$|^[^@\s]+@[^@\s]+\.[a-z]{2,}$|^\+?\d[\d -]{7,}\d$", re.IGNORECASE
+    r"^(\d{6}|\d{8})[-+]?\d{4}$|^[^@\s]+@[^@\s]+\.[a-z]{2,}$|^(?!\d{4}-\d{2}-\d{2}$)\+?\d[\d -]{7,}\d$",
+    re.IGNORECASE
 )
 
 
@@ -374,9 +375,11 @@ def check_no_identifiers(raw: pd.DataFrame, codebook: pd.DataFrame, file: str,
                                     "variable name or label suggests a direct identifier", variable=var,
                                     suggestion="remove it from the file before it enters the pipeline"))
             continue
-        col = raw[var]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
-            hits = col.dropna().astype(str).str.strip().str.match(IDENTIFIER_VALUE)
+        col = raw[var].dropna()
+        text = col[[isinstance(v, str) for v in col]] if col.dtype == object else (
+            col if pd.api.types.is_string_dtype(col) else col.iloc[:0])
+        if len(text):
+            hits = text.astype(str).str.strip().str.match(IDENTIFIER_VALUE)
             if hits.any():
                 problems.append(Problem(file, "no_direct_identifiers",
                                         "values look like personal numbers, e-mail addresses or phone numbers",

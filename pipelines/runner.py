@@ -54,6 +54,8 @@ def prepare_environment(config_path: str | os.PathLike | None) -> tuple[StudyCon
     os.environ["STUDY_CONFIG"] = str(path)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text("# local instance: SQLite storage in this folder\ntelemetry:\n  enabled: false\n")
     return config, path
 
 
@@ -72,7 +74,9 @@ def _latest_data_version(instance: dg.DagsterInstance, key: dg.AssetKey, partiti
 def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyConfig,
               config_path: Path, force: bool = False) -> Plan:
     """Which assets (and wave partitions) are missing or stale."""
+    from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
     from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._time import get_current_datetime
 
     from pipelines import study
 
@@ -80,7 +84,9 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
     keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
     partitioned = [k for k in keys if graph.get(k).partitions_def is not None]
     unpartitioned = [k for k in keys if graph.get(k).partitions_def is None]
-    resolver = CachingStaleStatusResolver(instance, graph)
+    view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
+                          instance=instance, asset_graph=graph)
+    resolver = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view)
     plan = Plan()
     raw_keys = {dg.AssetKey("raw_wave"), dg.AssetKey("raw_codebook")}
     changed_raw = {
@@ -141,7 +147,7 @@ def _root_message(err) -> str:
 
 
 def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=print,
-        output_root: str | None = None) -> RunReport:
+        output_root: str | None = None, log_level: str = "WARNING") -> RunReport:
     """Materialise what is stale or missing (everything with ``force``)."""
     config, path = prepare_environment(config_path)
     if output_root:
@@ -165,6 +171,7 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
         result = dg.materialize(
             [*ASSETS, *ASSET_CHECKS], selection=keys, partition_key=wave, instance=instance,
             resources=resources, raise_on_error=False, tags={"jh/trigger": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         _job_result_summary(result, report)
         if not result.success or report.failed_checks and any(

@@ -126,12 +126,13 @@ def wave_input_version(config: StudyConfig, wave_id: str) -> str:
 
     wave = config.wave(wave_id)
     h = hashlib.sha256()
-    h.update(sha256_file(config.wave_path(wave_id)).encode())
+    path = config.wave_path(wave_id)
+    h.update(sha256_file(path).encode() if path.exists() else b"file missing")
     h.update(json.dumps(wave.model_dump(mode="json"), sort_keys=True).encode())
     h.update(json.dumps(config.instrument_options, sort_keys=True, default=str).encode())
     h.update(config.analysis.eq5d_value_set.encode())
     for p in config.scale_paths():
-        h.update(sha256_file(p).encode())
+        h.update(sha256_file(p).encode() if p.exists() else b"file missing")
     return h.hexdigest()
 
 

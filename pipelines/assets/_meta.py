@@ -1,6 +1,5 @@
 """Metadata helpers shared by the asset modules (aggregates only, never row values)."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

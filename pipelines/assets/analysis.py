@@ -2,7 +2,6 @@
 sizes, categorical change and all-wave mixed models. Each asset is one tidy table
 (:mod:`analysis.tidy` vocabulary) computed by the pure :mod:`analysis` library."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
@@ -29,6 +28,16 @@ def _continuous_outcomes(config, panel: pd.DataFrame) -> tuple[list[str], list[s
     return keep(config.analysis.primary_outcomes), keep(config.analysis.secondary_outcomes)
 
 
+def _attendance_visits(config, attendance: pd.DataFrame) -> pd.DataFrame | None:
+    if config.attendance is None:
+        return None
+    return attendance.rename(columns={"visit_date": "date"})[["participant_id", "date"]]
+
+
+def _wave_dates(config) -> dict:
+    return {w.id: pd.Timestamp(w.date) for w in config.waves}
+
+
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def recurring_cohort(context: dg.AssetExecutionContext, study_config: StudyResource,
                      panel: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
@@ -36,13 +45,11 @@ def recurring_cohort(context: dg.AssetExecutionContext, study_config: StudyResou
     wave dates, and membership under both recurring-participant definitions.
     Internal table (pseudonyms); never published."""
     config = study_config.load()
-    dates = {w.id: pd.Timestamp(w.date) for w in config.waves}
     frames = []
     for pre, post in _comparisons(config):
         c = cohort.recurring_cohort(
-            panel, pre, post,
-            attendance=attendance if config.attendance is not None else None,
-            wave_dates=dates, min_visits_per_week=config.recurring.min_visits_per_week,
+            panel, pre, post, attendance=_attendance_visits(config, attendance),
+            wave_dates=_wave_dates(config), min_visits_per_week=config.recurring.min_visits_per_week,
         )
         frames.append(c.assign(pre=pre, post=post))
     out = pd.concat(frames, ignore_index=True)
@@ -58,12 +65,21 @@ def recurring_cohort(context: dg.AssetExecutionContext, study_config: StudyResou
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def participant_flow(context: dg.AssetExecutionContext, study_config: StudyResource,
-                     recurring_cohort: pd.DataFrame) -> pd.DataFrame:
-    """TREND/CONSORT-style flow counts: assessed per wave, lost to follow-up, excluded (and
-    why), analysed - for both recurring-participant definitions."""
+                     panel: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """TREND/CONSORT-style flow counts per comparison: assessed per wave, lost to follow-up,
+    excluded (and why), analysed - for both recurring-participant definitions."""
     config = study_config.load()
-    out = cohort.flow_counts(recurring_cohort, primary=config.recurring.definition)
-    context.add_output_metadata(table_metadata(out, flow=md_table(out, floatfmt=".0f")))
+    frames = []
+    for pre, post in _comparisons(config):
+        f = cohort.flow_counts(panel, pre, post, attendance=_attendance_visits(config, attendance),
+                               wave_dates=_wave_dates(config),
+                               min_visits_per_week=config.recurring.min_visits_per_week,
+                               outcomes=config.analysis.primary_outcomes)
+        frames.append(f.assign(pre=pre, post=post))
+    out = pd.concat(frames, ignore_index=True)
+    context.add_output_metadata(table_metadata(
+        out, flow=md_table(out[out["outcome"].isna()][["pre", "post", "stage", "definition", "wave", "n", "reason"]],
+                           floatfmt=".0f")))
     return out
 
 

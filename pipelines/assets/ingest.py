@@ -1,7 +1,6 @@
 """Ingest: read each wave file as it is, harmonise it onto canonical items, read the
 attendance register. Asset bodies are thin: they call :mod:`pipelines.ingest`."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

@@ -4,7 +4,6 @@ Everything published is aggregate: groups smaller than ``publishing.k_min_cell``
 suppressed. Rendering (rounding, p-value notation, labels) is done by
 :mod:`pipelines.publish`."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

@@ -1,7 +1,6 @@
 """Scoring: each wave's declared instruments scored with their published rules, and the
 long panel of all waves."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

@@ -130,6 +130,16 @@ def test_direct_identifiers_are_detected_by_name_label_and_value():
     assert found == {"pnr", "v7", "ok"}
 
 
+def test_survey_dates_are_not_mistaken_for_identifiers():
+    import datetime as dt
+
+    raw = pd.DataFrame({"kod": ["JH-1", "JH-2"], "svarsdatum": [dt.date(2023, 10, 20), dt.date(2023, 10, 21)],
+                        "datum_text": ["2023-10-20", "2023-10-21"], "tel": ["x", "y"], "v": ["070-123 45 67", "a"]})
+    cb = pd.DataFrame({"variable": list(raw.columns), "variable_label": ["", "Datum", "Datum", "", ""]})
+    found = {p.variable for p in ingest.check_no_identifiers(raw, cb, "f.sav", "kod")}
+    assert found == {"v"}
+
+
 def test_attendance_register_bad_dates_are_reported(tmp_path):
     from pipelines.config import Attendance
 
