@@ -1,0 +1,56 @@
+"""Internal helpers: validating the long panel and pairing two waves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+ID = "participant_id"
+WAVE = "wave"
+
+
+def check_panel(panel: pd.DataFrame, columns: Sequence[str] = ()) -> None:
+    """Raise if ``panel`` is not a long panel with the needed columns."""
+    if not isinstance(panel, pd.DataFrame):
+        raise TypeError("panel must be a pandas DataFrame")
+    missing = [c for c in (ID, WAVE, *columns) if c not in panel.columns]
+    if missing:
+        raise KeyError(f"panel lacks column(s) {missing}")
+    if panel.duplicated([ID, WAVE]).any():
+        raise ValueError("panel has more than one row per participant_id and wave")
+
+
+def wave_levels(panel: pd.DataFrame) -> list:
+    """Wave levels in order: categorical order if categorical, else sorted."""
+    w = panel[WAVE]
+    if isinstance(w.dtype, pd.CategoricalDtype):
+        present = set(w.dropna().unique())
+        return [c for c in w.cat.categories if c in present]
+    return sorted(w.dropna().unique().tolist())
+
+
+def paired(panel: pd.DataFrame, outcome: str, pre, post, *, numeric: bool = True) -> pd.DataFrame:
+    """Wide frame (index participant_id; columns ``pre``, ``post``) of complete pairs.
+
+    Only participants with a non-missing ``outcome`` at both waves are kept, sorted by
+    participant_id (as R's ``merge``).
+    """
+    check_panel(panel, [outcome])
+    if pre == post:
+        raise ValueError("pre and post must be different waves")
+    sub = panel.loc[panel[WAVE].isin([pre, post]), [ID, WAVE, outcome]]
+    a = sub.loc[sub[WAVE] == pre, [ID, outcome]].set_index(ID)[outcome]
+    b = sub.loc[sub[WAVE] == post, [ID, outcome]].set_index(ID)[outcome]
+    wide = pd.concat({"pre": a, "post": b}, axis=1, join="inner").dropna()
+    wide = wide.sort_index()
+    if numeric:
+        wide = wide.astype(float)
+    return wide
+
+
+def differences(panel: pd.DataFrame, outcome: str, pre, post) -> np.ndarray:
+    """post - pre over complete pairs, as a float array."""
+    w = paired(panel, outcome, pre, post)
+    return (w["post"] - w["pre"]).to_numpy(dtype=float)

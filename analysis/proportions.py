@@ -1,0 +1,58 @@
+"""Confidence intervals for proportions."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["wilson_ci"]
+
+
+def wilson_ci(x, n, ci_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion x / n.
+
+    Parameters
+    ----------
+    x : int or array_like of int
+        Number of "successes".
+    n : int or array_like of int
+        Number of trials (NaN limits where n == 0).
+    ci_level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper limits (float arrays; 0-d for scalar input).
+
+    Notes
+    -----
+    With p = x / n and z the 1 - alpha/2 normal quantile, the limits are
+    (p + z^2/(2n) -/+ z sqrt(p(1 - p)/n + z^2/(4n^2))) / (1 + z^2/n), clipped to
+    [0, 1] — the interval of R's ``prop.test(x, n, correct = FALSE)`` and
+    ``binom::binom.confint(method = "wilson")``.
+
+    References
+    ----------
+    Wilson EB (1927). Probable inference, the law of succession, and statistical
+    inference. J Am Stat Assoc 22:209–212. doi:10.1080/01621459.1927.10502953
+
+    Examples
+    --------
+    >>> lo, hi = wilson_ci(3, 20)
+    >>> float(lo), float(hi)
+    (0.052368..., 0.360418...)
+    """
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = stats.norm.ppf(1 - (1 - ci_level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        centre = p + z**2 / (2 * n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+        denom = 1 + z**2 / n
+        lo = np.clip((centre - half) / denom, 0.0, 1.0)
+        hi = np.clip((centre + half) / denom, 0.0, 1.0)
+    lo = np.where(n > 0, lo, np.nan)
+    hi = np.where(n > 0, hi, np.nan)
+    return lo, hi

@@ -1,0 +1,154 @@
+"""The one column vocabulary of every result frame in :mod:`analysis`.
+
+Every public function in :mod:`analysis` returns a long ("tidy") DataFrame whose
+columns are drawn from :data:`VOCABULARY` below, in the order given there by each
+function's ``columns`` tuple. Parameters are values (``ci_level=0.95``,
+``effect_size_type="hedges_g_av"``), never parts of column names, and floats are
+never rounded here: rounding happens where tables and figures are rendered.
+
+The vocabulary follows broom/rstatix/effectsize (``estimate``, ``std_error``,
+``statistic``, ``df``, ``p_value``, ``ci_low``/``ci_high``) in snake_case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["VOCABULARY", "as_tidy", "order_columns"]
+
+#: Canonical result columns with one-line meanings, in canonical order.
+VOCABULARY: dict[str, str] = {
+    # what the row is about
+    "outcome": "name of the outcome variable the row is about",
+    "variable": "name of a described variable (descriptive tables)",
+    "level": "level of a categorical variable; empty for continuous rows",
+    "group": "value of the grouping variable (e.g. the wave) the row describes",
+    "subgroup": "name of the variable defining subgroups",
+    "subgroup_level": "level of the subgroup variable",
+    "wave": "survey wave (T0, T1, ...)",
+    "pre": "wave used as 'before' in a pre/post comparison",
+    "post": "wave used as 'after' in a pre/post comparison",
+    "stage": "flow-diagram stage (assessed, lost_to_follow_up, excluded, analysed)",
+    "definition": "which cohort definition a flow row belongs to",
+    "reason": "reason a participant count is excluded or lost",
+    "dimension": "EQ-5D dimension (or 'overall')",
+    "category": "classification a count/share refers to (better, worse, mixed, ...)",
+    "term": "model term, named as R does ('(Intercept)', 'waveT1')",
+    "contrast": "what is compared (e.g. 'completers - dropouts')",
+    "test": "statistical test (paired_t, wilcoxon, mcnemar, stuart_maxwell, ...)",
+    "effect_size_type": "effect-size index (cohens_dz, hedges_g_av, rank_biserial, smd)",
+    # counts
+    "n": "number of units the row's estimate is based on",
+    "n_total": "denominator: number of units in the group",
+    "n_missing": "number of units with the variable missing",
+    "n_obs": "number of observations (rows) a model used",
+    "n_groups": "number of participants (random-effect groups) a model used",
+    "n_imputations": "number of imputed data sets pooled",
+    # estimates
+    "estimate": "point estimate (mean difference, effect size, proportion, ...)",
+    "std_error": "standard error of the estimate",
+    "statistic": "test statistic (t, V, chi-squared, ...)",
+    "df": "degrees of freedom of the statistic (NaN where none)",
+    "p_value": "two-sided p-value unless 'alternative' says otherwise",
+    "p_adj": "p-value adjusted for multiplicity (see p_adj_method)",
+    "p_adj_method": "adjustment method: holm, fdr_bh, bonferroni or none",
+    "ci_low": "lower confidence limit",
+    "ci_high": "upper confidence limit",
+    "ci_level": "confidence level of ci_low/ci_high (e.g. 0.95)",
+    "alternative": "alternative hypothesis, R's vocabulary ('two.sided')",
+    "percent": "percentage (0-100) of n_total",
+    "share": "proportion (0-1) of n_total",
+    "mean": "arithmetic mean",
+    "sd": "standard deviation (n - 1 denominator)",
+    "median": "median",
+    "q1": "first quartile (R type 7)",
+    "q3": "third quartile (R type 7)",
+    "smd": "standardised mean difference",
+    "suppressed": "True where the estimate is withheld (too few units)",
+    # model-level (glance) and per-observation (augment) columns
+    "converged": "whether the optimiser reported convergence",
+    "log_lik": "log-likelihood of the fitted model (REML where method says so)",
+    "aic": "Akaike information criterion (from log_lik)",
+    "var_participant": "variance of the participant random intercept",
+    "var_residual": "residual variance",
+    "observed": "observed outcome value",
+    "fitted": "fitted value including the participant's predicted random effect",
+    "fitted_fixed": "fitted value from the fixed effects only",
+    "residual": "observed - fitted",
+    "method": "plain-language description of the method used",
+}
+
+# Columns that identify what a row is about (kept first by order_columns).
+_KEY_COLUMNS = tuple(list(VOCABULARY)[:19])
+
+
+def order_columns(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return ``frame`` with its columns in canonical order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A result frame.
+    columns : sequence of str, optional
+        Explicit order. Defaults to the order of :data:`VOCABULARY`; columns not in
+        the vocabulary are kept, after the known ones, in their original order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same data with reordered columns (a copy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> order_columns(pd.DataFrame({"p_value": [0.5], "outcome": ["who5"]})).columns.tolist()
+    ['outcome', 'p_value']
+    """
+    order = list(columns) if columns is not None else list(VOCABULARY)
+    known = [c for c in order if c in frame.columns]
+    rest = [c for c in frame.columns if c not in known]
+    return frame.loc[:, known + rest].copy()
+
+
+def as_tidy(
+    rows: pd.DataFrame | Iterable[Mapping[str, object]],
+    columns: Sequence[str],
+    *,
+    strict: bool = True,
+) -> pd.DataFrame:
+    """Build a result frame with exactly ``columns``, completing missing ones.
+
+    Parameters
+    ----------
+    rows : DataFrame or iterable of mappings
+        Result rows (e.g. a list of dicts, one per outcome x test).
+    columns : sequence of str
+        Output columns, in order. Columns absent from ``rows`` are added filled with
+        NaN; keys of ``rows`` not in ``columns`` are dropped.
+    strict : bool, default True
+        Raise ``ValueError`` if a name in ``columns`` is not in :data:`VOCABULARY`
+        (keeps the vocabulary fixed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input row, columns exactly ``columns``, a fresh RangeIndex.
+
+    Examples
+    --------
+    >>> as_tidy([{"outcome": "who5", "estimate": 1.5}], ["outcome", "estimate", "ci_low"])
+      outcome  estimate  ci_low
+    0    who5       1.5     NaN
+    """
+    if strict:
+        unknown = [c for c in columns if c not in VOCABULARY]
+        if unknown:
+            raise ValueError(f"columns not in analysis.tidy.VOCABULARY: {unknown}")
+    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    for c in columns:
+        if c not in frame.columns:
+            frame[c] = np.nan
+    return frame.loc[:, list(columns)].reset_index(drop=True)

@@ -1,0 +1,147 @@
+"""Where specs come from: built-in YAML files plus user-registered scales.
+
+The registry is process-wide and thread-safe. Built-in specs are read lazily, once, from
+``instruments/specs/*.yaml``; user scales are added with
+:func:`instruments.register_scale`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Mapping
+
+import yaml
+
+from ._errors import OptionError, SpecError, UnknownInstrumentError
+from ._spec import InstrumentSpec, parse_builtin, parse_user_scale
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SPEC_DIR = PACKAGE_DIR / "specs"
+DATA_DIR = PACKAGE_DIR / "data"
+
+_FAMILIES = {
+    "eq5d": "instruments.eq5d",
+    "whoqol": "instruments.whoqol",
+    "rand36": "instruments.rand36",
+    "health_literacy": "instruments.health_literacy",
+    "wellbeing": "instruments.wellbeing",
+    "self_efficacy": "instruments.self_efficacy",
+    "srh": "instruments.srh",
+    "likert": "instruments.likert",
+}
+
+_lock = threading.RLock()
+_builtin: dict[str, InstrumentSpec] | None = None
+_user: dict[str, InstrumentSpec] = {}
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise SpecError(str(path), None, f"not valid YAML: {exc}") from None
+
+
+def builtin_specs() -> dict[str, InstrumentSpec]:
+    """All built-in specs, keyed by id (read once)."""
+    global _builtin
+    with _lock:
+        if _builtin is None:
+            specs = {}
+            for path in sorted(SPEC_DIR.glob("*.yaml")):
+                sp = parse_builtin(_read_yaml(path), path.name, DATA_DIR)
+                if sp.family not in _FAMILIES:
+                    raise SpecError(path.name, "family", f"unknown family {sp.family!r}")
+                specs[sp.id] = sp
+            _builtin = specs
+        return _builtin
+
+
+def all_specs() -> list[InstrumentSpec]:
+    """Built-in specs, then user scales in registration order."""
+    with _lock:
+        return list(builtin_specs().values()) + list(_user.values())
+
+
+def get(instrument_id: str) -> InstrumentSpec:
+    """The spec of ``instrument_id``; raises :class:`UnknownInstrumentError`."""
+    with _lock:
+        sp = builtin_specs().get(instrument_id) or _user.get(instrument_id)
+        if sp is None:
+            known = sorted(builtin_specs()) + sorted(_user)
+            raise UnknownInstrumentError(
+                f"unknown instrument {instrument_id!r}; known: {', '.join(known)} "
+                "(user scales must be registered with instruments.register_scale first)"
+            )
+        return sp
+
+
+def load_user_scale(path_or_dict: str | Path | Mapping) -> InstrumentSpec:
+    """Parse a user scale from a YAML file or a dict, without registering it."""
+    if isinstance(path_or_dict, Mapping):
+        return parse_user_scale(dict(path_or_dict), "<dict>")
+    path = Path(path_or_dict)
+    if not path.is_file():
+        raise SpecError(str(path), None, "file not found")
+    return parse_user_scale(_read_yaml(path), str(path))
+
+
+def register(path_or_dict: str | Path | Mapping) -> str:
+    """Register a user scale; idempotent for identical content."""
+    sp = load_user_scale(path_or_dict)
+    with _lock:
+        if sp.id in builtin_specs():
+            raise SpecError(sp.source, "id", f"{sp.id!r} is a built-in instrument id")
+        old = _user.get(sp.id)
+        if old is not None and old != sp:
+            raise SpecError(
+                sp.source, "id",
+                f"a different scale with id {sp.id!r} is already registered (from {old.source}); "
+                "use a new id or version the scale under a new id",
+            )
+        if old is None:
+            _user[sp.id] = sp
+    return sp.id
+
+
+def _unregister_all_user_scales() -> None:
+    """Forget every user scale (for tests)."""
+    with _lock:
+        _user.clear()
+
+
+def family(sp: InstrumentSpec) -> ModuleType:
+    """The module holding the arithmetic of ``sp``."""
+    return importlib.import_module(_FAMILIES[sp.family])
+
+
+def resolve_options(sp: InstrumentSpec, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults from the spec overridden by ``options``; unknown names are an error."""
+    unknown = sorted(set(options) - set(sp.options))
+    if unknown:
+        valid = ", ".join(sorted(sp.options)) or "none"
+        raise OptionError(f"{sp.id}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
+    out = {}
+    for name, o in sp.options.items():
+        value = options.get(name, o.default)
+        if o.choices is not None and value not in o.choices:
+            raise OptionError(f"{sp.id}: option {name}={value!r} is not one of {', '.join(map(str, o.choices))}")
+        if isinstance(o.default, Mapping):
+            if not isinstance(value, Mapping) or set(value) - set(o.default):
+                raise OptionError(
+                    f"{sp.id}: option {name} must be a mapping with keys from {', '.join(o.default)}, got {value!r}"
+                )
+            value = {**o.default, **value}
+        out[name] = value
+    return out
+
+
+def check_min_valid(sp: InstrumentSpec, value: Any, n_items: int, name: str = "min_valid") -> int:
+    """Validate an integer ``min_valid``-style option."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n_items:
+        raise OptionError(f"{sp.id}: option {name} must be an integer in 1..{n_items}, got {value!r}")
+    return value
