@@ -151,3 +151,29 @@ def settings_table(config: StudyConfig) -> pd.DataFrame:
         ("publishing.k_min_cell", config.publishing.k_min_cell),
     ]
     return pd.DataFrame({"setting": [r[0] for r in rows], "value": [str(r[1]) for r in rows]})
+
+
+def default_mids(config: StudyConfig, outcomes: list[str]) -> pd.DataFrame:
+    """Minimal important differences used for the responder analysis: the config's
+    ``analysis.mid`` overrides, else the instrument library's cited defaults (the EQ-5D
+    index MID of the study's primary value set). Columns ``outcome, mid, source, status``;
+    outcomes without any MID are left out."""
+    table = instruments.mid_defaults()
+    vs = config.analysis.eq5d_value_set
+    table = table[table["value_set"].isna() | (table["value_set"] == vs)]
+    rows = []
+    for o in outcomes:
+        if o in config.analysis.mid:
+            rows.append({"outcome": o, "mid": float(config.analysis.mid[o]),
+                         "source": "study configuration (analysis.mid)", "status": "configured"})
+            continue
+        hit = table[table["outcome"] == o]
+        if len(hit):
+            r = hit.iloc[0]
+            rows.append({"outcome": o, "mid": float(r["mid"]), "source": str(r["source"]), "status": str(r["status"])})
+    return pd.DataFrame(rows, columns=["outcome", "mid", "source", "status"])
+
+
+def higher_is_better() -> dict[str, bool]:
+    t = outcome_table()
+    return {c: bool(h) for c, h in zip(t["column"], t["higher_is_better"]) if pd.notna(h)}

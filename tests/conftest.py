@@ -77,3 +77,23 @@ def pytest_collection_modifyitems(config, items):
                     raise pytest.UsageError(f"{item.nodeid} needs {mark}, which scripts/install-system-deps.sh "
                                             "should have installed")
                 item.add_marker(pytest.mark.skip(reason=f"{mark} not installed (run scripts/install-system-deps.sh)"))
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory):
+    """The bundled example study (data/example) materialised once per session into a
+    temporary output root with its own Dagster instance. Read-only for tests."""
+    from pipelines import runner
+    from pipelines.config import DEFAULT_CONFIG
+
+    root = tmp_path_factory.mktemp("example_run")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STUDY_CONFIG", str(DEFAULT_CONFIG))
+    mp.setenv("JH_OUTPUT_ROOT", str(root / "out"))
+    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    (root / "dagster_home").mkdir()
+    lines: list[str] = []
+    report = runner.run(DEFAULT_CONFIG, echo=lines.append)
+    assert report.success, lines
+    yield root / "out"
+    mp.undo()

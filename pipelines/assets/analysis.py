@@ -6,7 +6,19 @@ sizes, categorical change and all-wave mixed models. Each asset is one tidy tabl
 import dagster as dg
 import pandas as pd
 
-from analysis import categorical, cohort, models, prepost
+from analysis import (
+    categorical,
+    cohort,
+    descriptives,
+    dose_response,
+    eq5d,
+    health_economics,
+    models,
+    prepost,
+    sensitivity,
+    subgroups,
+)
+from analysis import responders as responders_lib
 from pipelines import study as study_glue
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.resources import StudyResource
@@ -170,9 +182,7 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
     REML, every observed row of the participants recurring in any comparison)."""
     config = study_config.load()
     primary, secondary = _continuous_outcomes(config, panel)
-    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
-    ids = set(recurring_cohort.loc[recurring_cohort[flag].astype(bool), "participant_id"])
-    sub = panel[panel["participant_id"].isin(ids)].copy()
+    sub = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))].copy()
     sub["wave"] = sub["wave"].astype(str)
     terms, glances = [], []
     for outcome in primary + secondary:
@@ -183,3 +193,195 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
     glance_df = pd.concat(glances, ignore_index=True)
     yield dg.Output(terms_df, output_name="mixed_model_terms", metadata=table_metadata(terms_df))
     yield dg.Output(glance_df, output_name="mixed_model_glance", metadata=table_metadata(glance_df))
+
+
+def _recurring_ids(config, recurring_cohort: pd.DataFrame) -> set:
+    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
+    return set(recurring_cohort.loc[recurring_cohort[flag].fillna(False).astype(bool), "participant_id"])
+
+
+def _covariates(panel: pd.DataFrame) -> list[str]:
+    from pipelines.config import COVARIATES
+
+    return [c for c in COVARIATES if c in panel.columns]
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def table1(context: dg.AssetExecutionContext, study_config: StudyResource,
+           panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Table 1: n, %, mean (SD), median (IQR) and missing per wave, for all respondents and
+    for the analysed recurring participants (``population`` column)."""
+    config = study_config.load()
+    primary, secondary = _continuous_outcomes(config, panel)
+    cov = _covariates(panel)
+    variables = cov + primary + secondary
+    p = panel.assign(wave=panel["wave"].astype(str))
+    frames = [descriptives.table1(p, variables, by="wave", categorical=cov).assign(population="all")]
+    rec = p[p["participant_id"].isin(_recurring_ids(config, recurring_cohort))]
+    frames.append(descriptives.table1(rec, variables, by="wave", categorical=cov).assign(population="recurring"))
+    out = pd.concat(frames, ignore_index=True)
+    context.add_output_metadata(table_metadata(out))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def attrition(context: dg.AssetExecutionContext, study_config: StudyResource,
+              panel: pd.DataFrame) -> pd.DataFrame:
+    """Baseline characteristics of completers vs drop-outs at each follow-up, with
+    standardised mean differences."""
+    config = study_config.load()
+    primary, secondary = _continuous_outcomes(config, panel)
+    cov = _covariates(panel)
+    frames = []
+    for pre, post in _comparisons(config):
+        base = panel[panel["wave"] == pre].copy()
+        followed = set(panel.loc[panel["wave"] == post, "participant_id"])
+        base["completed"] = base["participant_id"].isin(followed)
+        res = descriptives.attrition(base, "completed", cov + primary + secondary, categorical=cov)
+        frames.append(res.assign(pre=pre, post=post))
+    out = pd.concat(frames, ignore_index=True)
+    context.add_output_metadata(table_metadata(out))
+    return out
+
+
+@dg.multi_asset(
+    outs={
+        "eq5d_pchc": dg.AssetOut(kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+                                 description="Paretian Classification of Health Change per comparison "
+                                             "(overall and per dimension)."),
+        "eq5d_problem_shares": dg.AssetOut(kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+                                           description="Share reporting any problem per EQ-5D dimension "
+                                                       "and wave, with Wilson CIs."),
+    },
+    group_name=GROUP,
+)
+def eq5d_change(context: dg.AssetExecutionContext, study_config: StudyResource,
+                panel: pd.DataFrame, recurring_cohort: pd.DataFrame):
+    """EQ-5D-5L descriptive-system change among recurring participants."""
+    config = study_config.load()
+    dims = [d for d in study_glue.EQ5D_DIMENSIONS if d in panel.columns]
+    ci = config.analysis.ci_level
+    pchc = [eq5d.pchc(analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition),
+                      pre, post, dims=dims, ci_level=ci) for pre, post in _comparisons(config)] if dims else []
+    pchc_df = pd.concat(pchc, ignore_index=True) if pchc else pd.DataFrame()
+    rec = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))]
+    shares = eq5d.problem_shares(rec.assign(wave=rec["wave"].astype(str)), dims=dims, waves=config.wave_ids,
+                                 ci_level=ci) if dims else pd.DataFrame()
+    yield dg.Output(pchc_df, output_name="eq5d_pchc", metadata=table_metadata(pchc_df))
+    yield dg.Output(shares, output_name="eq5d_problem_shares", metadata=table_metadata(shares))
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def responders(context: dg.AssetExecutionContext, study_config: StudyResource,
+               panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Share improved / worsened by at least the minimal important difference (config
+    overrides, else the instrument library's cited defaults), with Wilson CIs."""
+    config = study_config.load()
+    study_glue.register_study_scales(config)
+    primary, secondary = _continuous_outcomes(config, panel)
+    mids = study_glue.default_mids(config, primary + secondary)
+    mid = dict(zip(mids["outcome"], mids["mid"]))
+    frames = []
+    for pre, post in _comparisons(config):
+        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
+        frames.append(responders_lib.responders(sub, list(mid), pre, post, mid, study_glue.higher_is_better(),
+                                                ci_level=config.analysis.ci_level))
+    out = pd.concat(frames, ignore_index=True).merge(mids.rename(columns={"source": "mid_source",
+                                                                          "status": "mid_status"}),
+                                                     on="outcome", how="left")
+    context.add_output_metadata(table_metadata(out, mids=md_table(mids[["outcome", "mid", "status"]])))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: StudyResource,
+                          panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Primary outcomes' mean change by complete case, mixed model and multiple
+    imputation (chained equations, seeded, Rubin's rules), side by side."""
+    config = study_config.load()
+    primary, _ = _continuous_outcomes(config, panel)
+    ids = _recurring_ids(config, recurring_cohort)
+    frames = []
+    for pre, post in _comparisons(config):
+        # everyone recurring by attendance or assessed at baseline among the recurring set
+        sub = panel[panel["participant_id"].isin(ids) & panel["wave"].isin([pre, post])].copy()
+        sub["wave"] = sub["wave"].astype(str)
+        frames.append(sensitivity.compare_estimates(sub, primary, pre, post, m=20, seed=config.analysis.seed,
+                                                    ci_level=config.analysis.ci_level))
+    out = pd.concat(frames, ignore_index=True)
+    context.add_output_metadata(table_metadata(out, seed=config.analysis.seed, m_imputations=20))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def dose_response_terms(context: dg.AssetExecutionContext, study_config: StudyResource,
+                        panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Change against attendance (visits per week) among everyone answering both waves
+    (OLS of change on visits per week, adjusted for the baseline value)."""
+    config = study_config.load()
+    primary, _ = _continuous_outcomes(config, panel)
+    frames = []
+    if config.attendance is None:
+        return pd.DataFrame()
+    for pre, post in _comparisons(config):
+        c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)
+                             & recurring_cohort["recurring_both_waves"].astype(bool)]
+        sub = panel[panel["participant_id"].isin(set(c["participant_id"]))].copy()
+        sub["wave"] = sub["wave"].astype(str)
+        changes = prepost.paired_changes(sub, primary, pre, post)
+        res = dose_response.dose_response(changes, c[["participant_id", "visits_per_week"]],
+                                          adjust_baseline=True, ci_level=config.analysis.ci_level)
+        frames.append(res.assign(pre=pre, post=post))
+    out = pd.concat(frames, ignore_index=True)
+    context.add_output_metadata(table_metadata(out))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def subgroup_estimates(context: dg.AssetExecutionContext, study_config: StudyResource,
+                       panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Mean change per workshop, gender and questionnaire language; subgroups below
+    ``analysis.min_subgroup_pairs`` pairs are flagged and their estimates not reported."""
+    config = study_config.load()
+    primary, _ = _continuous_outcomes(config, panel)
+    frames = []
+    for pre, post in _comparisons(config):
+        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition).copy()
+        sub["wave"] = sub["wave"].astype(str)
+        for by in [c for c in ("workshop", "gender", "language") if c in sub.columns]:
+            frames.append(subgroups.subgroups(sub, primary, pre, post, by=by,
+                                              min_pairs=config.analysis.min_subgroup_pairs,
+                                              ci_level=config.analysis.ci_level))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    context.add_output_metadata(table_metadata(out, min_pairs=config.analysis.min_subgroup_pairs))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def eq5d_auc(context: dg.AssetExecutionContext, study_config: StudyResource,
+             panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Health-economic input: area under the EQ-5D index curve between the waves
+    (trapezoid, years from the wave dates) and its change versus baseline held constant;
+    cohort means with CIs, for the city's health-economic model."""
+    config = study_config.load()
+    if "eq5d5l_index" not in panel.columns:
+        return pd.DataFrame()
+    rec = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))].copy()
+    rec["wave"] = rec["wave"].astype(str)
+    out = health_economics.eq5d_auc(rec, _wave_dates(config), ci_level=config.analysis.ci_level)
+    context.add_output_metadata(table_metadata(out, value_set=config.analysis.eq5d_value_set))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas", "statsmodels"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def mixed_model_means(context: dg.AssetExecutionContext, study_config: StudyResource,
+                      panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Model-estimated mean per wave (linear mixed model, REML, Satterthwaite df)."""
+    config = study_config.load()
+    primary, secondary = _continuous_outcomes(config, panel)
+    sub = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))].copy()
+    sub["wave"] = sub["wave"].astype(str)
+    out = pd.concat([models.estimated_means(sub, o, ci_level=config.analysis.ci_level) for o in primary + secondary],
+                    ignore_index=True)
+    context.add_output_metadata(table_metadata(out))
+    return out

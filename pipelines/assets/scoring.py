@@ -71,3 +71,28 @@ def panel(context: dg.AssetExecutionContext, study_config: StudyResource,
         **{f"n/{r.wave}": int(r.n) for r in per_wave.itertuples()},
     ))
     return out
+
+
+@dg.asset(
+    partitions_def=WAVES, group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=SCORING_VERSION,
+    io_manager_key="interim_io_manager",
+)
+def wave_reliability(context: dg.AssetExecutionContext, study_config: StudyResource,
+                     harmonised_wave: pd.DataFrame) -> pd.DataFrame:
+    """Internal consistency per scale of every multi-item instrument in the wave:
+    Cronbach's alpha with Feldt CI and McDonald's omega total (complete responses)."""
+    config = study_config.load()
+    study.register_study_scales(config)
+    wave = config.wave(context.partition_key)
+    frames = []
+    for inst in wave.instruments:
+        items = instruments.items_of(inst)
+        if len(items) < 3:
+            continue
+        rel = instruments.reliability(inst, harmonised_wave[items], ci_level=config.analysis.ci_level,
+                                      **study.instrument_options(config, inst))
+        frames.append(rel)
+    out = pd.concat(frames, ignore_index=True).assign(wave=wave.id)
+    context.add_output_metadata(table_metadata(
+        out, alpha=md_table(out[["instrument", "scale", "n_complete", "alpha", "omega_total"]])))
+    return out
