@@ -1,39 +1,197 @@
-"""``python -m pipelines`` - run, validate, status (built on Dagster's APIs)."""
+"""``python -m pipelines`` - the researcher's yearly cycle on top of Dagster's APIs.
+
+Commands (each accepts ``--config PATH``; default ``$STUDY_CONFIG``, else the example study):
+
+``run``        materialise what is stale or missing (``--all``: everything), with progress
+``validate``   check configuration, mapping and raw files without materialising; list every
+               problem at once (exit 1 if there is an error)
+``new-wave``   propose the ``waves:`` entry of a new wave file (YAML to stdout or ``--out``)
+``report``     rebuild the evaluation report (and what it needs) and print its path
+``status``     what is stale or missing, and which checks failed at their latest run
+
+Materialisations go to the Dagster instance in ``$DAGSTER_HOME`` (default
+``.dagster_home/`` in the project) and outputs under ``$JH_OUTPUT_ROOT`` (default: the
+project folder). The runner (:mod:`pipelines.runner`) uses Dagster's own instance, asset
+graph and in-process execution; this module only parses arguments and prints.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import time
+from pathlib import Path
 
 from pipelines.config import ConfigError
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+def _progress(start: float):
+    """An ``echo`` for the runner that prefixes the elapsed time and flushes."""
+
+    def echo(line: str) -> None:
+        print(f"[{time.monotonic() - start:6.1f}s] {line}", flush=True)
+
+    return echo
+
+
+def _print_outputs(config_path) -> None:
+    from pipelines import runner
+    from pipelines.config import load_config
+
+    config = load_config(config_path)
+    print("outputs:")
+    for p in runner.main_outputs(config):
+        print(f"  {p}")
 
 
 def _cmd_run(args) -> int:
     from pipelines import runner
 
     try:
-        report = runner.run(args.config, force=args.all)
+        report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
+                            log_level="INFO" if args.verbose else "WARNING")
     except ConfigError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        print("run `python -m pipelines validate` for every problem at once", file=sys.stderr)
+        return EXIT_USAGE
     if report.success:
-        from pipelines.config import load_config
-
-        config = load_config(args.config)
-        print("outputs:")
-        for p in runner.main_outputs(config):
-            print(f"  {p}")
-    return 0 if report.success else 1
+        _print_outputs(args.config)
+    return EXIT_OK if report.success else EXIT_PROBLEM
 
 
 def _cmd_validate(args) -> int:
     from pipelines import validate
 
-    problems = validate.validate(args.config)
-    for p in problems:
-        print(f"- {p}")
-    print(f"{len(problems)} problem(s) found" if problems else "no problems found")
-    return 1 if problems else 0
+    report = validate.run_validation(args.config)
+    print(report.render())
+    return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _cmd_new_wave(args) -> int:
+    from pipelines import ingest, new_wave
+    from pipelines.config import load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        date = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"--date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        proposal = new_wave.propose_wave(config, args.file, wave_id=args.id, date=date)
+    except ingest.WaveError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    text = new_wave.render_yaml(proposal)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"proposal written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    n_check = sum(m.uncertain for m in proposal.items + proposal.covariates)
+    print(f"{len(proposal.items)} item(s) and {len(proposal.covariates)} covariate(s) proposed, "
+          f"{n_check} to check, {len(proposal.unmapped)} variable(s) unmapped; review it, add it to "
+          "study.yaml and run `python -m pipelines validate`", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report_paths(instance) -> dict[str, str]:
+    """Language -> report file, from the latest ``evaluation_report`` materialisation."""
+    import dagster as dg
+
+    records = instance.fetch_materializations(dg.AssetKey("evaluation_report"), limit=1).records
+    if not records:
+        return {}
+    meta = records[0].asset_materialization.metadata
+    files = meta.get("files")
+    out = {}
+    for lang, entry in (dict(files.value) if files is not None else {}).items():
+        # {lang: path} or {lang: {"html": path, "docx": path, ...}}
+        out[lang] = entry.get("html") if isinstance(entry, dict) else entry
+    return {lang: p for lang, p in out.items() if p}
+
+
+def _cmd_report(args) -> int:
+    from pipelines import runner
+
+    try:
+        config, _ = runner.prepare_environment(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    if args.lang not in config.publishing.languages:
+        print(f"--lang {args.lang}: the study publishes only {config.publishing.languages} "
+              "(publishing.languages in the study configuration)", file=sys.stderr)
+        return EXIT_USAGE
+    report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
+                        targets=["evaluation_report"])
+    if not report.success:
+        return EXIT_PROBLEM
+    import dagster as dg
+
+    path = _report_paths(dg.DagsterInstance.get()).get(args.lang)
+    if not path or not Path(path).exists():
+        print("the report has not been written: run `python -m pipelines status`", file=sys.stderr)
+        return EXIT_PROBLEM
+    print(path)
+    return EXIT_OK
+
+
+def latest_check_results(instance, graph, wave_ids: list[str]) -> list[dict]:
+    """The latest evaluation of every asset check (per wave for partitioned checks).
+
+    Parameters
+    ----------
+    instance : dagster.DagsterInstance
+    graph : the resolved asset graph (``defs.resolve_asset_graph()``)
+    wave_ids : list of str
+        Configured waves (partition keys of the per-wave checks).
+
+    Returns
+    -------
+    list of dict
+        ``check`` (``asset:check``), ``partition`` (or None), ``status`` (``passed``,
+        ``failed``, ``error`` - the check itself crashed -, ``skipped``, ``planned`` or
+        ``never run``), ``severity`` (``ERROR``/``WARN`` for evaluated checks) and
+        ``description`` (the check's own aggregate description, no row data).
+    """
+    from dagster._core.event_api import PartitionKeyFilter
+
+    storage = instance.event_log_storage
+    rows = []
+    for key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        partitioned = graph.get(key.asset_key).partitions_def is not None
+        for part in (wave_ids if partitioned else [None]):
+            if partitioned:
+                rec = storage.get_latest_asset_check_execution_by_key(
+                    [key], partition_filter=PartitionKeyFilter(key=part)).get(key)
+            else:
+                rec = instance.get_latest_asset_check_evaluation_record(key)
+            row = {"check": f"{key.asset_key.to_user_string()}:{key.name}", "partition": part,
+                   "status": "never run", "severity": None, "description": None}
+            if rec is not None:
+                status = rec.status.value.lower()
+                evaluation = rec.event.dagster_event.event_specific_data if rec.event and rec.event.dagster_event else None
+                if status == "succeeded":
+                    row["status"] = "passed"
+                elif status == "failed":
+                    row["status"] = "failed"
+                elif status == "execution_failed":
+                    row["status"] = "error"
+                else:
+                    row["status"] = status
+                if evaluation is not None and hasattr(evaluation, "passed"):
+                    row["severity"] = evaluation.severity.value
+                    row["description"] = evaluation.description
+            rows.append(row)
+    return rows
 
 
 def _cmd_status(args) -> int:
@@ -43,7 +201,7 @@ def _cmd_status(args) -> int:
         config, path = runner.prepare_environment(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -51,28 +209,74 @@ def _cmd_status(args) -> int:
 
     instance = dg.DagsterInstance.get()
     sync_wave_partitions(instance, config)
+    print(f"study: {path}")
+    print(f"instance: {instance.root_directory}")
     plan = runner.make_plan(defs, instance, config, path)
     if plan.empty:
         print("up to date: nothing is stale or missing")
     else:
-        print("stale or missing:")
+        print("stale or missing (materialised by `python -m pipelines run`):")
         for line in plan.describe():
             print(f"  {line}")
-    return 0
+    checks = latest_check_results(instance, defs.resolve_asset_graph(), config.wave_ids)
+    bad = [c for c in checks if c["status"] in ("failed", "error")]
+    never = [c for c in checks if c["status"] == "never run"]
+    passed = [c for c in checks if c["status"] == "passed"]
+    print(f"checks at their latest run: {len(passed)} passed, {len(bad)} failed, {len(never)} never run")
+    for c in bad:
+        part = f"[{c['partition']}]" if c["partition"] else ""
+        sev = f" ({c['severity'].lower()})" if c["severity"] else ""
+        print(f"  {c['status'].upper()}{sev} {c['check']}{part}: {c['description'] or 'see the Dagster UI'}")
+    paths = _report_paths(instance)
+    if paths:
+        print("latest report: " + ", ".join(f"{lang}: {p}" for lang, p in paths.items()))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m pipelines`` (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=None, metavar="PATH",
+                        help="study configuration (default: $STUDY_CONFIG or the example study)")
+    p = sub.add_parser("run", parents=[common], help="materialise what is stale or missing")
+    p.add_argument("--all", action="store_true", help="materialise everything, stale or not")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Dagster's step log")
+    p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("validate", parents=[common],
+                       help="check config, mapping and raw files; list every problem (exit 1 on errors)")
+    p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("new-wave", parents=[common], help="propose the configuration of a new wave file")
+    p.add_argument("file", metavar="FILE", help="the new wave's file (.sav)")
+    p.add_argument("--out", metavar="PATH", help="write the proposal here instead of stdout")
+    p.add_argument("--id", help="wave id (default: the next T<n>)")
+    p.add_argument("--date", help="nominal wave date YYYY-MM-DD (default: from the file's date variable)")
+    p.set_defaults(func=_cmd_new_wave)
+    p = sub.add_parser("report", parents=[common],
+                       help="rebuild the evaluation report (and what it needs) and print its path")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of the printed path (default sv)")
+    p.add_argument("--all", action="store_true", help="rebuild everything the report needs, stale or not")
+    p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("status", parents=[common], help="what is stale, which checks failed (exit 0)")
+    p.set_defaults(func=_cmd_status)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default=None,
-                        help="study configuration (default: $STUDY_CONFIG or the example study)")
-    p = sub.add_parser("run", parents=[common], help="materialise what is stale or missing")
-    p.add_argument("--all", action="store_true", help="materialise everything")
-    p.set_defaults(func=_cmd_run)
-    p = sub.add_parser("validate", parents=[common], help="check config, mapping and raw files; list every problem")
-    p.set_defaults(func=_cmd_validate)
-    p = sub.add_parser("status", parents=[common], help="what is stale or missing")
-    p.set_defaults(func=_cmd_status)
-    args = parser.parse_args(argv)
+    """Entry point of ``python -m pipelines``; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success; 1 a problem in the data or a failed run/check; 2 a usage or
+        configuration error.
+    """
+    args = build_parser().parse_args(argv)
     return args.func(args)

@@ -1,58 +1,757 @@
 """Validate a study without materialising anything: configuration, mapping and raw files.
 
-Every problem is collected (not just the first) with file, variable, expected vs found
-and a suggestion.
+``python -m pipelines validate`` calls :func:`validate` and prints every finding at once,
+grouped by file, each with the variable, what was expected and found, and a suggestion.
+Nothing stops at the first problem: a configuration error in one wave does not hide the
+file problems of the others, a missing wave file does not hide the other waves, and a
+broken scale file is reported next to everything else.
+
+Findings are *errors* (the pipeline would fail, or would silently compute something
+wrong) or *warnings* (worth a look, e.g. missing-code declarations that differ from the
+SPSS file's user-missing declarations). Messages hold file names, variable names, counts
+and row numbers, never participant IDs or answers.
 """
 
 from __future__ import annotations
 
-from pipelines import ingest, study
-from pipelines.config import ConfigError, load_config
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from pipelines import ingest
+from pipelines.config import (
+    DEFAULT_CONFIG,
+    Attendance,
+    ConfigError,
+    StudyConfig,
+    Wave,
+    _format_validation_error,
+    load_config,
+)
+
+ERROR, WARNING = "error", "warning"
+#: share of the configured variables absent from a file above which the file itself is suspect
+SWAPPED_SHARE = 0.5
 
 
-def validate(config_path=None) -> list[str]:
-    """All problems of a study as readable lines (empty list: ready to run)."""
+@dataclass(frozen=True)
+class Finding:
+    """One validation finding (safe to print: no IDs, no answers)."""
+
+    severity: str
+    file: str
+    check: str
+    message: str
+    variable: str | None = None
+    expected: str | None = None
+    found: str | None = None
+    suggestion: str | None = None
+    wave: str | None = None
+
+    @classmethod
+    def from_problem(cls, p: ingest.Problem, wave: str | None, severity: str = ERROR) -> Finding:
+        msg = p.message
+        if p.rows:
+            msg += f"; rows {ingest._rows_text(p.rows, p.count)}"
+        return cls(severity, p.file, p.check, msg, p.variable, p.expected, p.found, p.suggestion, wave)
+
+    def __str__(self) -> str:
+        where = f"variable {self.variable!r}: " if self.variable else ""
+        text = f"{self.severity}: {where}{self.message}"
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.found is not None:
+            text += f", found {self.found}"
+        if self.suggestion:
+            text += f" -> {self.suggestion}"
+        return text
+
+
+@dataclass
+class Report:
+    """All findings of one validation run."""
+
+    config_path: Path
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return not self.errors
+
+    def render(self) -> str:
+        """Findings grouped by file, then a one-line summary."""
+        lines: list[str] = []
+        groups: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            groups.setdefault(f.file, []).append(f)
+        for file, fs in groups.items():
+            waves = sorted({f.wave for f in fs if f.wave})
+            lines.append(f"{file}" + (f" (wave {', '.join(waves)})" if waves else ""))
+            lines.extend(f"  - {f}" for f in fs)
+        n_e, n_w = len(self.errors), len(self.warnings)
+        if not self.findings:
+            lines.append(f"{self.config_path}: no problems found")
+        else:
+            lines.append(f"{n_e} error(s), {n_w} warning(s)" + ("" if n_e else ": the study can be run"))
+        return "\n".join(lines)
+
+
+def _close(word: str, choices, n: int = 1) -> str | None:
+    hits = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=0.6)
+    return hits[0] if hits else None
+
+
+def _did_you_mean(word: str, choices) -> str | None:
+    hit = _close(word, choices)
+    return f"did you mean {hit!r}?" if hit else None
+
+
+def _shown(names, n: int = 10) -> str:
+    names = list(names)
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+# -- the configuration -----------------------------------------------------------------
+
+
+def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[Finding]]:
+    """Parse the YAML and validate it; every schema error is its own finding."""
+    name = path.name
+    if not path.exists():
+        sibling = _close(name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
+        return None, None, [Finding(ERROR, name, "config", f"study configuration {path} does not exist",
+                                    suggestion=f"did you mean {sibling!r}?" if sibling else
+                                    "pass --config PATH or set STUDY_CONFIG")]
     try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        return [str(exc)]
-    problems: list[str] = []
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return None, None, [Finding(ERROR, name, "config", f"not valid YAML: {exc}",
+                                    suggestion="check indentation and quotes around the reported line")]
+    if not isinstance(raw, dict):
+        return None, None, [Finding(ERROR, name, "config", "expected a mapping at the top level")]
     try:
-        study.register_study_scales(config)
-    except Exception as exc:  # a broken scale file is a problem to report, not a crash
-        problems.append(f"scale declaration: {exc}")
-        return problems
+        return raw, StudyConfig.model_validate({**raw, "base_dir": path.parent}), []
+    except ValidationError as err:
+        lines = _format_validation_error(path, err).splitlines()[1:]
+        findings = []
+        for line in lines:
+            text = line.strip().removeprefix("- ")
+            loc, _, msg = text.partition(": ")
+            hint = re.search(r"\((did you mean [^)]*)\)", msg)
+            findings.append(Finding(ERROR, name, "config", msg.replace(hint.group(0), "").strip() if hint else msg,
+                                    variable=None if loc.startswith("(") else loc, suggestion=hint.group(1) if hint else None))
+        return raw, None, findings
+
+
+def _cross_reference_findings(raw: dict, name: str, already: list[Finding]) -> list[Finding]:
+    """Cross-references pydantic skips when a field is invalid (it runs model-level checks
+    only on valid fields): analysis waves that do not exist, duplicate wave ids."""
+    waves = raw.get("waves") if isinstance(raw.get("waves"), list) else []
+    ids = [w.get("id") for w in waves if isinstance(w, dict)]
+    analysis = raw.get("analysis") if isinstance(raw.get("analysis"), dict) else {}
+    refs = [("analysis.baseline_wave", analysis.get("baseline_wave"))]
+    comps = analysis.get("comparisons") if isinstance(analysis.get("comparisons"), list) else []
+    refs += [(f"analysis.comparisons[{i}]", w) for i, pair in enumerate(comps)
+             if isinstance(pair, list) for w in pair]
+    seen = " ".join(f"{f.variable} {f.message}" for f in already)
+    out = []
+    for loc, wid in refs:
+        if wid is not None and wid not in ids and f"unknown wave {wid!r}" not in seen:
+            out.append(Finding(ERROR, name, "config", f"unknown wave {wid!r}", variable=loc,
+                               expected=f"one of {ids}", suggestion=_did_you_mean(wid, ids)))
+    dup = sorted({str(i) for i in ids if ids.count(i) > 1})
+    if dup and "duplicate wave id" not in seen:
+        out.append(Finding(ERROR, name, "config", f"duplicate wave id(s) {dup}", variable="waves"))
+    return out
+
+
+def _lenient_waves(raw: dict, base_dir: Path) -> list[Wave]:
+    """Waves that validate on their own, so their files can be checked even when another
+    part of the configuration is broken."""
+    out = []
+    for w in raw.get("waves") or []:
+        try:
+            out.append(Wave.model_validate(w))
+        except (ValidationError, TypeError):
+            continue
+    return out
+
+
+def _resolve(base_dir: Path, relative: str) -> Path:
+    p = Path(relative)
+    return p if p.is_absolute() else (base_dir / p).resolve()
+
+
+# -- scales and instruments ------------------------------------------------------------
+
+
+def _scale_findings(config_name: str, scale_files: list[str], base_dir: Path) -> list[Finding]:
     import instruments
 
+    findings = []
+    for rel in scale_files:
+        path = _resolve(base_dir, rel)
+        if not path.exists():
+            sib = _close(path.name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
+            findings.append(Finding(ERROR, config_name, "scale_file", f"scale file {rel!r} does not exist",
+                                    variable="scales", suggestion=f"did you mean {sib!r}?" if sib else
+                                    "fix the path (relative to the study configuration)"))
+            continue
+        try:
+            instruments.register_scale(path)
+        except Exception as exc:  # SpecError or YAML error: a problem to report, not a crash
+            findings.append(Finding(ERROR, path.name, "scale_file", f"invalid scale declaration: {exc}",
+                                    suggestion="compare with data/example/scales/jh_empowerment.yaml "
+                                               "(see docs/howto-declare-a-scale.md)"))
+    return findings
+
+
+# -- one wave ---------------------------------------------------------------------------
+
+
+def _missing_file(wave: Wave, path: Path, other_files: dict[str, Path]) -> Finding:
+    folder = path.parent
+    candidates = [p.name for p in folder.iterdir() if p.suffix.lower() in (".sav", ".csv")] if folder.exists() else []
+    hit = _close(path.name, candidates)
+    return Finding(ERROR, path.name, "wave_file", f"wave file {wave.file!r} does not exist", variable=None,
+                   expected=f"a .sav or .csv file in {folder}", found=f"{len(candidates)} wave file(s) there",
+                   suggestion=f"did you mean {hit!r}?" if hit else "fix `file:` of this wave", wave=wave.id)
+
+
+def _swapped(wave: Wave, columns: set[str], others: dict[str, Wave]) -> str | None:
+    """The wave whose configured variables this file holds instead (files swapped?)."""
+    best, best_share = None, 0.0
+    for wid, other in others.items():
+        names = {other.id_variable, *other.mapping}
+        share = len(names & columns) / len(names) if names else 0.0
+        if share > best_share:
+            best, best_share = wid, share
+    return best if best_share >= 0.9 else None
+
+
+def _absent_findings(wave: Wave, raw: ingest.RawWave, others: dict[str, Wave]) -> tuple[list[Finding], Wave]:
+    """Configured variables absent from the file; returns the wave reduced to what is there."""
+    cols = set(raw.data.columns)
+    file = raw.path.name
+    needed = [wave.id_variable, *wave.mapping, *wave.covariates]
+    absent = [v for v in needed if v not in cols]
+    if not absent:
+        return [], wave
+    findings: list[Finding] = []
+    if len(absent) / len(needed) > SWAPPED_SHARE:
+        other = _swapped(wave, cols, others)
+        findings.append(Finding(
+            ERROR, file, "wave_file",
+            f"{len(absent)} of {len(needed)} configured variables are not in the file "
+            f"(e.g. {_shown(absent, 5)})", expected=f"the variables of wave {wave.id}'s mapping",
+            found=f"variables such as {_shown(list(raw.data.columns)[:5], 5)}",
+            suggestion=(f"this looks like wave {other}'s file: are the `file:` entries of waves {wave.id} "
+                        f"and {other} swapped?") if other else "is `file:` the right file for this wave?",
+            wave=wave.id))
+    else:
+        labels = raw.codebook.drop_duplicates("variable").set_index("variable")["variable_label"].to_dict()
+        for v in absent:
+            role = ("ID variable" if v == wave.id_variable else
+                    f"mapped to {wave.mapping[v]}" if v in wave.mapping else f"covariate {wave.covariates[v]}")
+            hit = _close(v, [c for c in raw.data.columns if c not in needed] or list(raw.data.columns))
+            hint = f"did you mean {hit!r} ({labels.get(hit) or 'no label'})?" if hit else "check the spelling"
+            findings.append(Finding(ERROR, file, "mapping", f"configured variable is not in the file ({role})",
+                                    variable=v, suggestion=hint, wave=wave.id))
+    if wave.id_variable not in cols:
+        return findings, None  # nothing row-level can be checked without the ID variable
+    reduced = wave.model_copy(update={
+        "mapping": {k: v for k, v in wave.mapping.items() if k in cols},
+        "covariates": {k: v for k, v in wave.covariates.items() if k in cols},
+    })
+    return findings, reduced
+
+
+def _label_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -> list[Finding]:
+    """Mapped variables whose label clearly names another canonical item (e.g. a wrong
+    item number), judged against the labels of the same items in the other waves."""
+    from pipelines import new_wave
+
+    variables = new_wave.describe_variables(raw)
+    by_target: dict[str, list] = {}
+    for r in references:
+        if r.kind == "item" and r.wave != wave.id:
+            by_target.setdefault(r.target, []).append(r)
+    findings = []
+    for var, item in wave.mapping.items():
+        v = variables.get(var)
+        if v is None or not v.label:
+            continue
+        own = max((new_wave.similarity(v.label, r.label) for r in by_target.get(item, [])), default=None)
+        best_item, best_sim = None, 0.0
+        for target, refs in by_target.items():
+            if target == item:
+                continue
+            s = max(new_wave.similarity(v.label, r.label, 0.95) for r in refs)
+            if s > best_sim:
+                best_item, best_sim = target, s
+        if own is not None and best_item and best_sim >= 0.95 and best_sim - own >= 0.1:
+            findings.append(Finding(
+                ERROR, file, "mapping_label", f"mapped to {item}, but its label matches {best_item} in the "
+                f"other waves (similarity {best_sim:.2f} vs {own:.2f} for {item})", variable=var,
+                found=f"label {v.label!r}", suggestion=f"map {var!r} to {best_item}, or check the item numbers",
+                wave=wave.id))
+    return findings
+
+
+def _unmapped_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -> list[Finding]:
+    """Items of a declared instrument that no raw variable is mapped to, with the file's
+    best-matching variable as the suggestion."""
+    import instruments
+
+    from pipelines import new_wave
+
+    mapped = set(wave.mapping.values())
+    missing = [it for inst in wave.instruments for it in instruments.spec(inst).items if it not in mapped]
+    if not missing:
+        return []
+    variables = new_wave.describe_variables(raw)
+    free = {n: v for n, v in variables.items()
+            if n not in wave.mapping and n not in wave.covariates and n != wave.id_variable}
+    cands = new_wave.candidate_matches(free, [r for r in references if r.wave != wave.id and r.kind == "item"],
+                                       list(wave.instruments))
+    best: dict[str, tuple[str, float]] = {}
+    for var, ms in cands.items():
+        for m in ms:
+            if m.target in missing and m.similarity > best.get(m.target, ("", 0.0))[1]:
+                best[m.target] = (var, m.similarity)
+    findings = []
+    for item in missing:
+        inst = item.rsplit("_", 1)[0] if not item.startswith("eq5d5l_") else "eq5d5l"
+        hint = (f"map {best[item][0]!r} (label similarity {best[item][1]:.2f}) to {item}" if item in best
+                else f"map the file's variable for {item}, or remove {inst} from the wave's instruments")
+        findings.append(Finding(ERROR, file, "unmapped_item", f"item of declared instrument {inst} is not mapped",
+                                variable=item, suggestion=hint, wave=wave.id))
+    return findings
+
+
+def _user_missing(raw: ingest.RawWave) -> dict[str, set[int]]:
+    cb = raw.codebook
+    um = cb[cb["user_missing"].astype(bool)].dropna(subset=["value"])
+    return {str(v): {int(x) for x in g["value"]} for v, g in um.groupby("variable")}
+
+
+def _missing_code_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Finding]:
+    """Declared missing codes that differ from the SPSS user-missing declarations (warning);
+    one finding per distinct difference, naming the variables."""
+    if raw.file_format != "spss":
+        return []
+    spss = _user_missing(raw)
+    groups: dict[tuple, list[str]] = {}
+    for var in wave.mapping:
+        declared = {int(c) for c in wave.missing_codes.for_variable(var)}
+        in_file = spss.get(var, set())
+        if declared != in_file:
+            groups.setdefault((tuple(sorted(declared)), tuple(sorted(in_file))), []).append(var)
+    findings = []
+    for (declared, in_file), variables in groups.items():
+        only_file = sorted(set(in_file) - set(declared))
+        findings.append(Finding(
+            WARNING, file, "missing_codes",
+            f"missing-code declaration differs from the SPSS user-missing declaration for {len(variables)} "
+            f"variable(s): {_shown(variables, 6)}",
+            expected=f"{{{', '.join(map(str, declared))}}} (study.yaml)",
+            found=f"{{{', '.join(map(str, in_file))}}} (SPSS)",
+            suggestion=(f"declare {only_file} under missing_codes (by_variable for these variables)" if only_file
+                        else "check that the extra codes in study.yaml are intended"),
+            wave=wave.id))
+    return findings
+
+
+def _value_label_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Finding]:
+    """Mapped variables whose SPSS value labels (non-missing codes) do not fit the
+    instrument's answer codes: codes outside them (error) or fewer codes (warning)."""
+    from pipelines import study
+
+    allowed = study.allowed_codes(wave)
+    cb = raw.codebook.dropna(subset=["value"])
+    cb = cb[~cb["user_missing"].astype(bool)]
+    labelled = {str(v): sorted(g["value"].astype(float)) for v, g in cb.groupby("variable")}
+    findings: list[Finding] = []
+    groups: dict[tuple, list[str]] = {}
+    for var, item in wave.mapping.items():
+        codes = labelled.get(var)
+        if not codes or item not in allowed:
+            continue
+        declared = {float(c) for c in wave.missing_codes.for_variable(var)}
+        codes = [c for c in codes if c not in declared]
+        a = allowed[item]
+        ok = a.valid(np.array(codes, dtype="float64"))
+        outside = [c for c, good in zip(codes, ok) if not good]
+        spec_codes = sorted(a.codes.labels) if getattr(a.codes, "labels", None) else None
+        if outside:
+            groups.setdefault(("outside", item.rsplit("_", 1)[0], a.describe(),
+                               tuple(ingest._fmt_code(c) for c in codes)), []).append(f"{var} -> {item}")
+        elif spec_codes and len(codes) < len(spec_codes):
+            groups.setdefault(("fewer", item.rsplit("_", 1)[0], a.describe(),
+                               tuple(ingest._fmt_code(c) for c in codes)), []).append(f"{var} -> {item}")
+    for (kind, inst, expected, codes), variables in groups.items():
+        found = "{" + ", ".join(codes) + "}"
+        if kind == "outside":
+            findings.append(Finding(
+                ERROR, file, "value_labels",
+                f"value labels do not match {inst}'s answer codes for {len(variables)} variable(s): "
+                f"{_shown(variables, 6)}", expected=expected, found=f"labelled codes {found}",
+                suggestion="a different coding (recode before import) or a wrong mapping; a code that means "
+                           "missing belongs under missing_codes", wave=wave.id))
+        else:
+            findings.append(Finding(
+                WARNING, file, "value_labels",
+                f"fewer labelled answer codes than {inst} has for {len(variables)} variable(s): "
+                f"{_shown(variables, 6)}", expected=expected, found=f"labelled codes {found}",
+                suggestion="check that the mapping points at the right instrument", wave=wave.id))
+    return findings
+
+
+def _code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: str) -> list[Finding]:
+    """Answers outside the instrument's codes; variables with the same cause (same
+    unexpected codes, same SPSS user-missing declaration) are reported together."""
+    from pipelines import study
+
+    user_missing = _user_missing(raw)
+    raw_names = {item: r for r, item in wave.mapping.items()}
+    groups: dict[tuple, list[ingest.Problem]] = {}
+    for p in ingest.check_codes(data, file, study.allowed_codes(wave), raw_names):
+        var = p.variable.split(" -> ")[0] if p.variable else ""
+        found_codes = {int(float(c)) for c in re.findall(r"-?\d+(?:\.\d+)?", p.found or "")}
+        in_spss = tuple(sorted(found_codes & user_missing.get(var, set())))
+        groups.setdefault((p.expected, p.found, in_spss), []).append(p)
+    findings = []
+    for (expected, found, in_spss), problems in groups.items():
+        variables = [p.variable.split(" -> ")[0] for p in problems]
+        if in_spss:
+            cb = raw.codebook
+            labels = cb[(cb["variable"] == variables[0]) & cb["value"].isin(in_spss)]
+            kinds = {int(r.value): _missing_kind_of(r.value_label) for r in labels.itertuples()}
+            what = ", ".join(f"{int(r.value)} = {r.value_label!r}" for r in labels.itertuples())
+            suggestion = (f"the SPSS file declares {what} as user-missing: add "
+                          + ", ".join(f"{c}: {kinds.get(c, 'no_answer')}" for c in in_spss)
+                          + " to missing_codes (`default`, or `by_variable` for these variables)")
+        else:
+            suggestion = problems[0].suggestion
+        if len(problems) == 1:
+            p = problems[0]
+            findings.append(Finding.from_problem(
+                ingest.Problem(p.file, p.check, p.message, p.variable, p.count, p.rows, p.expected, p.found,
+                               suggestion), wave.id))
+        else:
+            n = sum(p.count for p in problems)
+            findings.append(Finding(
+                ERROR, file, "allowed_codes",
+                f"{n} value(s) outside the instrument's codes in {len(problems)} variables: {_shown(variables, 8)}",
+                expected=expected, found=found, suggestion=suggestion, wave=wave.id))
+    return findings
+
+
+def _missing_kind_of(label: str) -> str:
+    from pipelines.new_wave import missing_kind
+
+    return missing_kind(label)
+
+
+def _id_signature(ids: pd.Series) -> pd.Series:
+    """Shape of an ID: upper-case letters and digits -> X, lower-case letters -> x,
+    separators kept (``JH-0FCA07`` -> ``XX-XXXXXX``)."""
+    return ids.str.replace(r"[A-Z0-9]", "X", regex=True).str.replace(r"[a-z]", "x", regex=True)
+
+
+def _cross_wave_id_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
+    """IDs coded differently between waves: another shape, or equal only after
+    normalising case, spaces and dashes."""
+    findings = []
+    order = list(ids)
+    if len(order) < 2:
+        return findings
+    shapes = {w: _id_signature(s.dropna()).value_counts() for w, (_, s) in ids.items()}
+    common = {w: (c.index[0] if len(c) else None) for w, c in shapes.items()}
+    overall = pd.Series([c for c in common.values() if c]).value_counts()
+    main = overall.index[0] if len(overall) else None
+    seen: set[str] = set()
+    seen_norm: set[str] = set()
+    norm = lambda s: s.str.upper().str.replace(r"[\s\-_]", "", regex=True)  # noqa: E731
+    for i, w in enumerate(order):
+        file, s = ids[w]
+        s = s.dropna()
+        if main and common[w] and common[w] != main:
+            findings.append(Finding(ERROR, file, "id_consistency",
+                                    "participant IDs are written differently from the other waves",
+                                    variable="participant_id", expected=f"IDs shaped like {main!r} (X = capital "
+                                    "letter or digit, x = small letter)", found=f"mostly {common[w]!r}",
+                                    suggestion="use the same study-code format in every wave (no IDs are shown)",
+                                    wave=w))
+        if i > 0 and len(s):
+            exact = s.isin(seen)
+            near = ~exact & norm(s).isin(seen_norm)
+            if near.any():
+                findings.append(Finding(ERROR, file, "id_consistency",
+                                        f"{int(near.sum())} participant ID(s) match an earlier wave's ID only "
+                                        "after ignoring case, spaces or dashes", variable="participant_id",
+                                        suggestion="write the study codes exactly as in the earlier waves",
+                                        wave=w))
+            elif not exact.any() and seen:
+                findings.append(Finding(WARNING, file, "id_consistency",
+                                        "no participant of this wave appears in an earlier wave",
+                                        variable="participant_id",
+                                        suggestion="are the study codes the same key as in the earlier waves?",
+                                        wave=w))
+        seen.update(s)
+        seen_norm.update(norm(s))
+    return findings
+
+
+def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[str], id_pattern: str,
+                   references) -> tuple[list[Finding], pd.Series | None]:
+    from pipelines import study
+
+    findings: list[Finding] = []
+    unknown = [i for i in wave.instruments if i not in known]
+    for inst in unknown:
+        findings.append(Finding(ERROR, path.name, "instrument", f"unknown instrument {inst!r}",
+                                variable="instruments", expected="a built-in instrument or a declared scale",
+                                suggestion=_did_you_mean(inst, known) or
+                                "declare it as a scale file under `scales:` (docs/howto-declare-a-scale.md)",
+                                wave=wave.id))
+    if unknown:
+        wave = wave.model_copy(update={
+            "instruments": [i for i in wave.instruments if i in known],
+            "mapping": {r: c for r, c in wave.mapping.items() if c.rsplit("_", 1)[0] not in unknown},
+        })
+    try:
+        raw = ingest.read_wave(path)
+    except ingest.WaveError as exc:
+        if not path.exists():
+            return findings + [_missing_file(wave, path, {})], None
+        return findings + [Finding(ERROR, path.name, "wave_file", str(exc), wave=wave.id)], None
+    file = path.name
+    absent, reduced = _absent_findings(wave, raw, others)
+    findings += absent
+    if reduced is None:
+        return findings, None
+    try:
+        h = ingest.harmonise(raw, reduced, study.dont_know_codes(reduced))
+    except ingest.WaveError as exc:
+        return findings + [Finding(ERROR, file, "harmonise", str(exc), wave=wave.id)], None
+    if not any(f.check == "wave_file" for f in absent):  # not when the whole file is suspect
+        findings += _unmapped_findings(wave, raw, references, file)
+    problems = [
+        *ingest.check_unique_ids(h.data, file),
+        *ingest.check_id_format(h.data, file, id_pattern),
+        *ingest.check_no_identifiers(raw.data, raw.codebook, file, wave.id_variable),
+    ]
+    findings += [Finding.from_problem(p, wave.id) for p in problems]
+    findings += _code_findings(reduced, raw, h.data, file)
+    findings += _label_findings(reduced, raw, references, file)
+    findings += _value_label_findings(reduced, raw, file)
+    findings += _missing_code_findings(reduced, raw, file)
+    return findings, h.data["participant_id"]
+
+
+# -- attendance register ----------------------------------------------------------------
+
+
+def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
+                         wave_ids: dict[str, pd.Series], first: pd.Timestamp | None,
+                         last: pd.Timestamp | None, needed: bool) -> list[Finding]:
+    file = path.name
+    if not path.exists():
+        hit = _close(file, [p.name for p in path.parent.glob("*.csv")]) if path.parent.exists() else None
+        return [Finding(ERROR, file, "attendance", f"attendance register {att.file!r} does not exist",
+                        suggestion=f"did you mean {hit!r}?" if hit else "fix attendance.file")]
+    try:
+        reg = pd.read_csv(path, dtype="string")
+    except Exception as exc:
+        return [Finding(ERROR, file, "attendance", f"cannot be read as CSV ({type(exc).__name__}: {exc})")]
+    findings = []
+    cols = {att.id_column: "id_column", att.workshop_column: "workshop_column", att.date_column: "date_column"}
+    for col, key in cols.items():
+        if col not in reg.columns:
+            findings.append(Finding(ERROR, file, "attendance", f"configured column (attendance.{key}) is not in "
+                                    "the register", variable=col, found=f"columns {list(reg.columns)}",
+                                    suggestion=_did_you_mean(col, reg.columns) or f"fix attendance.{key}"))
+    if att.date_column in reg.columns:
+        dates = pd.to_datetime(reg[att.date_column], errors="coerce", format="%Y-%m-%d")
+        bad = dates.isna() & reg[att.date_column].notna()
+        if bad.any():
+            findings.append(Finding(ERROR, file, "attendance", f"{int(bad.sum())} value(s) are not dates; rows "
+                                    f"{ingest._rows_text(ingest.file_rows(bad), int(bad.sum()))}",
+                                    variable=att.date_column, expected="YYYY-MM-DD"))
+        if first is not None and last is not None and dates.notna().any():
+            outside = dates.notna() & ((dates < first - pd.Timedelta(days=366)) | (dates > last + pd.Timedelta(days=366)))
+            if outside.any():
+                findings.append(Finding(WARNING, file, "attendance",
+                                        f"{int(outside.sum())} visit(s) more than a year outside the waves' dates",
+                                        variable=att.date_column,
+                                        expected=f"{first.date()} - {last.date()} (+/- 1 year)",
+                                        suggestion="check for typing errors in the year"))
+    if att.id_column in reg.columns:
+        ids = reg[att.id_column].str.strip()
+        blank = ids.isna() | (ids == "")
+        if blank.any():
+            findings.append(Finding(ERROR, file, "attendance", f"{int(blank.sum())} visit(s) without a participant ID; rows "
+                                    f"{ingest._rows_text(ingest.file_rows(blank), int(blank.sum()))}",
+                                    variable=att.id_column))
+        badfmt = ~blank & ~ids.fillna("").str.fullmatch(id_pattern).astype(bool)
+        if badfmt.any():
+            findings.append(Finding(ERROR, file, "attendance", f"{int(badfmt.sum())} participant ID(s) do not match "
+                                    f"the pseudonym pattern; rows {ingest._rows_text(ingest.file_rows(badfmt), int(badfmt.sum()))}",
+                                    variable=att.id_column, expected=f"pattern {id_pattern}"))
+        if needed and wave_ids:
+            register = set(ids.dropna())
+            survey = set().union(*[set(s.dropna()) for s in wave_ids.values()])
+            absent = len(survey - register)
+            if survey and absent == len(survey):
+                findings.append(Finding(ERROR, file, "attendance", "no survey participant appears in the register",
+                                        variable=att.id_column,
+                                        suggestion="is the register pseudonymised with the same key as the survey?"))
+            elif survey and absent / len(survey) > 0.5:
+                findings.append(Finding(WARNING, file, "attendance",
+                                        f"{absent} of {len(survey)} survey participants never appear in the register",
+                                        variable=att.id_column,
+                                        suggestion="with recurring.definition: attendance they count as non-recurring"))
+    return findings
+
+
+# -- entry point --------------------------------------------------------------------------
+
+
+def run_validation(config_path: str | os.PathLike | None = None) -> Report:
+    """Validate a study: configuration, scale files, every wave file and the attendance register.
+
+    Parameters
+    ----------
+    config_path : path, optional
+        The study configuration (default: ``$STUDY_CONFIG``, else the example study).
+
+    Returns
+    -------
+    Report
+        Every finding (errors and warnings) of every part, in one run; ``report.ok`` is
+        true when there is no error.
+
+    Notes
+    -----
+    Checked, without materialising anything:
+
+    * the configuration schema (all errors together) and, for each wave that is valid on
+      its own, its files even when another part of the configuration is broken;
+    * scale files (missing, invalid declarations) and unknown instruments;
+    * per wave: the file exists (with a close file name as suggestion); configured
+      variables exist (typos get a close name; a file holding another wave's variables is
+      reported as swapped files); every item of every declared instrument is mapped;
+      labels that name a different item than mapped (wrong item number); participant IDs
+      present, unique and in the pseudonym format; codes outside the instrument's answers
+      (with the SPSS user-missing declaration as hint); value labels vs the instrument's
+      answer codes; missing-code declarations vs SPSS user-missing declarations (warning);
+      variables that look like direct identifiers;
+    * across waves: participant IDs written in different formats;
+    * the attendance register: file, columns, dates, IDs.
+
+    Examples
+    --------
+    >>> report = run_validation()  # the example study
+    >>> report.ok
+    True
+    """
+    import instruments
+
+    from pipelines import new_wave
+
+    path = Path(config_path or os.environ.get("STUDY_CONFIG") or DEFAULT_CONFIG).resolve()
+    raw, config, findings = _config_findings(path)
+    if raw is None:
+        return Report(path, findings)
+    base = path.parent
+    if config is None:
+        findings += _cross_reference_findings(raw, path.name, findings)
+    scale_files = list(raw.get("scales") or []) if isinstance(raw.get("scales"), list) else []
+    findings += _scale_findings(path.name, scale_files, base)
+    waves = config.waves if config else _lenient_waves(raw, base)
+    study_raw = raw.get("study") if isinstance(raw.get("study"), dict) else {}
+    id_pattern = config.study.id_pattern if config else study_raw.get("id_pattern", r"^[A-Z]{2}-[0-9A-Z]{6}$")
+    try:
+        re.compile(id_pattern)
+    except re.error:
+        id_pattern = r".*"
     known = set(instruments.available()["id"])
-    for w in config.waves:
-        unknown = [i for i in w.instruments if i not in known]
-        if unknown:
-            problems.append(f"wave {w.id}: unknown instrument(s) {unknown}; known: {sorted(known)}")
-            continue
-        path = config.wave_path(w.id)
+    paths = {w.id: _resolve(base, w.file) for w in waves}
+    # labels of every wave's mapped variables: the references for label-based checks
+    references = []
+    for w in waves:
         try:
-            raw = ingest.read_wave(path)
-        except ingest.WaveError as exc:
-            problems.append(str(exc))
+            r = ingest.read_wave(paths[w.id])
+        except ingest.WaveError:
             continue
+        variables = new_wave.describe_variables(r)
+        for raw_name, item in w.mapping.items():
+            if raw_name in variables:
+                references.append(new_wave.Reference(item, "item", variables[raw_name].label,
+                                                     variables[raw_name].value_labels,
+                                                     f"wave {w.id} ({raw_name})", raw_name, w.id))
+    wave_ids: dict[str, tuple[str, pd.Series]] = {}
+    others = {w.id: w for w in waves}
+    for w in waves:
+        fs, ids = _wave_findings(w, paths[w.id], {k: v for k, v in others.items() if k != w.id}, known,
+                                 id_pattern, references)
+        findings += fs
+        if ids is not None:
+            wave_ids[w.id] = (paths[w.id].name, ids)
+    findings += _cross_wave_id_findings(wave_ids)
+    att_raw = raw.get("attendance")
+    if isinstance(att_raw, dict):
         try:
-            h = ingest.harmonise(raw, w, study.dont_know_codes(w))
-        except ingest.WaveError as exc:
-            problems.append(str(exc))
-            continue
-        found = [
-            *ingest.check_required(h.data, path.name, ["participant_id", "wave", *study.required_items(w)]),
-            *ingest.check_unique_ids(h.data, path.name),
-            *ingest.check_id_format(h.data, path.name, config.study.id_pattern),
-            *ingest.check_codes(h.data, path.name, study.allowed_codes(w),
-                                {item: raw_name for raw_name, item in w.mapping.items()}),
-            *ingest.check_no_identifiers(raw.data, raw.codebook, path.name, w.id_variable),
-        ]
-        problems.extend(str(p) for p in found)
-    if config.attendance is not None:
-        try:
-            ingest.read_attendance(config.resolve(config.attendance.file), config.attendance)
-        except ingest.WaveError as exc:
-            problems.append(str(exc))
-    return problems
+            att = Attendance.model_validate(att_raw)
+        except ValidationError:
+            att = None  # already reported by the schema check
+        if att is not None:
+            dates = [pd.Timestamp(w.date) for w in waves]
+            recurring = raw.get("recurring") if isinstance(raw.get("recurring"), dict) else {}
+            findings += _attendance_findings(
+                att, _resolve(base, att.file), id_pattern, {w: s for w, (_, s) in wave_ids.items()},
+                min(dates) if dates else None, max(dates) if dates else None,
+                needed=recurring.get("definition", "attendance") == "attendance")
+    return Report(path, findings)
+
+
+def validate(config_path: str | os.PathLike | None = None) -> list[str]:
+    """Every *error* of a study as a readable line (empty list: ready to run).
+
+    Parameters
+    ----------
+    config_path : path, optional
+        The study configuration (default: ``$STUDY_CONFIG``, else the example study).
+
+    Returns
+    -------
+    list of str
+        One line per error, prefixed with the file name; warnings are left out (use
+        :func:`run_validation` for them).
+
+    Examples
+    --------
+    >>> validate()
+    []
+    """
+    return [f"{f.file}: {f}" for f in run_validation(config_path).errors]
+
+
+__all__ = ["ConfigError", "Finding", "Report", "load_config", "run_validation", "validate"]
