@@ -1,7 +1,8 @@
 """Asset checks: thin wrappers over the pure validators in :mod:`pipelines.ingest`.
 
 Per-wave checks run per partition and are *blocking*: when one fails, nothing downstream
-of that wave is materialised. Metadata holds counts, variable names and thresholds only -
+of that wave is materialised. Cross-wave checks run on the ``panel``:
+``id_format_consistent`` blocks, ``linkage_rate`` warns (like ``valid_score_rates``). Metadata holds counts, variable names and thresholds only -
 never participant IDs or answers.
 """
 
@@ -112,3 +113,43 @@ def valid_score_rates(context: dg.AssetCheckExecutionContext, scored_wave: pd.Da
 
 WAVE_CHECKS = [unique_participant_ids, participant_id_format, allowed_codes, required_variables,
                no_direct_identifiers, valid_score_rates]
+
+
+# -- cross-wave checks on the panel (unpartitioned: they see every wave at once) ------------
+
+
+@dg.asset_check(asset="panel", blocking=True,
+                description="All pseudonyms of all waves have one format (prefix, case, length), "
+                            "so that participants can be linked across waves.")
+def id_format_consistent(panel: pd.DataFrame) -> dg.AssetCheckResult:
+    """Blocking: a wave whose IDs have another shape stops the analysis (counts only)."""
+    formats = ingest.id_formats_by_wave(panel)
+    problems = ingest.check_id_format_consistent(panel)
+    return _result(problems, int(formats["n_ids"].sum()), "ids",
+                   n_formats=int(formats["format"].nunique()),
+                   formats=dg.MetadataValue.md(formats.to_markdown(index=False)))
+
+
+@dg.asset_check(asset="panel",
+                description="Share of baseline participants found again at each follow-up wave is at "
+                            "least analysis.linkage_floor (warning only).")
+def linkage_rate(study_config: StudyResource, panel: pd.DataFrame) -> dg.AssetCheckResult:
+    """Warns (does not block) when a follow-up wave links too few baseline participants:
+    a sign of changed pseudonyms or of attrition the report must discuss."""
+    config = study_config.load()
+    floor, baseline = config.analysis.linkage_floor, config.analysis.baseline_wave
+    rates = ingest.linkage_rates(panel, baseline, config.wave_ids)
+    low = rates[~(rates["linkage_rate"] >= floor)]
+    problems = [ingest.Problem(f"wave {r.wave}", "linkage_rate",
+                               f"{r.n_linked} of {r.n_baseline} baseline participants found "
+                               f"({r.linkage_rate:.0%})", expected=f">= {floor:.0%}",
+                               count=int(r.n_baseline - r.n_linked))
+                for r in low.itertuples()]
+    return _result(problems, len(rates), "follow_up_waves", severity=dg.AssetCheckSeverity.WARN,
+                   linkage_floor=floor, baseline_wave=baseline,
+                   min_linkage_rate=float(rates["linkage_rate"].min()) if len(rates) else float("nan"),
+                   **{f"linkage_rate/{r.wave}": float(r.linkage_rate) for r in rates.itertuples()},
+                   linkage=dg.MetadataValue.md(rates.to_markdown(index=False, floatfmt=".3f")))
+
+
+CROSS_WAVE_CHECKS = [id_format_consistent, linkage_rate]

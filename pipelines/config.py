@@ -145,6 +145,11 @@ class Analysis(_Strict):
         default_factory=dict, description="minimal important differences overriding the defaults"
     )
     seed: int = 20231001
+    linkage_floor: float = Field(
+        default=0.5, ge=0, le=1,
+        description="smallest acceptable share of baseline participants found at each follow-up "
+                    "(check panel:linkage_rate warns below it)",
+    )
 
     @property
     def outcomes(self) -> list[str]:

@@ -12,7 +12,7 @@ import warnings
 
 import dagster as dg
 
-from pipelines import checks
+from pipelines import checks, sensors
 from pipelines.assets import analysis, ingest, publishing, scoring
 from pipelines.io_managers import ParquetIOManager
 from pipelines.resources import ProjectPaths, StudyResource
@@ -26,7 +26,9 @@ ASSETS = [
     *dg.load_assets_from_modules([analysis]),
     *dg.load_assets_from_modules([publishing]),
 ]
-ASSET_CHECKS = [*checks.WAVE_CHECKS, *getattr(analysis, "CHECKS", []), *getattr(publishing, "CHECKS", [])]
+ASSETS = sensors.with_cross_wave_automation(ASSETS)  # cross-wave assets follow the wave runs (eager)
+ASSET_CHECKS = [*checks.WAVE_CHECKS, *checks.CROSS_WAVE_CHECKS,
+                *getattr(analysis, "CHECKS", []), *getattr(publishing, "CHECKS", [])]
 
 
 def build_resources(config_path: str | None = None, output_root: str | None = None) -> dict:
@@ -44,4 +46,6 @@ defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=ASSET_CHECKS,
     resources=build_resources(),
+    jobs=sensors.JOBS,
+    sensors=sensors.SENSORS,
 )

@@ -419,3 +419,121 @@ def read_attendance(path: str | Path, spec) -> pd.DataFrame:
     reg["visit_date"] = dates
     reg[ID_COLUMN] = reg[ID_COLUMN].str.strip()
     return reg
+
+
+# -- cross-wave validation (on the stacked panel of all waves) ------------------------------
+
+_LETTER_PREFIX = re.compile(r"^[A-Za-z]+(?=[^A-Za-z0-9])")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def id_format(pseudonym: str) -> str:
+    """The shape of a pseudonym, without its random part.
+
+    Parameters
+    ----------
+    pseudonym
+        One participant ID.
+
+    Returns
+    -------
+    str
+        A leading run of letters that ends at a separator is kept literally (the study
+        prefix); every other run of letters and digits becomes ``X`` per character when it
+        has no lower-case letter, ``x`` when it has no upper-case letter and ``?`` when it
+        mixes both; separators are kept.
+
+    Examples
+    --------
+    >>> id_format("JH-0A1B2C"), id_format("jh-0a1b2c"), id_format("JH0A1B2C"), id_format("1234-56")
+    ('JH-XXXXXX', 'jh-xxxxxx', 'XXXXXXXX', 'XXXX-XX')
+    """
+    m = _LETTER_PREFIX.match(pseudonym)
+    prefix = m.group(0) if m else ""
+
+    def mask(run: re.Match) -> str:
+        s = run.group(0)
+        c = "X" if s == s.upper() else "x" if s == s.lower() else "?"
+        return c * len(s)
+
+    return prefix + _ALNUM_RUN.sub(mask, pseudonym[len(prefix):])
+
+
+def id_formats_by_wave(panel: pd.DataFrame) -> pd.DataFrame:
+    """How many distinct participant IDs of each format every wave holds.
+
+    Parameters
+    ----------
+    panel
+        Long table with ``participant_id`` and ``wave`` (missing IDs are ignored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave, format, n_ids``: one row per wave and :func:`id_format` shape; counts only.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"participant_id": ["JH-AB12CD", "JH-ZZ99ZZ", "jh-ab12cd"],
+    ...                   "wave": ["T0", "T0", "T1"]})
+    >>> id_formats_by_wave(p).to_dict("records")
+    [{'wave': 'T0', 'format': 'JH-XXXXXX', 'n_ids': 2}, {'wave': 'T1', 'format': 'jh-xxxxxx', 'n_ids': 1}]
+    """
+    ids = panel[[ID_COLUMN, WAVE_COLUMN]].dropna(subset=[ID_COLUMN]).drop_duplicates()
+    ids = ids.assign(wave=ids[WAVE_COLUMN].astype(str), format=ids[ID_COLUMN].astype(str).map(id_format))
+    out = ids.groupby(["wave", "format"], sort=True).size().rename("n_ids").reset_index()
+    return out.astype({"n_ids": int})
+
+
+def check_id_format_consistent(panel: pd.DataFrame) -> list[Problem]:
+    """All pseudonyms of all waves share one :func:`id_format` shape.
+
+    A wave delivered with another prefix, in lower case or with the prefix lost (e.g. a
+    numeric export) passes a loose per-wave pattern but cannot be linked to the others.
+    The most common shape is taken as the expected one; each wave holding another shape is
+    one problem (with counts, never IDs).
+    """
+    formats = id_formats_by_wave(panel)
+    if formats["format"].nunique() <= 1:
+        return []
+    expected = formats.groupby("format")["n_ids"].sum().sort_values(ascending=False, kind="stable").index[0]
+    return [Problem(f"wave {r.wave}", "id_format_consistent",
+                    f"{r.n_ids} participant ID(s) have another format than the other waves",
+                    variable=ID_COLUMN, count=int(r.n_ids), expected=repr(expected), found=repr(r.format))
+            for r in formats[formats["format"] != expected].itertuples()]
+
+
+def linkage_rates(panel: pd.DataFrame, baseline: str, waves: list[str]) -> pd.DataFrame:
+    """Share of the baseline's participants found again at each follow-up wave.
+
+    Parameters
+    ----------
+    panel
+        Long table with ``participant_id`` and ``wave``.
+    baseline
+        The baseline wave.
+    waves
+        All waves in date order; those after ``baseline`` are the follow-ups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave, n_baseline, n_wave, n_linked, linkage_rate``: distinct IDs at baseline, at
+        the follow-up, in both, and ``n_linked / n_baseline`` (NaN without baseline IDs).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"participant_id": ["a", "b", "c", "d", "a", "x", "a", "b"],
+    ...                   "wave": ["T0"] * 4 + ["T1"] * 2 + ["T2"] * 2})
+    >>> linkage_rates(p, "T0", ["T0", "T1", "T2"])["linkage_rate"].tolist()
+    [0.25, 0.5]
+    """
+    ids = {w: set(g[ID_COLUMN].dropna().astype(str)) for w, g in panel.groupby(
+        panel[WAVE_COLUMN].astype(str), observed=True)}
+    base = ids.get(baseline, set())
+    rows = []
+    for w in waves[waves.index(baseline) + 1:]:
+        linked = len(base & ids.get(w, set()))
+        rows.append({"wave": w, "n_baseline": len(base), "n_wave": len(ids.get(w, set())), "n_linked": linked,
+                     "linkage_rate": linked / len(base) if base else float("nan")})
+    return pd.DataFrame(rows, columns=["wave", "n_baseline", "n_wave", "n_linked", "linkage_rate"])

@@ -50,7 +50,7 @@ def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
         "n_variables": raw.data.shape[1],
     }
     yield dg.Output(raw.data, output_name="raw_wave", data_version=version,
-                    metadata={"dagster/row_count": len(raw.data), **file_meta})
+                    metadata=table_metadata(raw.data, **file_meta))
     yield dg.Output(raw.codebook, output_name="raw_codebook", data_version=version,
                     metadata=table_metadata(raw.codebook, sha256=raw.sha256))
 

@@ -1,0 +1,232 @@
+"""Sensors and automation: new or changed input files start exactly the runs they make stale.
+
+Two pieces work together on a Dagster deployment (``dagster dev`` or the daemon of the
+shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
+
+:data:`wave_inbox_sensor`
+    Reads the study configuration *at evaluation time* (never at import), registers every
+    configured wave as a ``wave`` partition (and removes partitions of waves no longer
+    configured), and requests one run of the per-wave assets for each wave whose inputs
+    changed: the file's bytes together with the wave's configuration section, i.e. exactly
+    the data version ``raw_wave`` records (:func:`pipelines.study.wave_input_version`). The
+    two unpartitioned inputs, ``study_settings`` (the configuration file) and
+    ``attendance`` (the register), are watched the same way.
+:data:`cross_wave_automation`
+    A declarative-automation sensor. :func:`with_cross_wave_automation` gives every
+    unpartitioned asset ``AutomationCondition.eager()``: once the wave runs have succeeded
+    (and while none is still in progress), the panel and everything downstream of it are
+    materialised, once, in dependency order, with their checks riding along (blocking
+    checks stop what is downstream of them).
+
+The same content never triggers twice: every run request carries a run key made of the
+input's content hash (Dagster launches a run key at most once per sensor) and the sensor's
+cursor keeps the last hash it handled per input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import dagster as dg
+
+from pipelines.assets import ingest as ingest_assets
+from pipelines.assets import scoring as scoring_assets
+from pipelines.partitions import WAVES
+from pipelines.resources import StudyResource
+
+#: unpartitioned assets whose data version is the hash of an input file
+INPUT_ASSETS = {"study_settings": dg.AssetKey("study_settings"), "attendance": dg.AssetKey("attendance")}
+
+
+def wave_assets(modules: Iterable = (ingest_assets, scoring_assets)) -> list[dg.AssetsDefinition]:
+    """The asset definitions partitioned by wave (one run per wave materialises them).
+
+    Parameters
+    ----------
+    modules
+        Asset modules to scan; by default the ingest and scoring stages.
+
+    Returns
+    -------
+    list of dagster.AssetsDefinition
+        Every definition in ``modules`` whose partitions definition is :data:`WAVES`.
+    """
+    found = {id(obj): obj for mod in modules for obj in vars(mod).values()
+             if isinstance(obj, dg.AssetsDefinition) and obj.partitions_def == WAVES}
+    return list(found.values())
+
+
+WAVE_ASSET_KEYS = sorted({k for a in wave_assets() for k in a.keys})
+WAVE_ASSET_SELECTION = dg.AssetSelection.assets(*WAVE_ASSET_KEYS)
+SENSOR_TARGET = WAVE_ASSET_SELECTION | dg.AssetSelection.assets(*INPUT_ASSETS.values())
+
+wave_job = dg.define_asset_job(
+    "wave_job", selection=WAVE_ASSET_SELECTION,
+    description="Ingest, harmonise, check and score one survey wave (one partition per run).",
+)
+
+
+def with_cross_wave_automation(assets: Sequence) -> list:
+    """Give every derived unpartitioned asset ``AutomationCondition.eager()`` unless it has one.
+
+    Applied centrally in :mod:`pipelines.definitions`, so cross-wave assets added later
+    follow the wave runs without each author remembering to declare it.
+
+    Parameters
+    ----------
+    assets
+        Asset definitions (or specs) of the code location.
+
+    Returns
+    -------
+    list
+        The same assets; unpartitioned assets with upstream dependencies carry ``eager()``
+        (an explicit condition set by the asset's author is kept). Wave-partitioned assets
+        and unpartitioned roots (``study_settings``, ``attendance``: they read input files)
+        are unchanged: :data:`wave_inbox_sensor` requests them when their files change.
+    """
+    def add(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if spec.partitions_def is not None or spec.automation_condition is not None or not spec.deps:
+            return spec
+        return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
+
+    return list(dg.map_asset_specs(add, assets))
+
+
+cross_wave_automation = dg.AutomationConditionSensorDefinition(
+    "cross_wave_automation",
+    target=dg.AssetSelection.all(),
+    minimum_interval_seconds=30,
+    description="Materialises the panel, analysis and publishing assets once the wave runs "
+                "they depend on have succeeded (AutomationCondition.eager()).",
+)
+
+
+def _load_cursor(cursor: str | None) -> dict[str, str]:
+    if not cursor:
+        return {}
+    try:
+        value = json.loads(cursor)
+    except json.JSONDecodeError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _materialised_version(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None) -> str | None:
+    from pipelines.runner import _latest_data_version
+
+    return _latest_data_version(instance, key, partition)
+
+
+def _run_key(input_name: str, digest: str, previous: str | None) -> str:
+    # content hash first; the hash last materialised is part of the key so that restoring an
+    # earlier version of a file (A -> B -> A) is a new request and not a duplicate of the first
+    return f"{input_name}:{digest}:after:{previous or 'none'}"
+
+
+@dg.sensor(
+    name="wave_inbox_sensor",
+    target=SENSOR_TARGET,
+    minimum_interval_seconds=60,
+    description="Registers configured waves as partitions and runs the per-wave assets of every "
+                "new or changed wave file (and re-reads a changed configuration or attendance "
+                "register); run key = content hash.",
+)
+def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyResource) -> dg.SensorResult:
+    """Request runs for the inputs whose content hash differs from what was materialised.
+
+    Parameters
+    ----------
+    context
+        Sensor context; its cursor is a JSON object ``{input: content hash}`` of the inputs
+        already handled (``wave:<id>``, ``study_settings``, ``attendance``).
+    study_config
+        The study configuration resource, loaded here, at evaluation time.
+
+    Returns
+    -------
+    dagster.SensorResult
+        ``dynamic_partitions_requests`` adding configured waves missing from the instance
+        (and deleting partitions of waves no longer configured); one ``RunRequest`` per
+        changed wave (``partition_key`` = wave, per-wave assets) and at most one for the
+        changed unpartitioned inputs; the updated cursor.
+
+    Notes
+    -----
+    An input is requested when its hash is neither the one in the cursor nor the data
+    version of its latest materialisation. Waves whose file does not exist yet are skipped
+    (their partition is registered, so the panel waits for them). A run that fails (for
+    example on a blocking check) is not retried for the same content: fix the file and the
+    new hash triggers a new run.
+    """
+    from pipelines import study
+    from pipelines.config import config_hash
+    from pipelines.ingest import sha256_file
+
+    config = study_config.load()
+    seen = _load_cursor(context.cursor)
+    instance = context.instance
+
+    existing = set(instance.get_dynamic_partitions(WAVES.name))
+    to_add = [w for w in config.wave_ids if w not in existing]
+    to_delete = sorted(existing - set(config.wave_ids))
+    partition_requests = []
+    if to_add:
+        partition_requests.append(WAVES.build_add_request(to_add))
+    if to_delete:
+        partition_requests.append(WAVES.build_delete_request(to_delete))
+
+    runs: list[dg.RunRequest] = []
+    waiting: list[str] = []
+    cursor = {k: v for k, v in seen.items() if not k.startswith("wave:") or k[5:] in config.wave_ids}
+    for w in config.wave_ids:
+        name = f"wave:{w}"
+        if not config.wave_path(w).exists():
+            waiting.append(w)
+            continue
+        digest = study.wave_input_version(config, w)
+        if seen.get(name) == digest:
+            continue
+        cursor[name] = digest
+        done = _materialised_version(instance, dg.AssetKey("raw_wave"), w)
+        if done == digest:
+            continue
+        runs.append(dg.RunRequest(
+            run_key=_run_key(name, digest, done), partition_key=w,
+            asset_selection=WAVE_ASSET_KEYS,
+            tags={"jh/trigger": "wave_inbox_sensor", "jh/input": name, "jh/input_version": digest[:16]},
+        ))
+
+    inputs = {"study_settings": config_hash(study_config.path())}
+    if config.attendance is not None and config.resolve(config.attendance.file).exists():
+        inputs["attendance"] = sha256_file(config.resolve(config.attendance.file))
+    changed, keys = [], []
+    for name, digest in inputs.items():
+        if seen.get(name) == digest:
+            continue
+        cursor[name] = digest
+        done = _materialised_version(instance, INPUT_ASSETS[name], None)
+        if done != digest:
+            changed.append(INPUT_ASSETS[name])
+            keys.append(_run_key(name, digest, done))
+    if changed:
+        runs.append(dg.RunRequest(run_key="+".join(keys), asset_selection=changed,
+                                  tags={"jh/trigger": "wave_inbox_sensor",
+                                        "jh/input": ",".join(k.to_user_string() for k in changed)}))
+
+    if waiting:
+        context.log.info(f"wave file(s) not delivered yet: {', '.join(waiting)}")
+    if runs:
+        context.log.info("requesting: " + "; ".join(r.tags["jh/input"] for r in runs))
+    return dg.SensorResult(
+        run_requests=runs,
+        dynamic_partitions_requests=partition_requests,
+        cursor=json.dumps(cursor, sort_keys=True),
+        skip_reason=None if runs or partition_requests else dg.SkipReason(
+            "no new or changed input" + (f"; waiting for wave file(s) {', '.join(waiting)}" if waiting else "")),
+    )
+
+
+SENSORS = [wave_inbox_sensor, cross_wave_automation]
+JOBS = [wave_job]

@@ -1,0 +1,147 @@
+"""Definitions snapshot: the code location loads and its graph is exactly the one reviewed.
+
+An asset or check added, renamed or removed makes this test fail, so graph changes show up
+in review. After an intended change, regenerate the two lists with
+
+    .venv/bin/python tests/test_definitions.py
+
+and paste its output over ``EXPECTED_ASSETS`` and ``EXPECTED_CHECKS``.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+GROUPS = {"ingest", "scoring", "analysis", "publishing"}
+
+EXPECTED_ASSETS = [
+    "attendance",
+    "attrition",
+    "categorical_change",
+    "dose_response_terms",
+    "effect_sizes",
+    "eq5d_auc",
+    "eq5d_pchc",
+    "eq5d_problem_shares",
+    "evaluation_report",
+    "figure_change_over_waves",
+    "figure_distributions",
+    "figure_dose_response",
+    "figure_effect_sizes_forest",
+    "figure_eq5d_pchc",
+    "figure_eq5d_problems",
+    "figure_health_literacy_levels",
+    "figure_individual_trajectories",
+    "figure_model_means",
+    "figure_participant_flow",
+    "figure_responders",
+    "harmonised_wave",
+    "item_missingness",
+    "mixed_model_glance",
+    "mixed_model_means",
+    "mixed_model_terms",
+    "panel",
+    "participant_flow",
+    "prepost_tests",
+    "published_tables",
+    "raw_codebook",
+    "raw_wave",
+    "recurring_cohort",
+    "responders",
+    "score_valid_rates",
+    "scored_wave",
+    "sensitivity_estimates",
+    "study_settings",
+    "subgroup_estimates",
+    "table1",
+    "wave_codebook",
+    "wave_reliability",
+    "wave_summaries",
+]
+
+EXPECTED_CHECKS = [
+    "evaluation_report:report_disclosure",
+    "harmonised_wave:allowed_codes",
+    "harmonised_wave:participant_id_format",
+    "harmonised_wave:required_variables",
+    "harmonised_wave:unique_participant_ids",
+    "panel:id_format_consistent",
+    "panel:linkage_rate",
+    "published_tables:published_tables_disclosure",
+    "raw_wave:no_direct_identifiers",
+    "scored_wave:valid_score_rates",
+]
+
+
+def _graph():
+    from pipelines.definitions import defs
+
+    return defs, defs.resolve_asset_graph()
+
+
+def asset_keys() -> list[str]:
+    """Sorted user strings of every materialisable asset of the code location."""
+    return sorted(k.to_user_string() for k in _graph()[1].materializable_asset_keys)
+
+
+def check_keys() -> list[str]:
+    """Sorted ``asset:check`` strings of every asset check of the code location."""
+    return sorted(k.to_user_string() for k in _graph()[1].asset_check_keys)
+
+
+def test_definitions_load_with_jobs_and_sensors():
+    defs, _ = _graph()
+    defs.validate_loadable(defs)
+    assert sorted(s.name for s in defs.sensors) == ["cross_wave_automation", "wave_inbox_sensor"]
+    assert defs.resolve_job_def("wave_job") is not None
+
+
+def test_asset_keys_snapshot():
+    assert asset_keys() == EXPECTED_ASSETS
+
+
+def test_check_keys_snapshot():
+    assert check_keys() == EXPECTED_CHECKS
+
+
+def test_every_asset_has_group_owner_description_and_code_version():
+    _, graph = _graph()
+    problems = []
+    for key in sorted(graph.materializable_asset_keys):
+        node = graph.get(key)
+        name = key.to_user_string()
+        if node.group_name not in GROUPS:
+            problems.append(f"{name}: group {node.group_name!r}")
+        if not [o for o in node.owners if o.startswith("team:")]:
+            problems.append(f"{name}: no owning team")
+        if not (node.description or "").strip():
+            problems.append(f"{name}: no description")
+        if not node.code_version:
+            problems.append(f"{name}: no code_version")
+    assert problems == []
+
+
+def test_wave_assets_are_partitioned_and_cross_wave_assets_follow_them():
+    from pipelines.partitions import WAVES
+    from pipelines.sensors import INPUT_ASSETS, WAVE_ASSET_KEYS
+
+    _, graph = _graph()
+    partitioned = {k for k in graph.materializable_asset_keys if graph.get(k).partitions_def is not None}
+    assert partitioned == set(WAVE_ASSET_KEYS)
+    assert all(graph.get(k).partitions_def == WAVES for k in partitioned)
+    roots = {k for k in graph.materializable_asset_keys - partitioned if not graph.get(k).parent_keys}
+    assert roots == set(INPUT_ASSETS.values())
+    for key in graph.materializable_asset_keys - partitioned - roots:
+        assert isinstance(graph.get(key).automation_condition, dg.AutomationCondition), key
+    assert not [k for k in partitioned | roots if graph.get(k).automation_condition is not None]
+
+
+if __name__ == "__main__":  # print the snapshot lists for pasting
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    for name, keys in (("EXPECTED_ASSETS", asset_keys()), ("EXPECTED_CHECKS", check_keys())):
+        print(f"{name} = [")
+        for k in keys:
+            print(f'    "{k}",')
+        print("]\n")
