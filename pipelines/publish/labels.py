@@ -29,3 +29,35 @@ def label(key: str, lang: str = "sv", **fmt) -> str:
         raise ValueError(f"language must be one of {LANGUAGES}, got {lang!r}")
     text = catalogue()[lang][key]
     return text.format(**fmt) if fmt else text
+
+
+#: Table 1 covariates (canonical names from the study configuration)
+COVARIATE_LABELS = {
+    "sv": {"gender": "Kön", "age_group": "Åldersgrupp", "education": "Utbildning",
+           "region_of_birth": "Födelseregion", "language": "Enkätens språk", "workshop": "Hälsoverkstad"},
+    "en": {"gender": "Gender", "age_group": "Age group", "education": "Education",
+           "region_of_birth": "Region of birth", "language": "Questionnaire language", "workshop": "Health workshop"},
+}
+
+
+def study_labels(config, lang: str):
+    """A :class:`pipelines.publish.tables.Labels` for one language of one study: outcome
+    labels and ranges from the instrument library (after the study's own scales are
+    registered), wave labels and publishing settings from the configuration."""
+    from pipelines.publish.tables import Labels
+    from pipelines.study import outcome_table, register_study_scales
+
+    register_study_scales(config)
+    t = outcome_table()
+    return Labels(
+        lang=lang,
+        outcomes=dict(zip(t["column"], t[f"label_{lang}"])),
+        waves={w.id: getattr(w.label, lang) for w in config.waves},
+        ranges={c: (lo, hi) for c, lo, hi in zip(t["column"], t["min"], t["max"])},
+        units={c: u for c, u in zip(t["column"], t["unit"]) if isinstance(u, str)},
+        variables=COVARIATE_LABELS[lang],
+        k=config.publishing.k_min_cell,
+        ci_level=config.analysis.ci_level,
+        p_adjust=config.analysis.p_adjust,
+        min_visits=config.recurring.min_visits_per_week,
+    )

@@ -1,18 +1,18 @@
-"""Report text generated from the configuration and the result tables (sv/en).
+"""Report text generated from the configuration and the *published* tables (sv/en).
 
-No sentence here states a number that is not read from a result table or the
-configuration, so the text can never drift from the analysis.
+No sentence here states a number that is not read from a published table or the
+configuration, so the text can never drift from the analysis, and no number can escape
+disclosure control.
 """
 
 from __future__ import annotations
-
-import html
 
 import pandas as pd
 
 import instruments
 from pipelines.config import StudyConfig
-from pipelines.publish.tables import fmt_ci, fmt_n, fmt_num, fmt_p
+from pipelines.publish.labels import label
+from pipelines.publish.tables import Labels, fmt_ci, fmt_n, fmt_num, fmt_p_expr, fmt_pct
 
 _DEF = {
     "sv": {
@@ -29,142 +29,188 @@ _DEF = {
 _ADJ = {"holm": "Holm", "fdr_bh": "Benjamini–Hochberg (FDR)", "bonferroni": "Bonferroni", "none": "–"}
 
 
-def _outcome_list(cols, labels) -> str:
-    return ", ".join(labels.get(c, c) for c in cols)
+def definition_text(config: StudyConfig, lang: str) -> str:
+    """The configured recurring-participant definition in words."""
+    return _DEF[lang][config.recurring.definition].format(v=config.recurring.min_visits_per_week)
 
 
-def methods(config: StudyConfig, lang: str) -> list[str]:
-    """Methods paragraphs generated from the configuration."""
-    a = config.analysis
-    waves = "; ".join(f"{w.id} {getattr(w.label, lang)} ({w.date.isoformat()})" for w in config.waves)
+def citations(config: StudyConfig, lang: str) -> list[str]:
+    """One entry per instrument used in any wave: name, citation, DOI and rule status."""
     used = list(dict.fromkeys(i for w in config.waves for i in w.instruments))
-    cites = []
+    out = []
     for inst in used:
         s = instruments.spec(inst)
-        doi = f", doi:{s.doi}" if s.doi else ""
-        cites.append(f"{s.name[lang]} ({s.citation}{doi}; {s.status})")
-    definition = _DEF[lang][config.recurring.definition].format(v=config.recurring.min_visits_per_week)
-    vs = instruments.value_sets().set_index("id")
-    value_set = a.eq5d_value_set
-    vs_text = f"{value_set}" + (f" (doi:{vs.loc[value_set, 'doi']})" if value_set in vs.index else "")
-    labels = {c: lab for c, lab in zip(*_labels(lang))}
-    primary = _outcome_list(a.primary_outcomes, labels)
-    if lang == "sv":
-        return [
-            f"Enkäten besvarades vid {len(config.waves)} mättillfällen: {waves}. Deltagarna identifieras "
-            "endast med en studiekod (pseudonym); kodnyckeln förvaras av Malmö universitet utanför analysen.",
-            "Instrument: " + "; ".join(cites) + ". Skalpoäng beräknades enligt respektive manuals regler, "
-            "inklusive reglerna för saknade svar (se instrumentbeskrivningen i projektets README).",
-            f"Återkommande deltagare definierades som personer som {definition}. Båda definitionerna "
-            "redovisas i deltagarflödet.",
-            "Förändring mellan mättillfällen analyserades parvis (efter − före) bland återkommande deltagare med svar "
-            "vid båda tillfällena: t-test för beroende mätningar (medelförändring med "
-            f"{a.ci_level:.0%} konfidensintervall), Wilcoxons teckenrangtest samt effektstorlekarna Cohens d_z, "
-            "Hedges g_av och rangbiseriell korrelation. Dikotoma utfall analyserades med McNemars test och "
-            "ordnade nivåer med Stuart–Maxwells test. Alla mättillfällen modellerades dessutom med en linjär "
-            "blandad modell (slumpmässigt intercept per deltagare, REML) som använder alla observerade svar.",
-            f"De primära utfallsmåtten ({primary}) utgör en familj; deras p-värden justerades med "
-            f"{_ADJ[a.p_adjust]}s metod. Övriga utfall är sekundära och redovisas utan sådan tolkning.",
-            f"EQ-5D-5L-index beräknades med värderingssetet {vs_text}.",
-            f"Tabeller och figurer visar inte grupper med färre än {config.publishing.k_min_cell} personer.",
-        ]
-    return [
-        f"The survey was answered at {len(config.waves)} waves: {waves}. Participants are identified only by a "
-        "study code (pseudonym); the key is kept by Malmö University outside the analysis.",
-        "Instruments: " + "; ".join(cites) + ". Scale scores follow each manual's rules, including its "
-        "missing-data rules (see the instrument section of the project README).",
-        f"Recurring participants were defined as persons who {definition}. Both definitions are reported in "
-        "the participant flow.",
-        "Change between waves was analysed pairwise (post − pre) among recurring participants with answers at both "
-        f"waves: paired t-test (mean change with {a.ci_level:.0%} confidence interval), Wilcoxon signed-rank "
-        "test and the effect sizes Cohen's d_z, Hedges' g_av and the rank-biserial correlation. Binary "
-        "outcomes were analysed with McNemar's test and ordered levels with the Stuart–Maxwell test. All waves "
-        "were also modelled with a linear mixed model (random intercept per participant, REML) that uses every "
-        "observed answer.",
-        f"The primary outcomes ({primary}) form one family; their p-values were adjusted with the "
-        f"{_ADJ[a.p_adjust]} method. Other outcomes are secondary.",
-        f"The EQ-5D-5L index uses the value set {vs_text}.",
-        f"Tables and figures do not show groups of fewer than {config.publishing.k_min_cell} persons.",
-    ]
-
-
-def _labels(lang: str):
-    from pipelines.study import outcome_table
-
-    t = outcome_table()
-    return t["column"].tolist(), t[f"label_{lang}"].tolist()
-
-
-def summary(tests: pd.DataFrame, outcome_labels: dict, wave_labels: dict, config: StudyConfig,
-            lang: str) -> list[str]:
-    """One sentence per primary outcome and comparison, read from the test table."""
-    k = config.publishing.k_min_cell
-    t = tests[(tests["test"] == "paired_t") & tests["outcome"].isin(config.analysis.primary_outcomes)]
-    out = []
-    for r in t.itertuples():
-        name = outcome_labels.get(r.outcome, r.outcome)
-        comp = f"{wave_labels.get(r.pre, r.pre)} → {wave_labels.get(r.post, r.post)}"
-        if r.n < k:
-            out.append(f"{name}, {comp}: " + ("för få par för att redovisas." if lang == "sv"
-                                               else "too few pairs to report."))
-            continue
-        p_adj = "" if pd.isna(r.p_adj) else (f", justerat p = {fmt_p(r.p_adj, lang)}" if lang == "sv"
-                                               else f", adjusted p = {fmt_p(r.p_adj, lang)}")
-        if lang == "sv":
-            out.append(f"{name}, {comp}: medelförändring {fmt_num(r.estimate, lang)} "
-                       f"({r.ci_level:.0%} KI {fmt_ci(r.ci_low, r.ci_high, lang)}, n = {r.n}{p_adj}).")
-        else:
-            out.append(f"{name}, {comp}: mean change {fmt_num(r.estimate, lang)} "
-                       f"({r.ci_level:.0%} CI {fmt_ci(r.ci_low, r.ci_high, lang)}, n = {r.n}{p_adj}).")
+        doi = f" doi:{s.doi}." if s.doi else ""
+        status = {"verified": "verifierad", "recalled": "ur minnet, ej verifierad",
+                  "open": "öppen"}.get(s.status, s.status) if lang == "sv" else s.status
+        out.append(f"{s.name[lang]} (version {s.version}): {s.citation.rstrip('.')}.{doi} "
+                   f"[{'regelstatus' if lang == 'sv' else 'rule status'}: {status}]")
     return out
 
 
-def flow_display(flow: pd.DataFrame, wave_labels: dict, lang: str, k_min: int) -> pd.DataFrame:
-    """The participant-flow table with counts below ``k_min`` suppressed."""
-    df = flow.copy()
-    n_col = "n" if lang == "sv" else "n"
-    cols = [c for c in df.columns if c not in ("n",)]
-    df[n_col] = [fmt_n(v, k_min, lang) for v in flow["n"]]
-    for c in ("pre", "post", "wave"):
-        if c in df:
-            df[c] = df[c].map(lambda w: wave_labels.get(w, w) if isinstance(w, str) else w)
-    return df[cols + [n_col]].fillna("")
-
-
-def limitations(flow: pd.DataFrame, config: StudyConfig, lang: str) -> list[str]:
+def methods(config: StudyConfig, L: Labels) -> list[dict]:
+    """Methods as report blocks (paragraphs and the instrument list), from the configuration."""
+    lang = L.lang
+    a = config.analysis
+    waves = "; ".join(f"{getattr(w.label, lang)} ({w.date.isoformat()})" for w in config.waves)
+    definition = definition_text(config, lang)
+    vs = instruments.value_sets().set_index("id")
+    value_set = a.eq5d_value_set
+    vs_text = (f"{vs.loc[value_set, 'name']} (doi:{vs.loc[value_set, 'doi']})" if value_set in vs.index
+               else value_set)
+    primary = ", ".join(L.outcome(o) for o in a.primary_outcomes)
+    secondary = ", ".join(L.outcome(o) for o in a.secondary_outcomes)
+    k = config.publishing.k_min_cell
+    ci = f"{a.ci_level:.0%}".replace("%", "\u00a0%") if lang == "sv" else f"{a.ci_level:.0%}"
+    p = lambda text: {"type": "p", "text": text}  # noqa: E731
     if lang == "sv":
         return [
-            "Bortfallet mellan mättillfällena är betydande och kan hänga samman med hälsan vid baslinjen; "
-            "de parvisa jämförelserna gäller dem som svarade vid båda tillfällena. Den blandade modellen "
-            "använder alla observerade svar och är giltig om bortfallet beror på observerade tidigare värden.",
-            "Gruppen återkommande deltagare är liten, vilket ger breda konfidensintervall. Utan kontrollgrupp "
-            "kan förändringar inte med säkerhet tillskrivas programmet.",
-            "Mätinvarians mellan språkversionerna av enkäten är inte fastställd för denna population.",
+            p(f"Enkäten besvarades vid {len(config.waves)} mättillfällen: {waves}. Deltagarna identifieras "
+              "endast med en studiekod (pseudonym); kodnyckeln förvaras av Malmö universitet utanför analysen."),
+            {"type": "h3", "text": label("instruments_heading", lang)},
+            p("Följande instrument ingick. Skalpoäng beräknades enligt respektive manuals regler, inklusive "
+              "reglerna för saknade svar; en skalpoäng saknas när färre frågor än manualens minimum besvarats."),
+            {"type": "list", "items": citations(config, lang)},
+            p(f"EQ-5D-5L-index beräknades med värderingssetet {vs_text}."),
+            {"type": "h3", "text": "Återkommande deltagare och analys"},
+            p(f"Återkommande deltagare definierades som personer som {definition}. Båda definitionerna "
+              "(svar vid båda tillfällena respektive närvaro enligt närvaroregistret) redovisas i deltagarflödet."),
+            p("Förändring mellan mättillfällen analyserades parvis (efter − före) bland återkommande deltagare med svar "
+              f"vid båda tillfällena: t-test för beroende mätningar (medelförändring med {ci} konfidensintervall) "
+              "och Wilcoxons teckenrangtest. Effektstorlekar: Cohens d_z, Hedges g_av och rangbiseriell "
+              "korrelation. Dikotoma utfall analyserades med McNemars test och ordnade nivåer med Stuart–Maxwells "
+              "test. Andelen förbättrade och försämrade räknades med instrumentens minsta viktiga skillnad (MID)."),
+            p(f"De primära utfallsmåtten ({primary}) utgör en familj; deras p-värden justerades med "
+              f"{_ADJ[a.p_adjust]}s metod. Sekundära utfall ({secondary}) redovisas utan justering och tolkas "
+              "beskrivande."),
+            p("Saknade svar: de parvisa analyserna använder deltagare med giltiga värden vid båda tillfällena "
+              "(kompletta par). Alla mättillfällen modellerades dessutom med en linjär blandad modell "
+              "(slumpmässigt intercept per deltagare, REML, Satterthwaite-frihetsgrader) som använder alla "
+              "observerade svar och är giltig om bortfallet beror på observerade värden; som känslighetsanalys "
+              f"användes multipel imputation (kedjade ekvationer, fast slumpfrö {a.seed})."),
+            p(f"Röjandekontroll: tabeller och figurer visar inte grupper med färre än {k} personer; sådana celler "
+              "är undertryckta (<" f"{k}) eller sammanslagna, och ytterligare celler är undertryckta så att de inte "
+              "kan räknas fram ur summor."),
         ]
     return [
-        "Attrition between waves is substantial and may depend on baseline health; the paired comparisons "
-        "describe those who answered at both waves. The mixed model uses every observed answer and is valid "
-        "if drop-out depends on observed earlier values.",
-        "The group of recurring participants is small, so confidence intervals are wide. Without a control "
-        "group, changes cannot be attributed to the programme with certainty.",
-        "Measurement invariance across the questionnaire's language versions is not established for this "
-        "population.",
+        p(f"The survey was answered at {len(config.waves)} waves: {waves}. Participants are identified only by a "
+          "study code (pseudonym); the key is kept by Malmö University outside the analysis."),
+        {"type": "h3", "text": label("instruments_heading", lang)},
+        p("The following instruments were used. Scale scores follow each manual's rules, including its "
+          "missing-data rules; a score is missing when fewer items than the manual's minimum were answered."),
+        {"type": "list", "items": citations(config, lang)},
+        p(f"The EQ-5D-5L index uses the value set {vs_text}."),
+        {"type": "h3", "text": "Recurring participants and analysis"},
+        p(f"Recurring participants were defined as persons who {definition}. Both definitions (answered both "
+          "waves; attendance by the register) are reported in the participant flow."),
+        p("Change between waves was analysed pairwise (post − pre) among recurring participants with answers at both "
+          f"waves: paired t-test (mean change with {ci} confidence interval) and Wilcoxon signed-rank test. "
+          "Effect sizes: Cohen's d_z, Hedges' g_av and the rank-biserial correlation. Binary outcomes were "
+          "analysed with McNemar's test and ordered levels with the Stuart–Maxwell test. The shares improved and "
+          "worsened use each instrument's minimal important difference (MID)."),
+        p(f"The primary outcomes ({primary}) form one family; their p-values were adjusted with the "
+          f"{_ADJ[a.p_adjust]} method. Secondary outcomes ({secondary}) are reported unadjusted and read "
+          "descriptively."),
+        p("Missing data: the paired analyses use participants with valid values at both waves (complete pairs). "
+          "All waves were also modelled with a linear mixed model (random intercept per participant, REML, "
+          "Satterthwaite degrees of freedom), which uses every observed answer and is valid if drop-out depends "
+          "on observed values; multiple imputation (chained equations, fixed seed "
+          f"{a.seed}) was a sensitivity analysis."),
+        p(f"Disclosure control: tables and figures do not show groups of fewer than {k} persons; such cells are "
+          f"suppressed (<{k}) or merged, and further cells are suppressed so that they cannot be recovered from "
+          "totals."),
     ]
 
 
-def provenance_html(config: StudyConfig, lang: str) -> str:
-    """Inputs and their hashes (the full manifest is ``manifest.json`` beside the report)."""
-    from pipelines.ingest import sha256_file
+def _flow_n(flow: pd.DataFrame, pre, post, stage, definition, wave=None):
+    g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
+             & (flow["definition"] == definition) & flow["outcome"].isna()]
+    if wave is not None:
+        g = g[g["wave"] == wave]
+    return g["n"].iloc[0] if len(g) else float("nan")
 
-    rows = []
-    for w in config.waves:
-        p = config.wave_path(w.id)
-        rows.append((w.id, p.name, sha256_file(p) if p.exists() else "–"))
-    if config.attendance:
-        p = config.resolve(config.attendance.file)
-        rows.append(("attendance", p.name, sha256_file(p) if p.exists() else "–"))
-    head = "<tr><th>" + ("Indata" if lang == "sv" else "Input") + "</th><th>" + \
-        ("Fil" if lang == "sv" else "File") + "</th><th>sha256</th></tr>"
-    body = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td><code>{c}</code></td></tr>"
-                   for a, b, c in rows)
-    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Labels) -> list[dict]:
+    """An opening sentence from the flow, then one sentence per primary outcome and
+    comparison, read from the published test table."""
+    lang, k = L.lang, L.k
+    comps = [tuple(c) for c in config.analysis.comparisons]
+    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
+    pre0, post0 = comps[0]
+    intro = label("summary_intro", lang,
+                  n_rec=" / ".join(fmt_n(_flow_n(flow, a, b, "analysed", flag), k, lang) for a, b in comps),
+                  n_base=fmt_n(_flow_n(flow, pre0, post0, "assessed", "all", pre0), k, lang),
+                  definition=label("def_" + flag, lang, v=L.min_visits),
+                  comparisons=" / ".join(L.comparison(a, b) for a, b in comps))
+    t = tests[(tests["test"] == "paired_t") & tests["outcome"].isin(config.analysis.primary_outcomes)]
+    blocks = [{"type": "p", "text": intro}]
+    for (pre, post), g in t.groupby(["pre", "post"], sort=False):
+        items = []
+        for r in g.itertuples():
+            name = L.outcome(r.outcome)
+            if bool(getattr(r, "suppressed", False)) or pd.isna(r.estimate):
+                items.append(f"{name}: {label('summary_too_few', lang)}")
+                continue
+            d = L.digits(r.outcome)
+            key = "summary_change_unadj" if pd.isna(r.p_adj) else "summary_change"
+            items.append(f"{name}: " + label(key, lang, est=fmt_num(r.estimate, lang, d),
+                                             ci_label=label("ci", lang, ci=r.ci_level),
+                                             ci=fmt_ci(r.ci_low, r.ci_high, lang, d), n=int(r.n),
+                                             p=fmt_p_expr(r.p_value if pd.isna(r.p_adj) else r.p_adj, lang)))
+        blocks += [{"type": "p", "text": f"{L.comparison(pre, post)}:"}, {"type": "list", "items": items}]
+    return blocks
+
+
+def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: StudyConfig, L: Labels) -> list[dict]:
+    """Limitations with the numbers from the published flow and the attrition SMDs."""
+    lang, k = L.lang, L.k
+    comps = [tuple(c) for c in config.analysis.comparisons]
+    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
+    parts = []
+    for pre, post in comps:
+        base = _flow_n(flow, pre, post, "assessed", "all", pre)
+        lost = _flow_n(flow, pre, post, "lost_to_follow_up", "all")
+        rec = _flow_n(flow, pre, post, "analysed", flag)
+        share = fmt_pct(lost / base, lang) if not (pd.isna(lost) or pd.isna(base) or base == 0) else "–"
+        smd_txt = ""
+        if attrition is not None and len(attrition) and "smd" in attrition:
+            a = attrition[(attrition["pre"] == pre) & (attrition["post"] == post)].dropna(subset=["smd"])
+            if len(a):
+                top = a.loc[a["smd"].abs().idxmax()]
+                var = L.outcome(top["variable"])
+                lvl = f" ({top['level']})" if isinstance(top["level"], str) and top["level"] else ""
+                smd_txt = (f" Största standardiserade skillnaden vid baslinjen mellan de som svarade vid uppföljningen "
+                           f"och bortfallet: {var}{lvl}, SMD = {fmt_num(top['smd'], lang)}."
+                           if lang == "sv" else
+                           f" The largest standardised baseline difference between completers and drop-outs: "
+                           f"{var}{lvl}, SMD = {fmt_num(top['smd'], lang)}.")
+        if lang == "sv":
+            parts.append(f"{L.comparison(pre, post)}: av {fmt_n(base, k, lang)} som besvarade baslinjen besvarade "
+                         f"{fmt_n(lost, k, lang)} ({share}\u00a0%) inte uppföljningen, och {fmt_n(rec, k, lang)} "
+                         f"räknades som återkommande deltagare.{smd_txt}")
+        else:
+            parts.append(f"{L.comparison(pre, post)}: of {fmt_n(base, k, lang)} who answered at baseline, "
+                         f"{fmt_n(lost, k, lang)} ({share}%) did not answer the follow-up, and "
+                         f"{fmt_n(rec, k, lang)} counted as recurring participants.{smd_txt}")
+    if lang == "sv":
+        intro = ("Bortfallet mellan mättillfällena är betydande och kan hänga samman med hälsan vid baslinjen; "
+                 "de parvisa jämförelserna gäller dem som svarade vid båda tillfällena. Den blandade modellen "
+                 "använder alla observerade svar och är giltig om bortfallet beror på observerade tidigare värden.")
+        rest = [
+            "Gruppen återkommande deltagare är liten, vilket ger breda konfidensintervall (se tabellerna). Utan "
+            "kontrollgrupp kan förändringar inte med säkerhet tillskrivas programmet; regression mot medelvärdet "
+            "och säsongsvariation kan bidra.",
+            "Mätinvarians mellan språkversionerna av enkäten är inte fastställd för denna population.",
+        ]
+    else:
+        intro = ("Attrition between waves is substantial and may depend on baseline health; the paired comparisons "
+                 "describe those who answered at both waves. The mixed model uses every observed answer and is valid "
+                 "if drop-out depends on observed earlier values.")
+        rest = [
+            "The group of recurring participants is small, so confidence intervals are wide (see the tables). "
+            "Without a control group, changes cannot be attributed to the programme with certainty; regression to "
+            "the mean and seasonal variation may contribute.",
+            "Measurement invariance across the questionnaire's language versions is not established for this "
+            "population.",
+        ]
+    return [{"type": "p", "text": intro}, {"type": "list", "items": parts}, *[{"type": "p", "text": t} for t in rest]]

@@ -1,4 +1,12 @@
-"""Render the yearly report (HTML) from tidy tables, figure paths and generated text."""
+"""The yearly report as one language-specific document model, rendered to HTML here and to
+Word by :mod:`pipelines.publish.docx_report`.
+
+A document is ``{"meta": {...}, "blocks": [...]}``; a block is a dict with ``type``:
+``h2`` / ``h3`` (``text``, ``id``), ``p`` (``text``), ``list`` (``items``), ``table``
+(``table``: :class:`~pipelines.publish.tables.DisplayTable`, ``number``) or ``figure``
+(``src`` relative to the report, ``title``, ``caption``, ``number``). Both renderers draw
+the same blocks, so the HTML and the DOCX say the same thing.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +15,199 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from pipelines.publish.labels import catalogue
+import instruments
+from pipelines.config import StudyConfig
+from pipelines.publish import narrative, tables
+from pipelines.publish.labels import catalogue, label
+from pipelines.publish.tables import DisplayTable, Labels
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+_ENV.globals["zip"] = zip
+
+#: figure stems (files ``figures/<stem>_<lang>.png``) in report order
+FIGURES = ("participant_flow", "change_over_waves", "distributions", "model_means", "effect_sizes_forest",
+           "health_literacy_levels", "eq5d_problems", "eq5d_pchc", "responders", "dose_response")
+
+_FIG_KEYS = {
+    "participant_flow": "fig_flow", "change_over_waves": "fig_change", "distributions": "fig_distribution",
+    "model_means": "fig_model_means", "effect_sizes_forest": "fig_forest", "health_literacy_levels": "fig_hl_levels",
+    "eq5d_problems": "fig_eq5d_problems", "eq5d_pchc": "fig_pchc", "responders": "fig_responders",
+    "dose_response": "fig_dose",
+}
 
 
-def html_table(df: pd.DataFrame, caption: str | None = None, numeric: tuple[str, ...] = ()) -> str:
-    """A display table (already-formatted strings) as accessible HTML."""
-    esc = lambda s: (str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))  # noqa: E731
-    head = "".join(f'<th class="{"num" if c in numeric else ""}" scope="col">{esc(c)}</th>' for c in df.columns)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if c in numeric else ""}">{esc(v)}</td>'
-                         for c, v in zip(df.columns, row)) + "</tr>"
-        for row in df.itertuples(index=False)
-    )
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def report_filename(lang: str, default_language: str, ext: str) -> str:
+    """``report.<ext>`` for the default language, else ``report.<lang>.<ext>``.
+
+    Examples
+    --------
+    >>> report_filename("sv", "sv", "html"), report_filename("en", "sv", "docx")
+    ('report.html', 'report.en.docx')
+    """
+    return f"report.{ext}" if lang == default_language else f"report.{lang}.{ext}"
 
 
-def render_html(lang: str, **context) -> str:
-    """Fill ``templates/report.html.j2``; ``context`` supplies the sections."""
-    return _ENV.get_template("report.html.j2").render(lang=lang, L=catalogue()[lang], **context)
+def _provenance_tables(prov: dict, lang: str) -> list[DisplayTable]:
+    sv = lang == "sv"
+    inputs = pd.DataFrame([{("Roll" if sv else "Role"): i["role"], ("Fil" if sv else "File"): i["file"],
+                            "sha256": i["sha256"] or "–"} for i in prov["inputs"]])
+    git = prov["git"]
+    rows = [
+        ("Konfigurationens sha256" if sv else "Configuration sha256", prov["config_sha256"]),
+        ("Git-commit" if sv else "Git commit", git.get("commit") or "–"),
+        ("Ocommittade ändringar" if sv else "Uncommitted changes",
+         "–" if git.get("dirty") is None else (("ja" if sv else "yes") if git["dirty"] else ("nej" if sv else "no"))),
+        ("requirements.lock sha256", prov["requirements_lock_sha256"] or "–"),
+        ("EQ-5D-värderingsset" if sv else "EQ-5D value set", prov["eq5d_value_sets"]["used"]),
+        *[(p, v or "–") for p, v in prov["packages"].items()],
+    ]
+    software = pd.DataFrame(rows, columns=["Uppgift" if sv else "Item", "Värde" if sv else "Value"])
+    inst = pd.DataFrame([{"Instrument": i["id"], "Version": i["version"], "DOI": i["doi"] or "–",
+                          ("Regelstatus" if sv else "Rule status"): i["status"]} for i in prov["instruments"]])
+    return [DisplayTable(inputs, "Indatafiler" if sv else "Input files"),
+            DisplayTable(software, "Konfiguration, kod och programvara" if sv else "Configuration, code and software"),
+            DisplayTable(inst, "Instrumentspecifikationer" if sv else "Instrument specifications")]
+
+
+def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataFrame],
+                   attrition: pd.DataFrame | None, figure_files: dict[str, str], prov: dict,
+                   other_languages: list[tuple[str, str]]) -> dict:
+    """Assemble the report for one language.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    L : Labels
+        Labels of the language.
+    published : dict of DataFrame
+        The published (disclosure-controlled) tables by name.
+    attrition : DataFrame or None
+        Baseline SMDs of completers vs drop-outs (no counts are read from it).
+    figure_files : dict
+        Figure stem → PNG path relative to the report.
+    prov : dict
+        :func:`pipelines.publish.manifest.provenance`.
+    other_languages : list of (label, href)
+
+    Returns
+    -------
+    dict
+        ``{"meta": ..., "blocks": [...]}`` (see the module docstring).
+    """
+    lang = L.lang
+    ci = config.analysis.ci_level
+    k = config.publishing.k_min_cell
+    blocks: list[dict] = []
+    n_fig = n_tab = 0
+
+    def h2(key):
+        blocks.append({"type": "h2", "text": label(key, lang), "id": key})
+
+    def h3(text):
+        blocks.append({"type": "h3", "text": text})
+
+    def fig(stem):
+        nonlocal n_fig
+        if stem not in figure_files:
+            return
+        n_fig += 1
+        key = _FIG_KEYS[stem]
+        blocks.append({"type": "figure", "src": figure_files[stem], "number": n_fig,
+                       "title": label(f"{key}_title", lang),
+                       "caption": label(f"{key}_caption", lang, ci=ci, k=k)})
+
+    def tab(t: DisplayTable | None):
+        nonlocal n_tab
+        if t is None or t.data.empty:
+            return
+        n_tab += 1
+        blocks.append({"type": "table", "table": t, "number": n_tab})
+
+    P = published
+    has = lambda name: name in P and not P[name].empty  # noqa: E731
+    h2("summary")
+    if has("prepost_tests") and has("participant_flow"):
+        blocks += narrative.summary(P["prepost_tests"], P["participant_flow"], config, L)
+    h2("methods")
+    blocks += narrative.methods(config, L)
+    h2("results")
+    h3(label("fig_flow_title", lang))
+    fig("participant_flow")
+    if has("participant_flow"):
+        tab(tables.display_flow(P["participant_flow"], L))
+    if has("table1"):
+        h3(label("table1_heading", lang))
+        tab(tables.display_table1(P["table1"], L, "recurring"))
+        tab(tables.display_table1(P["table1"], L, "all"))
+    h3(label("fig_change_title", lang))
+    fig("change_over_waves")
+    if has("prepost_tests"):
+        tab(tables.display_prepost(P["prepost_tests"], L))
+    fig("distributions")
+    h3(label("fig_model_means_title", lang))
+    fig("model_means")
+    if has("mixed_model_terms"):
+        tab(tables.display_mixed(P["mixed_model_terms"], L))
+    h3(label("fig_forest_title", lang))
+    fig("effect_sizes_forest")
+    if has("effect_sizes"):
+        tab(tables.display_effect_sizes(P["effect_sizes"], L))
+    h3(label("fig_hl_levels_title", lang))
+    fig("health_literacy_levels")
+    if has("categorical_change"):
+        tab(tables.display_categorical(P["categorical_change"], L))
+    h3("EQ-5D-5L")
+    fig("eq5d_problems")
+    fig("eq5d_pchc")
+    h3(label("fig_responders_title", lang))
+    fig("responders")
+    if has("responders"):
+        tab(tables.display_responders(P["responders"], L))
+    h3(label("fig_dose_title", lang))
+    fig("dose_response")
+    if has("reliability"):
+        h3("Reliabilitet" if lang == "sv" else "Reliability")
+        names = {i: instruments.spec(i).name[lang] for i in dict.fromkeys(P["reliability"]["instrument"])}
+        tab(tables.display_reliability(P["reliability"], L, names))
+    h2("limitations")
+    if has("participant_flow"):
+        blocks += narrative.limitations(P["participant_flow"], attrition, config, L)
+    h2("appendix")
+    blocks.append({"type": "p", "text": label("appendix_intro", lang)})
+    for t in _provenance_tables(prov, lang):
+        tab(t)
+    meta = {
+        "lang": lang,
+        "title": label("report_title", lang),
+        "subtitle": label("report_subtitle", lang, year=config.study.evaluation_year),
+        "study_name": config.study.name if lang == "sv" else (config.study.name_en or config.study.name),
+        "synthetic": "syntetisk" in config.study.name.lower()
+                     or "synthetic" in (config.study.name_en or "").lower(),
+        "year": config.study.evaluation_year,
+        "other_languages": other_languages,
+    }
+    return {"meta": meta, "blocks": blocks}
+
+
+def html_table(t: DisplayTable | pd.DataFrame, caption: str | None = None, numeric: tuple[str, ...] = (),
+               number: int | None = None, lang: str = "sv") -> str:
+    """A display table as accessible HTML (APA: number and caption above, note below)."""
+    if isinstance(t, pd.DataFrame):
+        t = DisplayTable(t, caption or "", numeric=list(numeric))
+    return _ENV.get_template("table.html.j2").render(t=t, number=number, L=catalogue()[lang],
+                                                     rows=list(t.data.itertuples(index=False)),
+                                                     cols=list(t.data.columns))
+
+
+def render_html(doc: dict) -> str:
+    """Fill ``templates/report.html.j2`` with a document from :func:`build_document`."""
+    meta = doc["meta"]
+    blocks = []
+    for b in doc["blocks"]:
+        if b["type"] == "table":
+            b = {**b, "html": html_table(b["table"], number=b["number"], lang=meta["lang"])}
+        blocks.append(b)
+    toc = [b for b in doc["blocks"] if b["type"] == "h2"]
+    return _ENV.get_template("report.html.j2").render(meta=meta, blocks=blocks, toc=toc,
+                                                      L=catalogue()[meta["lang"]])

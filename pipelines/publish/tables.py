@@ -1,28 +1,53 @@
-"""Rendering of tidy result tables: rounding and p-value notation live here and only here
-(APA style; decimal comma in Swedish)."""
+"""Published tables: disclosure control, rounding and p-value notation live here and only
+here (APA style; decimal comma in Swedish).
+
+Two layers:
+
+* :func:`published_tables` turns the tidy analysis tables into the *published* tidy tables
+  (raw floats, codes not labels, suppressed cells blank with a ``suppressed`` flag) that are
+  written to ``reports/<year>/tables/*.csv`` and are the only input of the report;
+* the ``display_*`` functions render a published table for one language as a
+  :class:`DisplayTable` of formatted strings, which :mod:`pipelines.publish.report`
+  writes to HTML and :mod:`pipelines.publish.docx_report` to Word.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from pipelines.publish import disclosure
 from pipelines.publish.labels import label
 
+#: default number of decimals (APA: two for most statistics)
 DIGITS = 2
+#: p-values: three decimals, "< .001" below this
+P_FLOOR = 0.001
+
+
+# -- number formatting ---------------------------------------------------------------------
+
+def _isnan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
 
 
 def fmt_num(x, lang: str = "sv", digits: int = DIGITS) -> str:
-    """Round for display.
+    """Round for display (U+2212 minus; decimal comma in Swedish).
 
     Examples
     --------
-    >>> fmt_num(3.14159, "en"), fmt_num(3.14159, "sv"), fmt_num(float("nan"))
-    ('3.14', '3,14', '–')
+    >>> fmt_num(3.14159, "en"), fmt_num(-3.14159, "sv"), fmt_num(float("nan"))
+    ('3.14', '−3,14', '–')
     """
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+    if _isnan(x):
         return "–"
-    s = f"{x:.{digits}f}".replace("-", "−")
+    s = f"{float(x):.{digits}f}"
+    if float(s) == 0:
+        s = s.lstrip("-")
+    s = s.replace("-", "−")
     return s.replace(".", ",") if lang == "sv" else s
 
 
@@ -35,47 +60,500 @@ def fmt_p(p, lang: str = "sv") -> str:
     >>> fmt_p(0.0314, "en"), fmt_p(0.00002, "en"), fmt_p(0.5, "sv"), fmt_p(0.0002, "sv")
     ('.031', '< .001', '0,500', '< 0,001')
     """
-    if p is None or pd.isna(p):
+    if _isnan(p):
         return "–"
-    if lang == "sv":
-        return "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
-    return "< .001" if p < 0.001 else f"{p:.3f}".removeprefix("0")
+    if p < P_FLOOR:
+        return "< 0,001" if lang == "sv" else "< .001"
+    s = f"{p:.3f}"
+    return s.replace(".", ",") if lang == "sv" else s.removeprefix("0")
+
+
+def fmt_p_expr(p, lang: str = "sv") -> str:
+    """A p-value with its relation sign, for running text: ``= .031`` or ``< .001``.
+
+    Examples
+    --------
+    >>> fmt_p_expr(0.0314, "en"), fmt_p_expr(0.00002, "sv")
+    ('= .031', '< 0,001')
+    """
+    s = fmt_p(p, lang)
+    return s if s.startswith("<") or s == "–" else f"= {s}"
 
 
 def fmt_ci(lo, hi, lang: str = "sv", digits: int = DIGITS) -> str:
-    """``[lo, hi]`` (semicolon separator in Swedish, where the comma is the decimal mark)."""
+    """``[lo, hi]`` (semicolon separator in Swedish, where the comma is the decimal mark).
+
+    Examples
+    --------
+    >>> fmt_ci(0.1, 1.25, "sv"), fmt_ci(-0.1, 1.25, "en", 1)
+    ('[0,10; 1,25]', '[−0.1, 1.2]')
+    """
     sep = "; " if lang == "sv" else ", "
     return f"[{fmt_num(lo, lang, digits)}{sep}{fmt_num(hi, lang, digits)}]"
 
 
 def fmt_n(n, k_min: int, lang: str = "sv") -> str:
-    """A count, suppressed below ``k_min``."""
-    if pd.isna(n):
+    """A count; blank (already suppressed) or between 1 and ``k_min`` − 1 shows ``<k``.
+
+    Examples
+    --------
+    >>> fmt_n(12, 5), fmt_n(3, 5), fmt_n(float("nan"), 5), fmt_n(0, 5)
+    ('12', '<5', '<5', '0')
+    """
+    if _isnan(n) or 0 < int(n) < k_min:
+        return label("suppressed", lang, k=k_min)
+    return str(int(n))
+
+
+def fmt_pct(share, lang: str = "sv", digits: int = 0) -> str:
+    """A share (0–1) as a percentage without the sign.
+
+    Examples
+    --------
+    >>> fmt_pct(0.4567, "sv", 1), fmt_pct(0.4567, "en")
+    ('45,7', '46')
+    """
+    return fmt_num(None if _isnan(share) else 100 * float(share), lang, digits)
+
+
+def fmt_mid(x, lang: str = "sv") -> str:
+    """A minimal important difference with up to three significant digits.
+
+    Examples
+    --------
+    >>> fmt_mid(10.0, "sv"), fmt_mid(0.0657, "sv"), fmt_mid(7, "en")
+    ('10', '0,0657', '7')
+    """
+    if _isnan(x):
         return "–"
-    return label("suppressed", lang, k=k_min) if 0 < int(n) < k_min else str(int(n))
+    s = f"{float(x):.3g}"
+    return s.replace(".", ",") if lang == "sv" else s
+
+
+def digits_for(lo, hi) -> int:
+    """Decimals for values of an outcome with range ``[lo, hi]``: 3 for ranges up to 2
+    (EQ-5D index), 2 up to 20 (sum scores), else 1 (0–100 scales).
+
+    Examples
+    --------
+    >>> digits_for(-0.314, 1), digits_for(0, 16), digits_for(0, 100)
+    (3, 2, 1)
+    """
+    if _isnan(lo) or _isnan(hi):
+        return DIGITS
+    r = float(hi) - float(lo)
+    return 3 if r <= 2 else 2 if r <= 20 else 1
+
+
+# -- published tables (disclosure-controlled, raw floats) ----------------------------------
+
+_CI = ["ci_low", "ci_high"]
+
+
+def _flow(flow: pd.DataFrame, k: int) -> pd.DataFrame:
+    f = flow.reset_index(drop=True)
+    rels = []
+    for (pre, post), g in f.groupby(["pre", "post"], sort=False):
+        def ix(stage, definition, wave=None):
+            m = (g["stage"] == stage) & (g["definition"] == definition) & g["outcome"].isna()
+            if wave is not None:
+                m &= g["wave"] == wave
+            return list(g.index[m])
+        both = ix("analysed", "recurring_both_waves")
+        rels.append(both + ix("lost_to_follow_up", "all"))                     # = assessed at pre
+        rels.append(both + ix("new_at_follow_up", "all"))                      # = assessed at post
+        rels.append(ix("analysed", "recurring_attendance") + ix("excluded", "recurring_attendance"))  # = both
+    out = disclosure.suppress(f, k, count_cols=["n"], relations=rels)
+    return out
+
+
+def published_tables(inputs: dict[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
+    """The published tidy tables, disclosure-controlled.
+
+    Parameters
+    ----------
+    inputs : dict of DataFrame
+        Analysis tables by asset name: ``table1, participant_flow, prepost_tests,
+        effect_sizes, categorical_change, responders, mixed_model_terms,
+        mixed_model_glance, mixed_model_means, wave_reliability, eq5d_problem_shares,
+        eq5d_pchc, wave_summaries, dose_response_terms`` (missing or empty ones are
+        skipped).
+    k : int
+        ``publishing.k_min_cell``.
+
+    Returns
+    -------
+    dict of DataFrame
+        Table name → table with the analysis columns (floats unrounded), suppressed cells
+        blank, and ``suppressed`` (bool) and ``suppression`` (``primary``/``secondary``)
+        columns. Table 1 drops ``n_missing`` (non-response counts follow from ``n`` and
+        ``n_total``) and merges small categories (``merged_levels``).
+    """
+    out: dict[str, pd.DataFrame] = {}
+    get = lambda name: inputs.get(name) if inputs.get(name) is not None and len(inputs.get(name)) else None  # noqa: E731
+    if (t := get("table1")) is not None:
+        t = disclosure.merge_small_levels(t.drop(columns=["n_missing"], errors="ignore"), k)
+        cat = t["level"].notna() & t["percent"].notna()
+        rels = disclosure.relations_by(t[cat], ["variable", "group", "population"])
+        out["table1"] = disclosure.suppress(t, k, count_cols=["n", "n_total"],
+                                            value_cols=["percent", "mean", "sd", "median", "q1", "q3"],
+                                            relations=rels)
+    if (t := get("participant_flow")) is not None:
+        out["participant_flow"] = _flow(t, k)
+    est = ["estimate", *_CI, "statistic", "df", "p_value", "p_adj", "std_error"]
+    for name in ("prepost_tests", "effect_sizes", "categorical_change", "mixed_model_means", "wave_summaries",
+                 "dose_response_terms"):
+        if (t := get(name)) is not None:
+            out[name] = disclosure.suppress(t, k, count_cols=["n"], value_cols=[*est, "sd"])
+    if (t := get("responders")) is not None:
+        out["responders"] = disclosure.suppress(t, k, count_cols=["n", "n_total"], value_cols=["share", *_CI],
+                                                relations=disclosure.relations_by(t, ["outcome", "pre", "post"]))
+    if (t := get("eq5d_pchc")) is not None:
+        out["eq5d_pchc"] = disclosure.suppress(t, k, count_cols=["n", "n_total"], value_cols=["share", *_CI],
+                                               relations=disclosure.relations_by(t, ["dimension", "pre", "post"]))
+    if (t := get("eq5d_problem_shares")) is not None:
+        out["eq5d_problem_shares"] = disclosure.suppress(t, k, count_cols=["n", "n_total"],
+                                                         value_cols=["share", *_CI], complement=("n_total", "n"))
+    if (t := get("mixed_model_terms")) is not None:
+        g = get("mixed_model_glance")
+        if g is not None:
+            t = t.merge(g[["outcome", "n_obs", "n_groups"]], on="outcome", how="left")
+        out["mixed_model_terms"] = disclosure.suppress(t, k, count_cols=["n_obs", "n_groups"], value_cols=est,
+                                                       keep_cols=())
+    if (t := get("wave_reliability")) is not None:
+        out["reliability"] = disclosure.suppress(t, k, count_cols=["n_complete"],
+                                                 value_cols=["alpha", "alpha_ci_low", "alpha_ci_high", "omega_total"])
+    for name, t in out.items():
+        t[disclosure.SUPPRESSED] = t[disclosure.SUPPRESSED].astype(bool)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path) -> None:
+    """Write a published table as UTF-8 CSV, floats at full precision, ``\\n`` line ends
+    (byte-identical on every run)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, lineterminator="\n", float_format="%.17g", encoding="utf-8")
+
+
+# -- display tables ------------------------------------------------------------------------
+
+@dataclass
+class DisplayTable:
+    """A rendered table: formatted strings plus presentation hints.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Cells as strings, column names as headers.
+    caption, note : str
+    numeric : list of str
+        Columns aligned right (decimal alignment).
+    group_rows : list of int
+        Row positions that start a new block (drawn with a rule above / bold first cell).
+    """
+
+    data: pd.DataFrame
+    caption: str = ""
+    note: str = ""
+    numeric: list[str] = field(default_factory=list)
+    group_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Labels:
+    """Everything a display table needs to turn codes into words for one language."""
+
+    lang: str
+    outcomes: dict[str, str]
+    waves: dict[str, str]
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    k: int = 5
+    ci_level: float = 0.95
+    p_adjust: str = "holm"
+    min_visits: float = 1.0
+
+    def outcome(self, o) -> str:
+        return self.outcomes.get(o, self.variables.get(o, o))
+
+    def wave(self, w) -> str:
+        return self.waves.get(w, w) if isinstance(w, str) else ""
+
+    def comparison(self, pre, post) -> str:
+        return f"{self.wave(pre)} → {self.wave(post)}"
+
+    def comparison_short(self, pre, post) -> str:
+        """For table cells: "→ <post>" when ``pre`` is the first (baseline) wave."""
+        first = next(iter(self.waves), None)
+        return f"→ {self.wave(post)}" if pre == first else self.comparison(pre, post)
+
+    def digits(self, o) -> int:
+        lo, hi = self.ranges.get(o, (np.nan, np.nan))
+        return digits_for(lo, hi)
+
+
+def _blocks(df: pd.DataFrame, key: str) -> list[int]:
+    vals = df[key].tolist()
+    return [i for i in range(len(vals)) if i == 0 or vals[i] != vals[i - 1]]
+
+
+def _blank_repeats(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    df = df.copy()
+    for c in cols:
+        prev = df[c].shift()
+        df.loc[df[c] == prev, c] = ""
+    return df
+
+
+def display_prepost(tests: pd.DataFrame, L: Labels) -> DisplayTable:
+    """Paired t-test and Wilcoxon per outcome and comparison (one row each)."""
+    lang, k = L.lang, L.k
+    t = tests[tests["test"] == "paired_t"].set_index(["outcome", "pre", "post"])
+    w = tests[tests["test"] == "wilcoxon"].set_index(["outcome", "pre", "post"])
+    rows = []
+    for key, r in t.iterrows():
+        outcome, pre, post = key
+        small = bool(r.get(disclosure.SUPPRESSED, False)) or _isnan(r["n"]) or r["n"] < k
+        d = L.digits(outcome)
+        wp = w["p_value"].get(key, np.nan) if len(w) else np.nan
+        rows.append({
+            label("outcome", lang): L.outcome(outcome),
+            label("family", lang): label(r["family"], lang) if "family" in r and isinstance(r["family"], str) else "",
+            label("comparison", lang): L.comparison_short(pre, post),
+            label("n", lang): fmt_n(r["n"], k, lang),
+            label("mean_change", lang): "–" if small else fmt_num(r["estimate"], lang, d),
+            label("ci", lang, ci=L.ci_level): "–" if small else fmt_ci(r["ci_low"], r["ci_high"], lang, d),
+            "p (t)": "–" if small else fmt_p(r["p_value"], lang),
+            label("p_adj", lang, method=_method_name(L.p_adjust)): "–" if small or _isnan(r["p_adj"])
+            else fmt_p(r["p_adj"], lang),
+            "p (Wilcoxon)": "–" if small else fmt_p(wp, lang),
+        })
+    df = pd.DataFrame(rows)
+    blocks = _blocks(df, label("outcome", lang)) if len(df) else []
+    df = _blank_repeats(df, [label("outcome", lang), label("family", lang)]) if len(df) else df
+    return DisplayTable(df, label("table_prepost_caption", lang, ci=L.ci_level, method=_method_name(L.p_adjust)),
+                        label("suppressed_note", lang, k=k), numeric=list(df.columns[3:]), group_rows=blocks)
+
+
+def _method_name(m: str) -> str:
+    return {"holm": "Holm", "fdr_bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni", "none": "–"}.get(m, m)
+
+
+def display_effect_sizes(es: pd.DataFrame, L: Labels) -> DisplayTable:
+    """One row per outcome × comparison, one column per effect-size type (estimate [CI])."""
+    lang = L.lang
+    types = list(dict.fromkeys(es["effect_size_type"]))
+    rows = []
+    for (o, pre, post), g in es.groupby(["outcome", "pre", "post"], sort=False):
+        g = g.set_index("effect_size_type")
+        n = g["n"].iloc[0]
+        row = {label("outcome", lang): L.outcome(o), label("comparison", lang): L.comparison_short(pre, post),
+               label("n", lang): fmt_n(n, L.k, lang)}
+        for t in types:
+            if t in g.index and not bool(g.loc[t].get(disclosure.SUPPRESSED, False)):
+                r = g.loc[t]
+                row[label(f"es_{t}", lang)] = f"{fmt_num(r['estimate'], lang)} {fmt_ci(r['ci_low'], r['ci_high'], lang)}"
+            else:
+                row[label(f"es_{t}", lang)] = "–"
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    blocks = _blocks(df, label("outcome", lang))
+    df = _blank_repeats(df, [label("outcome", lang)])
+    return DisplayTable(df, label("table_effect_caption", lang, ci=L.ci_level), label("suppressed_note", lang, k=L.k),
+                        numeric=list(df.columns[2:]), group_rows=blocks)
+
+
+def display_categorical(cc: pd.DataFrame, L: Labels) -> DisplayTable:
+    """McNemar / Stuart–Maxwell per outcome and comparison."""
+    lang = L.lang
+    rows = []
+    for r in cc.itertuples(index=False):
+        small = bool(getattr(r, disclosure.SUPPRESSED, False))
+        rows.append({
+            label("outcome", lang): L.outcome(r.outcome), label("comparison", lang): L.comparison_short(r.pre, r.post),
+            label("col_test", lang): label(f"test_{r.test}", lang),
+            label("n", lang): fmt_n(r.n, L.k, lang),
+            label("estimate", lang): "–" if small or _isnan(r.estimate) else fmt_num(r.estimate, lang),
+            label("col_statistic", lang): "–" if small else fmt_num(r.statistic, lang),
+            label("col_df", lang): "–" if small or _isnan(r.df) else f"{r.df:g}",
+            "p": "–" if small else fmt_p(r.p_value, lang),
+        })
+    df = pd.DataFrame(rows)
+    blocks = _blocks(df, label("outcome", lang))
+    df = _blank_repeats(df, [label("outcome", lang)])
+    return DisplayTable(df, label("table_categorical_caption", lang), label("suppressed_note", lang, k=L.k),
+                        numeric=list(df.columns[3:]), group_rows=blocks)
+
+
+def display_responders(resp: pd.DataFrame, L: Labels) -> DisplayTable:
+    """Improved / unchanged / worsened share [CI] per outcome and comparison."""
+    lang = L.lang
+    cats = ["improved", "unchanged", "worsened"]
+    rows = []
+    for (o, pre, post), g in resp.groupby(["outcome", "pre", "post"], sort=False):
+        g = g.set_index("category")
+        d = L.digits(o)
+        row = {label("outcome", lang): L.outcome(o),
+               label("mid", lang): fmt_mid(g["mid"].iloc[0], lang) if "mid" in g else "–",
+               label("comparison", lang): L.comparison_short(pre, post),
+               label("n", lang): fmt_n(g["n_total"].iloc[0], L.k, lang)}
+        for c in cats:
+            if c in g.index and not bool(g.loc[c].get(disclosure.SUPPRESSED, False)):
+                r = g.loc[c]
+                row[label(f"resp_{c}", lang) + " %"] = (f"{fmt_pct(r['share'], lang)} "
+                                                        f"{fmt_ci(100 * r['ci_low'], 100 * r['ci_high'], lang, 0)}")
+            else:
+                row[label(f"resp_{c}", lang) + " %"] = label("suppressed", lang, k=L.k) if c in g.index else "–"
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    blocks = _blocks(df, label("outcome", lang))
+    df = _blank_repeats(df, [label("outcome", lang), label("mid", lang)])
+    return DisplayTable(df, label("table_responders_caption", lang, ci=L.ci_level),
+                        label("suppressed_note", lang, k=L.k), numeric=list(df.columns[3:]), group_rows=blocks)
+
+
+def display_mixed(terms: pd.DataFrame, L: Labels) -> DisplayTable:
+    """Wave contrasts against baseline from the mixed models (intercept left out)."""
+    lang = L.lang
+    t = terms[terms["term"] != "(Intercept)"]
+    rows = []
+    for r in t.itertuples(index=False):
+        small = bool(getattr(r, disclosure.SUPPRESSED, False))
+        wave = str(r.term).removeprefix("wave")
+        d = L.digits(r.outcome)
+        rows.append({
+            label("outcome", lang): L.outcome(r.outcome),
+            label("col_term", lang): label("term_vs_baseline", lang, wave=L.wave(wave)),
+            label("n", lang): fmt_n(getattr(r, "n_groups", np.nan), L.k, lang),
+            label("estimate", lang): "–" if small else fmt_num(r.estimate, lang, d),
+            label("ci", lang, ci=L.ci_level): "–" if small else fmt_ci(r.ci_low, r.ci_high, lang, d),
+            label("col_df", lang): "–" if small else fmt_num(r.df, lang, 1),
+            "p": "–" if small else fmt_p(r.p_value, lang),
+        })
+    df = pd.DataFrame(rows)
+    blocks = _blocks(df, label("outcome", lang))
+    df = _blank_repeats(df, [label("outcome", lang)])
+    note = label("suppressed_note", lang, k=L.k) + (" n = antal deltagare i modellen." if lang == "sv"
+                                                     else " n = number of participants in the model.")
+    return DisplayTable(df, label("table_mixed_caption", lang, ci=L.ci_level), note, numeric=list(df.columns[2:]),
+                        group_rows=blocks)
+
+
+def display_reliability(rel: pd.DataFrame, L: Labels, instrument_names: dict[str, str]) -> DisplayTable:
+    """Alpha [CI] and omega per instrument scale and wave."""
+    lang = L.lang
+    rows = []
+    for r in rel.itertuples(index=False):
+        small = bool(getattr(r, disclosure.SUPPRESSED, False))
+        rows.append({
+            label("col_instrument", lang): instrument_names.get(r.instrument, r.instrument),
+            label("col_scale", lang): str(r.scale).replace("_", " "),
+            label("wave", lang): L.wave(r.wave),
+            label("n", lang): fmt_n(r.n_complete, L.k, lang),
+            label("col_alpha", lang): "–" if small else f"{fmt_num(r.alpha, lang)} "
+                                                         f"{fmt_ci(r.alpha_ci_low, r.alpha_ci_high, lang)}",
+            label("col_omega", lang): "–" if small else fmt_num(r.omega_total, lang),
+        })
+    df = pd.DataFrame(rows)
+    key = [label("col_instrument", lang), label("col_scale", lang)]
+    blocks = [i for i in range(len(df)) if i == 0 or tuple(df.iloc[i][key]) != tuple(df.iloc[i - 1][key])]
+    df = _blank_repeats(df, key)
+    return DisplayTable(df, label("table_reliability_caption", lang, ci=L.ci_level),
+                        label("suppressed_note", lang, k=L.k), numeric=list(df.columns[3:]), group_rows=blocks)
+
+
+def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
+    """The participant flow as a readable table: one row per stage, one column per comparison."""
+    lang = L.lang
+    v = L.min_visits
+    comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
+    baseline = comps[0][0] if comps else ""
+
+    def n_of(pre, post, stage, definition, wave=None, outcome=None):
+        g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
+                 & (flow["definition"] == definition)]
+        g = g[g["outcome"].isna()] if outcome is None else g[g["outcome"] == outcome]
+        if wave is not None:
+            g = g[g["wave"] == wave]
+        return g["n"].iloc[0] if len(g) else np.nan
+
+    spec = [
+        (label("flow_assessed", lang, wave=L.wave(baseline)), "assessed", "all", "pre"),
+        (label("flow_assessed_followup", lang), "assessed", "all", "post"),
+        (label("flow_lost_to_follow_up", lang), "lost_to_follow_up", "all", None),
+        (label("flow_new_at_follow_up", lang), "new_at_follow_up", "all", None),
+        (label("flow_analysed_both", lang), "analysed", "recurring_both_waves", None),
+        (label("flow_excluded_attendance", lang, v=v), "excluded", "recurring_attendance", None),
+        (label("flow_analysed_attendance", lang, v=v), "analysed", "recurring_attendance", None),
+    ]
+    rows = []
+    for text, stage, definition, which in spec:
+        row = {label("flow_stage", lang): text}
+        for pre, post in comps:
+            wave = pre if which == "pre" else post if which == "post" else None
+            row[L.comparison(pre, post)] = fmt_n(n_of(pre, post, stage, definition, wave), L.k, lang)
+        rows.append(row)
+    outcomes = list(dict.fromkeys(flow.loc[flow["stage"] == "analysed_complete_pairs", "outcome"].dropna()))
+    for definition in ("recurring_attendance", "recurring_both_waves"):
+        for o in outcomes:
+            row = {label("flow_stage", lang): f"{label('flow_complete_pairs', lang)}: {L.outcome(o)} "
+                                              f"({label('def_' + definition, lang, v=v)})"}
+            for pre, post in comps:
+                row[L.comparison(pre, post)] = fmt_n(n_of(pre, post, "analysed_complete_pairs", definition,
+                                                          outcome=o), L.k, lang)
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    return DisplayTable(df, label("table_flow_caption", lang), label("suppressed_note", lang, k=L.k),
+                        numeric=list(df.columns[1:]), group_rows=[0, 4, 7, 7 + len(outcomes)])
+
+
+def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable:
+    """Table 1 for one population: variables × waves; categorical n (%), continuous M (SD)
+    and Md [Q1; Q3]."""
+    lang = L.lang
+    t = t1[t1["population"] == population]
+    waves = list(dict.fromkeys(t["group"]))
+    totals = t.groupby("group", sort=False)["n_total"].max()
+    cols = {w: f"{L.wave(w)} (n = {fmt_n(totals.get(w), L.k, lang)})" for w in waves}
+    rows, blocks = [], []
+    for var, g in t.groupby("variable", sort=False):
+        blocks.append(len(rows))
+        cat = g["level"].notna() & g["percent"].notna()
+        if cat.any():
+            rows.append({label("variable", lang): L.outcome(var), label("level", lang): "", **{cols[w]: "" for w in waves}})
+            for lv, h in g[cat].groupby("level", sort=False):
+                name = label("other_levels", lang) if lv == disclosure.OTHER_LEVEL else lv
+                row = {label("variable", lang): "", label("level", lang): name}
+                h = h.set_index("group")
+                for w in waves:
+                    if w not in h.index:
+                        row[cols[w]] = "–"
+                        continue
+                    r = h.loc[w]
+                    row[cols[w]] = (label("suppressed", lang, k=L.k) if bool(r.get(disclosure.SUPPRESSED, False))
+                                    else f"{fmt_n(r['n'], L.k, lang)} ({fmt_num(r['percent'], lang, 1)})")
+                rows.append(row)
+        else:
+            h = g.set_index("group")
+            d = L.digits(var)
+            r1 = {label("variable", lang): L.outcome(var), label("level", lang): label("mean_sd", lang)}
+            r2 = {label("variable", lang): "", label("level", lang): label("median_iqr", lang)}
+            for w in waves:
+                if w not in h.index or bool(h.loc[w].get(disclosure.SUPPRESSED, False)):
+                    r1[cols[w]] = r2[cols[w]] = label("suppressed", lang, k=L.k) if w in h.index else "–"
+                    continue
+                r = h.loc[w]
+                r1[cols[w]] = f"{fmt_num(r['mean'], lang, d)} ({fmt_num(r['sd'], lang, d)})"
+                r2[cols[w]] = f"{fmt_num(r['median'], lang, d)} {fmt_ci(r['q1'], r['q3'], lang, d)}"
+            rows += [r1, r2]
+    df = pd.DataFrame(rows)
+    pop = label(f"population_{population}", lang).lower()
+    return DisplayTable(df, label("table1_caption", lang, population=pop), label("suppressed_note", lang, k=L.k),
+                        numeric=list(df.columns[2:]), group_rows=blocks)
 
 
 def prepost_table(tests: pd.DataFrame, outcome_labels: dict[str, str], wave_labels: dict[str, str],
                   lang: str = "sv", k_min: int = 5) -> pd.DataFrame:
-    """One display row per outcome x comparison: n, mean change [CI], t-test p, adjusted p,
-    Wilcoxon p. Rows with fewer than ``k_min`` pairs show no estimates."""
-    t = tests[tests["test"] == "paired_t"].set_index(["outcome", "pre", "post"])
-    w = tests[tests["test"] == "wilcoxon"].set_index(["outcome", "pre", "post"])
-    method = str(t["p_adj_method"].dropna().iloc[0]) if t["p_adj_method"].notna().any() else "none"
-    rows = []
-    for key, r in t.iterrows():
-        outcome, pre, post = key
-        small = r["n"] < k_min
-        wp = w["p_value"].get(key, float("nan")) if len(w) else float("nan")
-        rows.append({
-            label("outcome", lang): outcome_labels.get(outcome, outcome),
-            label("family", lang): label(r.get("family", "primary"), lang) if "family" in r else "",
-            label("comparison", lang): f"{wave_labels.get(pre, pre)} → {wave_labels.get(post, post)}",
-            label("n", lang): fmt_n(r["n"], k_min, lang),
-            label("mean_change", lang): "–" if small else fmt_num(r["estimate"], lang),
-            label("ci", lang, ci=r["ci_level"]): "–" if small else fmt_ci(r["ci_low"], r["ci_high"], lang),
-            "p (t)": "–" if small else fmt_p(r["p_value"], lang),
-            label("p_adj", lang, method=method): "–" if small or pd.isna(r["p_adj"]) else fmt_p(r["p_adj"], lang),
-            "p (Wilcoxon)": "–" if small else fmt_p(wp, lang),
-        })
-    return pd.DataFrame(rows)
+    """Backward-compatible wrapper: :func:`display_prepost` as a plain DataFrame."""
+    return display_prepost(tests, Labels(lang, outcome_labels, wave_labels, k=k_min)).data

@@ -1,0 +1,163 @@
+"""Publishing assets end to end on the small synthetic study: reports in both languages
+and formats, the provenance manifest, disclosure control (no pseudonym anywhere under
+reports/, a tampered table blocks), LibreOffice opens the Word file, and a forced re-run
+gives byte-identical outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+YEAR = "2025"
+
+
+class PipelineEnv:
+    """Like ``tests/conftest.py``'s ``pipeline_env``, but for a module-scoped fixture."""
+
+    def __init__(self, study_dir, root, monkeypatch):
+        self.study_dir, self.root, self.config = study_dir, root, study_dir / "study.yaml"
+        monkeypatch.setenv("STUDY_CONFIG", str(self.config))
+        monkeypatch.setenv("JH_OUTPUT_ROOT", str(root / "out"))
+        monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        (root / "dagster_home").mkdir(parents=True, exist_ok=True)
+
+    def run(self, force: bool = False):
+        from pipelines import runner
+
+        lines: list[str] = []
+        report = runner.run(self.config, force=force, echo=lines.append)
+        report.lines = lines
+        return report
+
+    @property
+    def out(self):
+        return self.root / "out"
+
+
+@pytest.fixture(scope="module")
+def published(small_study_template, tmp_path_factory):
+    """One pipeline run on a private copy of the small study (shared by this module's tests)."""
+    root = tmp_path_factory.mktemp("publishing")
+    study = root / "study"
+    shutil.copytree(small_study_template, study)
+    with pytest.MonkeyPatch.context() as mp:
+        env = PipelineEnv(study, root, mp)
+        report = env.run()
+        assert report.success, report.lines
+        yield env
+
+
+def _ids(env) -> set[str]:
+    ids = set()
+    for f in (env.out / "data" / "interim" / "harmonised_wave").glob("*.parquet"):
+        ids |= set(pd.read_parquet(f)["participant_id"].dropna().astype(str))
+    return ids
+
+
+def _hashes(year_dir):
+    return {p.relative_to(year_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(year_dir.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def test_reports_exist_in_both_languages_and_formats(published):
+    year_dir = published.out / "reports" / YEAR
+    for name in ("report.html", "report.en.html", "report.docx", "report.en.docx", "manifest.json"):
+        assert (year_dir / name).stat().st_size > 1000, name
+    sv = (year_dir / "report.html").read_text(encoding="utf-8")
+    en = (year_dir / "report.en.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in sv and "Sammanfattning" in sv and 'href="report.en.html"' in sv
+    assert '<html lang="en">' in en and "Limitations" in en
+    assert "= < " not in sv and "p = <" not in en
+    for stem in ("participant_flow", "change_over_waves", "effect_sizes_forest", "distributions",
+                 "health_literacy_levels", "eq5d_problems", "eq5d_pchc", "responders", "model_means", "dose_response"):
+        for lang in ("sv", "en"):
+            for ext in ("png", "svg", "pdf"):
+                assert (year_dir / "figures" / f"{stem}_{lang}.{ext}").exists(), (stem, lang, ext)
+        assert f'src="figures/{stem}_sv.png"' in sv
+    assert not (year_dir / "internal").exists()          # allow_internal_outputs is false by default
+    from docx import Document
+
+    doc = Document(str(year_dir / "report.docx"))
+    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 10
+
+
+def test_manifest_records_inputs_code_and_outputs(published):
+    year_dir = published.out / "reports" / YEAR
+    m = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    roles = {i["role"] for i in m["inputs"]}
+    assert {"configuration", "wave T0", "wave T1", "wave T2", "attendance register"} <= roles
+    assert all(len(i["sha256"]) == 64 for i in m["inputs"])
+    assert len(m["config_sha256"]) == 64
+    assert set(m["git"]) == {"commit", "dirty"}
+    assert m["requirements_lock_sha256"] is None or len(m["requirements_lock_sha256"]) == 64
+    assert m["packages"]["python"].startswith("3.") and m["packages"]["dagster"] == "1.13.27"
+    assert m["eq5d_value_sets"]["used"] in m["eq5d_value_sets"]["available"]
+    assert {i["id"] for i in m["instruments"]} >= {"eq5d5l", "who5"} and all(i["version"] for i in m["instruments"])
+    assert m["run_id"] and m["generated_at"]
+    assert m["outputs"] == _hashes(year_dir)
+
+
+def test_no_participant_id_in_any_published_file(published):
+    from pipelines.publish import disclosure
+
+    ids = _ids(published)
+    assert len(ids) > 50
+    files = [p for p in (published.out / "reports").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".docx" for p in files)
+    assert disclosure.scan_for_ids(files, ids) == []
+    assert disclosure.audit_tables(published.out / "reports" / YEAR / "tables", 5) == []
+
+
+def test_tampered_table_fails_the_blocking_check(published):
+    import dagster as dg
+
+    from pipelines.assets import publishing
+    from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources
+
+    path = published.out / "reports" / YEAR / "tables" / "prepost_tests.csv"
+    original = path.read_bytes()
+    try:
+        t = pd.read_csv(path)
+        t.loc[0, "n"] = 3
+        t.loc[0, "suppressed"] = False
+        t.to_csv(path, index=False)
+        result = dg.materialize([*ASSETS, *ASSET_CHECKS], selection=dg.AssetSelection.checks(
+            publishing.published_tables_disclosure), instance=dg.DagsterInstance.get(), resources=build_resources(),
+            raise_on_error=False)
+        evals = result.get_asset_check_evaluations()
+        assert [e.passed for e in evals] == [False]
+        assert "prepost_tests.csv" in evals[0].description
+    finally:
+        path.write_bytes(original)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_word_report(published, tmp_path):
+    year_dir = published.out / "reports" / YEAR
+    for name in ("report.docx", "report.en.docx"):
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                        "pdf", "--outdir", str(tmp_path), str(year_dir / name)], check=True, timeout=300,
+                       capture_output=True)
+        pdf = tmp_path / name.replace(".docx", ".pdf")
+        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+
+
+def test_forced_rerun_gives_identical_bytes(published):
+    year_dir = published.out / "reports" / YEAR
+    before = _hashes(year_dir)
+    manifest_before = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    again = published.run(force=True)
+    assert again.success, again.lines
+    after = _hashes(year_dir)
+    assert {p.rsplit(".", 1)[-1] for p in after} >= {"csv", "svg", "png", "pdf", "html", "docx"}
+    changed = sorted(p for p in before if before[p] != after.get(p))
+    assert changed == [] and set(before) == set(after)
+    manifest_after = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest_after["run_id"] != manifest_before["run_id"]

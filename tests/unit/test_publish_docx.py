@@ -1,0 +1,50 @@
+"""Word output: real tables, embedded figures, and byte-identical files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+
+import pandas as pd
+from docx import Document
+
+from pipelines.publish import docx_report, figures, style
+from pipelines.publish.tables import DisplayTable, Labels
+
+
+def _model(tmp_path):
+    L = Labels("sv", {"y": "Utfall"}, {"T0": "Baslinje", "T1": "Uppföljning"})
+    s = pd.DataFrame({"outcome": "y", "wave": ["T0", "T1"], "n": [30, 25], "estimate": [1.0, 2.0],
+                      "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5], "suppressed": False})
+    style.save(figures.means_over_waves(s, ["y"], L), tmp_path / "figures" / "f_sv")
+    table = DisplayTable(pd.DataFrame({"Utfall": ["WHO-5", ""], "n": ["81", "<5"], "Medel": ["6,6", "–"]}),
+                         caption="Parvis jämförelse", note="Celler < 5 undertryckta.", numeric=["n", "Medel"],
+                         group_rows=[0])
+    return {"meta": {"lang": "sv", "title": "Rapport", "subtitle": "Årsrapport 2025", "study_name": "Test",
+                     "synthetic": True, "year": 2025, "other_languages": []},
+            "blocks": [{"type": "h2", "text": "Resultat", "id": "results"},
+                       {"type": "list", "items": ["en", "två"]},
+                       {"type": "table", "table": table, "number": 1},
+                       {"type": "figure", "src": "figures/f_sv.png", "title": "Figur", "caption": "Text", "number": 1}]}
+
+
+def test_docx_has_real_tables_and_an_embedded_figure(tmp_path):
+    path = docx_report.write_docx(_model(tmp_path), tmp_path / "report.docx", dt.datetime(2025, 12, 9, 12))
+    doc = Document(str(path))
+    assert len(doc.tables) == 1
+    t = doc.tables[0]
+    assert [c.text for c in t.rows[0].cells] == ["Utfall", "n", "Medel"]
+    assert t.rows[2].cells[1].text == "<5"
+    assert len(doc.inline_shapes) == 1
+    assert any(p.style.name == "List Bullet" for p in doc.paragraphs)
+    assert doc.core_properties.created.replace(tzinfo=None) == dt.datetime(2025, 12, 9, 12)
+
+
+def test_docx_bytes_are_identical_across_saves(tmp_path):
+    when = dt.datetime(2025, 12, 9, 12)
+    a = docx_report.write_docx(_model(tmp_path), tmp_path / "a.docx", when).read_bytes()
+    b = docx_report.write_docx(_model(tmp_path), tmp_path / "b.docx", when).read_bytes()
+    assert hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()
+    with zipfile.ZipFile(tmp_path / "a.docx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2025, 12, 9, 12, 0, 0)}

@@ -1,0 +1,79 @@
+"""Figures: byte-identical PNG/SVG/PDF on every run, Swedish number format, no individual
+values in the aggregate helpers."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.publish import aggregate, figures, style
+from pipelines.publish.tables import Labels
+
+
+def _summary():
+    return pd.DataFrame({"outcome": ["who5_percent"] * 3 + ["eq5d5l_index"] * 3, "wave": ["T0", "T1", "T2"] * 2,
+                         "n": [40, 30, 3, 40, 31, 29], "estimate": [55, 60, 80, 0.8, 0.82, 0.85],
+                         "ci_low": [50, 55, 70, 0.75, 0.77, 0.8], "ci_high": [60, 65, 90, 0.85, 0.87, 0.9],
+                         "suppressed": [False, False, True, False, False, False]})
+
+
+def _labels(lang):
+    return Labels(lang, {"who5_percent": "Välbefinnande, WHO-5", "eq5d5l_index": "EQ-5D-5L-index"},
+                  {"T0": "Baslinje hösten 2023", "T1": "Uppföljning december 2024", "T2": "Uppföljning december 2025"},
+                  ranges={"who5_percent": (0, 100), "eq5d5l_index": (-0.314, 1)},
+                  units={"who5_percent": "points", "eq5d5l_index": "index"})
+
+
+def _digests(tmp_path, name):
+    fig = figures.means_over_waves(_summary(), ["who5_percent", "eq5d5l_index"], _labels("sv"))
+    paths = style.save(fig, tmp_path / name)
+    return {ext: hashlib.sha256(p.read_bytes()).hexdigest() for ext, p in paths.items()}
+
+
+def test_figures_are_byte_identical_across_renders(tmp_path):
+    a = _digests(tmp_path, "a")
+    b = _digests(tmp_path, "b")
+    assert set(a) == {"png", "svg", "pdf"}
+    assert a == b
+
+
+def test_svg_and_pdf_carry_no_timestamp(tmp_path):
+    paths = style.save(figures.means_over_waves(_summary(), ["who5_percent"], _labels("en")), tmp_path / "f")
+    assert b"<dc:date>" not in paths["svg"].read_bytes()
+    assert b"CreationDate" not in paths["pdf"].read_bytes()
+
+
+def test_swedish_ticks_use_decimal_comma():
+    f = style.number_formatter("sv")
+    f.set_locs([0.80, 0.85, 0.90])
+    assert f(0.85, 1) == "0,85"
+    assert style.number_formatter("en", 2)(-0.5) == "−0.50"
+
+
+def test_thumbnail_is_small_enough():
+    md = style.thumbnail_markdown(figures.means_over_waves(_summary(), ["who5_percent"], _labels("sv")))
+    assert md.startswith("![") and len(md) <= style.THUMBNAIL_MAX_BYTES + 100
+
+
+def test_distribution_stats_hide_small_groups_and_have_no_extremes():
+    rng = np.random.default_rng(1)
+    p = pd.DataFrame({"wave": ["T0"] * 50 + ["T1"] * 3, "y": np.r_[rng.normal(50, 10, 50), [1.0, 2.0, 99.0]]})
+    s = aggregate.distribution_stats(p, ["y"], ["T0", "T1"], 5)
+    t0, t1 = s.iloc[0], s.iloc[1]
+    assert t1["suppressed"] and np.isnan(t1["med"]) and np.isnan(t1["n"])
+    # whiskers are percentiles, not the minimum/maximum (single persons' values)
+    assert t0["whislo"] > p.loc[p.wave == "T0", "y"].min() and t0["whishi"] < p.loc[p.wave == "T0", "y"].max()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_figure_function_renders_with_suppressed_groups(lang):
+    L = _labels(lang)
+    shares = aggregate.level_shares(pd.DataFrame({"wave": ["T0"] * 12 + ["T1"] * 8,
+                                                  "lvl": ["inadequate"] * 6 + ["sufficient"] * 6 + ["problematic"] * 8}),
+                                    "lvl", ["T0", "T1", "T2"], ["inadequate", "problematic", "sufficient"], 5)
+    fig = figures.health_literacy_levels(shares, L)
+    assert len(fig.axes) == 1
+    style.plt.close(fig)

@@ -1,0 +1,57 @@
+"""Rounding, p-value notation and display tables (one place: pipelines.publish.tables)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.publish import tables
+from pipelines.publish.labels import LANGUAGES, catalogue, label
+
+
+def test_p_value_notation_apa_and_swedish():
+    assert tables.fmt_p(0.0314, "en") == ".031"
+    assert tables.fmt_p(0.0314, "sv") == "0,031"
+    assert tables.fmt_p(0.0004, "en") == "< .001"
+    assert tables.fmt_p(0.0004, "sv") == "< 0,001"
+    assert tables.fmt_p(np.nan, "sv") == "–"
+    # in running text the relation sign is part of the value: never "p = < 0,001"
+    assert tables.fmt_p_expr(0.0004, "sv") == "< 0,001"
+    assert tables.fmt_p_expr(0.2, "en") == "= .200"
+
+
+def test_numbers_use_decimal_comma_and_true_minus_in_swedish():
+    assert tables.fmt_num(-1.234, "sv") == "−1,23"
+    assert tables.fmt_num(-0.001, "en") == "0.00"          # no "−0.00"
+    assert tables.fmt_ci(-0.5, 1.25, "sv") == "[−0,50; 1,25]"
+    assert tables.fmt_ci(-0.5, 1.25, "en") == "[−0.50, 1.25]"
+
+
+def test_counts_below_k_are_shown_as_less_than_k():
+    assert tables.fmt_n(3, 5, "sv") == "<5"
+    assert tables.fmt_n(np.nan, 5, "en") == "<5"
+    assert tables.fmt_n(5, 5, "en") == "5"
+
+
+def test_catalogue_has_the_same_keys_in_both_languages():
+    cat = catalogue()
+    assert set(cat) == set(LANGUAGES)
+    assert set(cat["sv"]) == set(cat["en"])
+    assert label("ci", "sv", ci=0.95) == "95% KI"
+
+
+def test_display_prepost_hides_suppressed_rows():
+    tests = pd.DataFrame({
+        "outcome": ["who5_percent"] * 4, "pre": "T0", "post": ["T1", "T1", "T2", "T2"],
+        "test": ["paired_t", "wilcoxon"] * 2, "n": [40.0, 40.0, np.nan, np.nan],
+        "estimate": [6.5, 6.0, np.nan, np.nan], "ci_low": [3.0, 2.0, np.nan, np.nan],
+        "ci_high": [10.0, 9.0, np.nan, np.nan], "ci_level": 0.95, "p_value": [0.0004, 0.001, np.nan, np.nan],
+        "p_adj": [0.002, 0.003, np.nan, np.nan], "p_adj_method": "holm", "family": "primary",
+        "suppressed": [False, False, True, True]})
+    L = tables.Labels("sv", {"who5_percent": "WHO-5"}, {"T0": "Baslinje", "T1": "Uppf. 1", "T2": "Uppf. 2"},
+                      ranges={"who5_percent": (0, 100)})
+    d = tables.display_prepost(tests, L).data
+    assert d.iloc[0]["Medelförändring"] == "6,5"
+    assert d.iloc[0]["p (t)"] == "< 0,001"
+    assert d.iloc[1]["n"] == "<5" and d.iloc[1]["Medelförändring"] == "–"
+    assert d.iloc[1]["Utfallsmått"] == ""          # repeated outcome label blanked within its block
