@@ -105,7 +105,8 @@ def value_sets() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per value set: ``id, name, doi, kind, status, min, max, full_health, note``
+        One row per value set: ``id, name, name_sv, doi, kind, status, min, max, full_health,
+        note`` (``name_sv``: the Swedish name used in Swedish labels)
         (``min``/``max`` over all 3,125 states; ``full_health`` is the value of 11111).
 
     Examples
@@ -118,7 +119,7 @@ def value_sets() -> pd.DataFrame:
     rows = []
     for vid, r in meta.iterrows():
         t = state_table(vid)
-        rows.append({"id": vid, "name": r["name"], "doi": r["doi"], "kind": r["kind"], "status": r["status"],
+        rows.append({"id": vid, "name": r["name"], "name_sv": r["name_sv"], "doi": r["doi"], "kind": r["kind"], "status": r["status"],
                      "min": float(t.min()), "max": float(t.max()), "full_health": float(t[0]), "note": r["note"]})
     return pd.DataFrame(rows)
 
@@ -149,7 +150,7 @@ def _outputs(spec: InstrumentSpec, options: dict) -> tuple[OutputSpec, ...]:
     out = []
     for o in spec.outputs:
         if o.column.endswith("_index"):
-            o = OutputSpec(o.column, o.label_sv.format(value_set_name=vs["name"]),
+            o = OutputSpec(o.column, o.label_sv.format(value_set_name=vs["name_sv"]),
                            o.label_en.format(value_set_name=vs["name"]), o.kind, vs["min"], vs["max"],
                            o.higher_is_better, "points (0-100)" if vs["max"] > 1.5 else o.unit)
         out.append(o)

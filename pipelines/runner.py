@@ -208,7 +208,8 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
 
 def main_outputs(config: StudyConfig, output_root: str | None = None) -> list[Path]:
     base = Path(output_root or os.environ.get("JH_OUTPUT_ROOT") or PROJECT_ROOT) / "reports" / str(config.study.evaluation_year)
-    return sorted(base.glob("report*.html")) + [base / "figures"]
+    return (sorted(base.glob("report*.html")) + sorted(base.glob("report*.docx"))
+            + [p for p in (base / "manifest.json", base / "figures", base / "tables") if p.exists()])
 
 
 if __name__ == "__main__":  # pragma: no cover
