@@ -177,3 +177,34 @@ def default_mids(config: StudyConfig, outcomes: list[str]) -> pd.DataFrame:
 def higher_is_better() -> dict[str, bool]:
     t = outcome_table()
     return {c: bool(h) for c, h in zip(t["column"], t["higher_is_better"]) if pd.notna(h)}
+
+
+def continuous_outcomes(config: StudyConfig, panel: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(primary, secondary) configured outcomes that are continuous scores present in the panel."""
+    kinds = outcome_kinds()
+
+    def keep(cols):
+        return [c for c in cols if c in panel.columns and kinds.get(c) == "continuous"]
+
+    return keep(config.analysis.primary_outcomes), keep(config.analysis.secondary_outcomes)
+
+
+def recurring_flag(definition: str) -> str:
+    """The cohort column of a recurring-participant definition (``attendance`` or
+    ``present_at_both``)."""
+    return "recurring_attendance" if definition == "attendance" else "recurring_both_waves"
+
+
+def recurring_ids(config: StudyConfig, recurring_cohort: pd.DataFrame) -> set:
+    """Pseudonyms recurring (primary definition) in any comparison (stays inside the pipeline)."""
+    flag = recurring_cohort[recurring_flag(config.recurring.definition)].fillna(False).astype(bool)
+    return set(recurring_cohort.loc[flag, "participant_id"])
+
+
+def analysed_panel(panel: pd.DataFrame, recurring_cohort: pd.DataFrame, pre: str, post: str,
+                   definition: str) -> pd.DataFrame:
+    """The panel restricted to the recurring participants of one comparison and its two waves."""
+    flag = recurring_flag(definition)
+    c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)]
+    ids = set(c.loc[c[flag].fillna(False).astype(bool), "participant_id"])
+    return panel[panel["participant_id"].isin(ids) & panel["wave"].isin([pre, post])]

@@ -33,13 +33,6 @@ def _comparisons(config):
     return [tuple(c) for c in config.analysis.comparisons]
 
 
-def _continuous_outcomes(config, panel: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(primary, secondary) outcomes that are continuous scores present in the panel."""
-    kinds = study_glue.outcome_kinds()
-    keep = lambda cols: [c for c in cols if c in panel.columns and kinds.get(c) == "continuous"]  # noqa: E731
-    return keep(config.analysis.primary_outcomes), keep(config.analysis.secondary_outcomes)
-
-
 def _attendance_visits(config, attendance: pd.DataFrame) -> pd.DataFrame | None:
     if config.attendance is None:
         return None
@@ -95,25 +88,16 @@ def participant_flow(context: dg.AssetExecutionContext, study_config: StudyResou
     return out
 
 
-def analysed_panel(panel: pd.DataFrame, recurring_cohort: pd.DataFrame, pre: str, post: str,
-                   definition: str) -> pd.DataFrame:
-    """The panel restricted to the recurring participants of one comparison."""
-    flag = "recurring_attendance" if definition == "attendance" else "recurring_both_waves"
-    c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)]
-    ids = set(c.loc[c[flag].astype(bool), "participant_id"])
-    return panel[panel["participant_id"].isin(ids) & panel["wave"].isin([pre, post])]
-
-
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def prepost_tests(context: dg.AssetExecutionContext, study_config: StudyResource,
                   panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test and Wilcoxon signed-rank test per outcome and comparison among
     recurring participants; p-values adjusted within the primary family (config)."""
     config = study_config.load()
-    primary, secondary = _continuous_outcomes(config, panel)
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
     frames = []
     for pre, post in _comparisons(config):
-        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
+        sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
         for family, outcomes in (("primary", primary), ("secondary", secondary)):
             if outcomes:
                 res = prepost.paired_tests(sub, outcomes, pre, post, ci_level=config.analysis.ci_level,
@@ -133,10 +117,10 @@ def effect_sizes(context: dg.AssetExecutionContext, study_config: StudyResource,
                  panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """Standardised paired effect sizes (Cohen's d_z, Hedges' g_av, rank-biserial) with CIs."""
     config = study_config.load()
-    primary, secondary = _continuous_outcomes(config, panel)
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
     frames = []
     for pre, post in _comparisons(config):
-        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
+        sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
         frames.append(prepost.paired_effect_sizes(sub, primary + secondary, pre, post,
                                                   ci_level=config.analysis.ci_level))
     out = pd.concat(frames, ignore_index=True)
@@ -153,7 +137,7 @@ def categorical_change(context: dg.AssetExecutionContext, study_config: StudyRes
     kinds = study_glue.outcome_kinds()
     frames = []
     for pre, post in _comparisons(config):
-        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
+        sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
         for col in panel.columns:
             if kinds.get(col) == "binary" and sub[col].notna().any():
                 frames.append(categorical.mcnemar(sub, col, pre, post))
@@ -181,8 +165,8 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
     """Linear mixed model per outcome over all waves (random intercept per participant,
     REML, every observed row of the participants recurring in any comparison)."""
     config = study_config.load()
-    primary, secondary = _continuous_outcomes(config, panel)
-    sub = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))].copy()
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
+    sub = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))].copy()
     sub["wave"] = sub["wave"].astype(str)
     terms, glances = [], []
     for outcome in primary + secondary:
@@ -193,11 +177,6 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
     glance_df = pd.concat(glances, ignore_index=True)
     yield dg.Output(terms_df, output_name="mixed_model_terms", metadata=table_metadata(terms_df))
     yield dg.Output(glance_df, output_name="mixed_model_glance", metadata=table_metadata(glance_df))
-
-
-def _recurring_ids(config, recurring_cohort: pd.DataFrame) -> set:
-    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
-    return set(recurring_cohort.loc[recurring_cohort[flag].fillna(False).astype(bool), "participant_id"])
 
 
 def _covariates(panel: pd.DataFrame) -> list[str]:
@@ -212,12 +191,12 @@ def table1(context: dg.AssetExecutionContext, study_config: StudyResource,
     """Table 1: n, %, mean (SD), median (IQR) and missing per wave, for all respondents and
     for the analysed recurring participants (``population`` column)."""
     config = study_config.load()
-    primary, secondary = _continuous_outcomes(config, panel)
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
     cov = _covariates(panel)
     variables = cov + primary + secondary
     p = panel.assign(wave=panel["wave"].astype(str))
     frames = [descriptives.table1(p, variables, by="wave", categorical=cov).assign(population="all")]
-    rec = p[p["participant_id"].isin(_recurring_ids(config, recurring_cohort))]
+    rec = p[p["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))]
     frames.append(descriptives.table1(rec, variables, by="wave", categorical=cov).assign(population="recurring"))
     out = pd.concat(frames, ignore_index=True)
     context.add_output_metadata(table_metadata(out))
@@ -230,7 +209,7 @@ def attrition(context: dg.AssetExecutionContext, study_config: StudyResource,
     """Baseline characteristics of completers vs drop-outs at each follow-up, with
     standardised mean differences."""
     config = study_config.load()
-    primary, secondary = _continuous_outcomes(config, panel)
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
     cov = _covariates(panel)
     frames = []
     for pre, post in _comparisons(config):
@@ -261,10 +240,10 @@ def eq5d_change(context: dg.AssetExecutionContext, study_config: StudyResource,
     config = study_config.load()
     dims = [d for d in study_glue.EQ5D_DIMENSIONS if d in panel.columns]
     ci = config.analysis.ci_level
-    pchc = [eq5d.pchc(analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition),
+    pchc = [eq5d.pchc(study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition),
                       pre, post, dims=dims, ci_level=ci) for pre, post in _comparisons(config)] if dims else []
     pchc_df = pd.concat(pchc, ignore_index=True) if pchc else pd.DataFrame()
-    rec = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))]
+    rec = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))]
     shares = eq5d.problem_shares(rec.assign(wave=rec["wave"].astype(str)), dims=dims, waves=config.wave_ids,
                                  ci_level=ci) if dims else pd.DataFrame()
     yield dg.Output(pchc_df, output_name="eq5d_pchc", metadata=table_metadata(pchc_df))
@@ -278,12 +257,12 @@ def responders(context: dg.AssetExecutionContext, study_config: StudyResource,
     overrides, else the instrument library's cited defaults), with Wilson CIs."""
     config = study_config.load()
     study_glue.register_study_scales(config)
-    primary, secondary = _continuous_outcomes(config, panel)
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
     mids = study_glue.default_mids(config, primary + secondary)
     mid = dict(zip(mids["outcome"], mids["mid"]))
     frames = []
     for pre, post in _comparisons(config):
-        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
+        sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
         frames.append(responders_lib.responders(sub, list(mid), pre, post, mid, study_glue.higher_is_better(),
                                                 ci_level=config.analysis.ci_level))
     out = pd.concat(frames, ignore_index=True).merge(mids.rename(columns={"source": "mid_source",
@@ -299,8 +278,8 @@ def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: Study
     """Primary outcomes' mean change by complete case, mixed model and multiple
     imputation (chained equations, seeded, Rubin's rules), side by side."""
     config = study_config.load()
-    primary, _ = _continuous_outcomes(config, panel)
-    ids = _recurring_ids(config, recurring_cohort)
+    primary, _ = study_glue.continuous_outcomes(config, panel)
+    ids = study_glue.recurring_ids(config, recurring_cohort)
     frames = []
     for pre, post in _comparisons(config):
         # everyone recurring by attendance or assessed at baseline among the recurring set
@@ -319,7 +298,7 @@ def dose_response_terms(context: dg.AssetExecutionContext, study_config: StudyRe
     """Change against attendance (visits per week) among everyone answering both waves
     (OLS of change on visits per week, adjusted for the baseline value)."""
     config = study_config.load()
-    primary, _ = _continuous_outcomes(config, panel)
+    primary, _ = study_glue.continuous_outcomes(config, panel)
     frames = []
     if config.attendance is None:
         return pd.DataFrame()
@@ -343,10 +322,10 @@ def subgroup_estimates(context: dg.AssetExecutionContext, study_config: StudyRes
     """Mean change per workshop, gender and questionnaire language; subgroups below
     ``analysis.min_subgroup_pairs`` pairs are flagged and their estimates not reported."""
     config = study_config.load()
-    primary, _ = _continuous_outcomes(config, panel)
+    primary, _ = study_glue.continuous_outcomes(config, panel)
     frames = []
     for pre, post in _comparisons(config):
-        sub = analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition).copy()
+        sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition).copy()
         sub["wave"] = sub["wave"].astype(str)
         for by in [c for c in ("workshop", "gender", "language") if c in sub.columns]:
             frames.append(subgroups.subgroups(sub, primary, pre, post, by=by,
@@ -366,7 +345,7 @@ def eq5d_auc(context: dg.AssetExecutionContext, study_config: StudyResource,
     config = study_config.load()
     if "eq5d5l_index" not in panel.columns:
         return pd.DataFrame()
-    rec = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))].copy()
+    rec = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))].copy()
     rec["wave"] = rec["wave"].astype(str)
     out = health_economics.eq5d_auc(rec, _wave_dates(config), ci_level=config.analysis.ci_level)
     context.add_output_metadata(table_metadata(out, value_set=config.analysis.eq5d_value_set))
@@ -378,8 +357,8 @@ def mixed_model_means(context: dg.AssetExecutionContext, study_config: StudyReso
                       panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """Model-estimated mean per wave (linear mixed model, REML, Satterthwaite df)."""
     config = study_config.load()
-    primary, secondary = _continuous_outcomes(config, panel)
-    sub = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))].copy()
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
+    sub = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))].copy()
     sub["wave"] = sub["wave"].astype(str)
     out = pd.concat([models.estimated_means(sub, o, ci_level=config.analysis.ci_level) for o in primary + secondary],
                     ignore_index=True)

@@ -28,7 +28,6 @@ import pandas as pd
 from analysis.wave_summary import wave_means
 from pipelines import study as study_glue
 from pipelines.assets._meta import table_metadata
-from pipelines.assets.analysis import _continuous_outcomes, _recurring_ids
 from pipelines.config import StudyConfig
 from pipelines.publish import aggregate, disclosure, docx_report, figures, manifest, report, style, tables
 from pipelines.publish.labels import study_labels
@@ -66,7 +65,7 @@ def _publish(name: str, df: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def _recurring_panel(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
-    rec = panel[panel["participant_id"].isin(_recurring_ids(config, recurring_cohort))]
+    rec = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))]
     return rec.assign(wave=rec["wave"].astype(str))
 
 
@@ -108,8 +107,8 @@ def wave_summaries(context: dg.AssetExecutionContext, study_config: StudyResourc
     """
     config = study_config.load()
     study_glue.register_study_scales(config)
-    primary, secondary = _continuous_outcomes(config, panel)
-    ids = _recurring_ids(config, recurring_cohort)
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
+    ids = study_glue.recurring_ids(config, recurring_cohort)
     all_resp = wave_means(panel, primary + secondary, config.analysis.ci_level).assign(population="all")
     recurring = wave_means(panel[panel["participant_id"].isin(ids)], primary + secondary,
                            config.analysis.ci_level).assign(population="recurring")
@@ -213,7 +212,7 @@ def figure_distributions(context: dg.AssetExecutionContext, study_config: StudyR
     """Box plots (quartiles, 10th–90th percentile whiskers, mean; no individual points) of
     the primary outcomes per wave among recurring participants."""
     config = study_config.load()
-    primary, _ = _continuous_outcomes(config, panel)
+    primary, _ = study_glue.continuous_outcomes(config, panel)
     stats = aggregate.distribution_stats(_recurring_panel(config, panel, recurring_cohort), primary,
                                          config.wave_ids, config.publishing.k_min_cell)
     return _figure_result(context, config, paths, "distributions",
@@ -288,7 +287,7 @@ def figure_individual_trajectories(context: dg.AssetExecutionContext, study_conf
     config = study_config.load()
     if not config.publishing.allow_internal_outputs:
         return dg.MaterializeResult(metadata={"skipped": "publishing.allow_internal_outputs is false"})
-    primary, _ = _continuous_outcomes(config, panel)
+    primary, _ = study_glue.continuous_outcomes(config, panel)
     rec = _recurring_panel(config, panel, recurring_cohort)
     return _figure_result(context, config, paths, "individual_trajectories",
                           lambda L: figures.individual_trajectories(rec, primary, L), internal=True)

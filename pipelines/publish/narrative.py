@@ -13,6 +13,7 @@ import instruments
 from pipelines.config import StudyConfig
 from pipelines.publish.labels import label
 from pipelines.publish.tables import Labels, fmt_ci, fmt_n, fmt_num, fmt_p_expr, fmt_pct
+from pipelines.study import recurring_flag
 
 _DEF = {
     "sv": {
@@ -135,7 +136,7 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
     comparison, read from the published test table."""
     lang, k = L.lang, L.k
     comps = [tuple(c) for c in config.analysis.comparisons]
-    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
+    flag = recurring_flag(config.recurring.definition)
     pre0, post0 = comps[0]
     intro = label("summary_intro", lang,
                   n_rec=" / ".join(fmt_n(_flow_n(flow, a, b, "analysed", flag), k, lang) for a, b in comps),
@@ -165,7 +166,7 @@ def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: Stud
     """Limitations with the numbers from the published flow and the attrition SMDs."""
     lang, k = L.lang, L.k
     comps = [tuple(c) for c in config.analysis.comparisons]
-    flag = "recurring_attendance" if config.recurring.definition == "attendance" else "recurring_both_waves"
+    flag = recurring_flag(config.recurring.definition)
     parts = []
     for pre, post in comps:
         base = _flow_n(flow, pre, post, "assessed", "all", pre)
