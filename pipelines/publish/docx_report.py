@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -73,10 +74,34 @@ def _column_widths(table, data, total, numeric=()) -> None:
             cell.width = width
 
 
+#: tables wider than this many columns go on a landscape page
+WIDE_TABLE_COLUMNS = 6
+PORTRAIT = (Cm(21.0), Cm(29.7))
+MARGIN = Cm(2.5)
+
+
+def _orient(doc, landscape: bool) -> None:
+    """Start a new section (on a new page) in the given orientation, unless the current
+    section already has it; margins stay the same."""
+    sec = doc.sections[-1]
+    if (sec.orientation == WD_ORIENT.LANDSCAPE) == landscape:
+        return
+    new = doc.add_section(WD_SECTION.NEW_PAGE)
+    new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    new.page_width, new.page_height = PORTRAIT[::-1] if landscape else PORTRAIT
+
+
+def _text_width(doc):
+    sec = doc.sections[-1]
+    return sec.page_width - sec.left_margin - sec.right_margin
+
+
 def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
     """An APA-style Word table: number and italic caption above, rules only at the top,
-    under the header and at the bottom, right-aligned numeric columns, note below."""
+    under the header and at the bottom, right-aligned numeric columns, note below.
+    Tables with more than :data:`WIDE_TABLE_COLUMNS` columns are set on a landscape page."""
     L = catalogue()[lang]
+    _orient(doc, landscape=len(t.data.columns) > WIDE_TABLE_COLUMNS)
     if number:
         p = doc.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
@@ -115,7 +140,7 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
                 _border(cell, top=2)
             if i == len(data):
                 _border(cell, bottom=12)
-    _column_widths(table, data, Cm(16), t.numeric)
+    _column_widths(table, data, _text_width(doc), t.numeric)
     if t.note:
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(3)
@@ -127,6 +152,24 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
         doc.add_paragraph()
 
 
+def _landscape_plan(blocks: list[dict]) -> list[bool]:
+    """Which blocks go on landscape pages: every wide table, plus the sub-heading and text
+    that introduce it (so a heading is never left alone at the foot of a portrait page)."""
+    plan, carry = [False] * len(blocks), False
+    for i in range(len(blocks) - 1, -1, -1):
+        kind = blocks[i]["type"]
+        if kind == "table":
+            carry = len(blocks[i]["table"].data.columns) > WIDE_TABLE_COLUMNS
+            plan[i] = carry
+        elif kind in ("figure", "h2"):
+            carry = False
+        else:
+            plan[i] = carry
+            if kind == "h3":
+                carry = False
+    return plan
+
+
 def build_docx(doc_model: dict, base_dir: Path) -> Document:
     """A python-docx ``Document`` from :func:`pipelines.publish.report.build_document`;
     figure paths are resolved against ``base_dir``."""
@@ -135,8 +178,8 @@ def build_docx(doc_model: dict, base_dir: Path) -> Document:
     L = catalogue()[lang]
     doc = Document()
     sec = doc.sections[0]
-    sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
-    sec.left_margin = sec.right_margin = Cm(2.5)
+    sec.page_width, sec.page_height = PORTRAIT
+    sec.left_margin = sec.right_margin = MARGIN
     sec.top_margin = sec.bottom_margin = Cm(2.2)
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -154,8 +197,10 @@ def build_docx(doc_model: dict, base_dir: Path) -> Document:
         r = p.add_run(L["synthetic_notice"])
         r.bold = True
         r.font.color.rgb = RGBColor(0xA0, 0x50, 0x00)
-    for b in doc_model["blocks"]:
+    blocks = doc_model["blocks"]
+    for b, landscape in zip(blocks, _landscape_plan(blocks)):
         t = b["type"]
+        _orient(doc, landscape)
         if t == "h2":
             doc.add_heading(b["text"], level=1)
         elif t == "h3":
