@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Mapping
@@ -91,19 +92,26 @@ def load_user_scale(path_or_dict: str | Path | Mapping) -> InstrumentSpec:
 
 
 def register(path_or_dict: str | Path | Mapping) -> str:
-    """Register a user scale; idempotent for identical content."""
+    """Register a user scale.
+
+    Idempotent for identical content, wherever it was read from. A file that was edited
+    since it was registered (same source path, new content) replaces its old version, so a
+    long-running process (``dagster dev``, the daemon) picks up the researcher's fix. A
+    *different* scale under an id that another source already registered is an error.
+    """
     sp = load_user_scale(path_or_dict)
     with _lock:
         if sp.id in builtin_specs():
             raise SpecError(sp.source, "id", f"{sp.id!r} is a built-in instrument id")
         old = _user.get(sp.id)
-        if old is not None and old != sp:
+        same_content = old is not None and replace(old, source=sp.source) == sp
+        if old is not None and not same_content and old.source != sp.source:
             raise SpecError(
                 sp.source, "id",
                 f"a different scale with id {sp.id!r} is already registered (from {old.source}); "
                 "use a new id or version the scale under a new id",
             )
-        if old is None:
+        if old is None or (not same_content and old.source == sp.source):
             _user[sp.id] = sp
     return sp.id
 

@@ -13,6 +13,16 @@ import pytest
 warnings.filterwarnings("ignore", message=".*is currently in (preview|beta).*")
 
 SMALL_N = 70
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scale_registry():
+    """User-declared scales are process-wide state: every test starts without any."""
+    from instruments._registry import _unregister_all_user_scales
+
+    _unregister_all_user_scales()
+    yield
+    _unregister_all_user_scales()
 SMALL_SEED = 11
 
 

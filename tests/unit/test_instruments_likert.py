@@ -89,6 +89,21 @@ def test_register_twice_identical_ok_different_error(example_file, tmp_path):
         ins.register_scale(other)
 
 
+def test_same_content_from_another_file_is_identical(example_file, tmp_path):
+    copy = tmp_path / "copy" / "jh_empowerment.yaml"
+    copy.parent.mkdir()
+    copy.write_text(example_file.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ins.register_scale(example_file) == ins.register_scale(copy) == "jh_empowerment"
+
+
+def test_edited_file_replaces_its_earlier_version(example_file):
+    ins.register_scale(example_file)
+    example_file.write_text(example_file.read_text(encoding="utf-8").replace("min_valid: 6", "min_valid: 5"),
+                            encoding="utf-8")
+    ins.register_scale(example_file)          # the researcher fixed the file: no restart needed
+    assert ins.spec("jh_empowerment").options["min_valid"].default == 5
+
+
 def test_file_and_dict_with_same_content_are_identical(example_file):
     import yaml
 
