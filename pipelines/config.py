@@ -161,6 +161,11 @@ class Publishing(_Strict):
     languages: list[Literal["sv", "en"]] = Field(default_factory=lambda: ["sv", "en"])
     default_language: Literal["sv", "en"] = "sv"
     allow_internal_outputs: bool = False
+    category_labels: dict[Literal["sv", "en"], dict[str, str]] = Field(
+        default_factory=dict,
+        description="translations of covariate categories (the files' value labels) per report "
+                    "language, e.g. {en: {Kvinna: Woman}}; untranslated categories are shown as they are",
+    )
 
 
 class Study(_Strict):

@@ -372,6 +372,17 @@ COVARIATE_CODES: dict[str, dict[int, str]] = {
                  6: "Bosniska/kroatiska/serbiska", 7: "Annat språk (med tolk)"},
     "workshop": {1: "Munhälsa och kost", 2: "Kvinnors hälsa", 3: "Diabetesprevention", 4: "Föräldragrupp"},
 }
+#: English names of the categories above, for the English report (publishing.category_labels)
+COVARIATE_CODES_EN: dict[str, dict[int, str]] = {
+    "gender": {1: "Woman", 2: "Man", 3: "Other/prefer not to say"},
+    "age_group": {1: "18-29 years", 2: "30-44 years", 3: "45-64 years", 4: "65 years or older"},
+    "education": {1: "Compulsory school or less", 2: "Upper secondary", 3: "Post-secondary"},
+    "region_of_birth": {1: "Sweden", 2: "Other Nordic countries", 3: "Other Europe",
+                        4: "Middle East and North Africa", 5: "Sub-Saharan Africa", 6: "Rest of the world"},
+    "language": {1: "Swedish", 2: "Arabic", 3: "Somali", 4: "Persian", 5: "English",
+                 6: "Bosnian/Croatian/Serbian", 7: "Other language (with interpreter)"},
+    "workshop": {1: "Oral health and diet", 2: "Women's health", 3: "Diabetes prevention", 4: "Parents' group"},
+}
 COVARIATE_TEXT = {
     "gender": "Kön",
     "age_group": "Åldersgrupp",
@@ -1159,6 +1170,11 @@ def _q(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
+def _yaml_str(text: str) -> str:
+    """A YAML double-quoted scalar (safe for any label text)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _study_yaml(files: dict[str, str]) -> str:
     L: list[str] = []
     add = L.append
@@ -1248,6 +1264,12 @@ def _study_yaml(files: dict[str, str]) -> str:
     add("publishing:")
     add("  # groups smaller than this are suppressed in every published table and figure")
     add("  k_min_cell: 5")
+    add("  # English names of the categories (the files' value labels are Swedish)")
+    add("  category_labels:")
+    add("    en:")
+    for var, codes in COVARIATE_CODES.items():
+        for code, sv in codes.items():
+            add(f"      {_yaml_str(sv)}: {_yaml_str(COVARIATE_CODES_EN[var][code])}")
     add("")
     add("# -- study-specific Likert scales (one YAML file each, paths relative to this file) -")
     add("scales: [scales/jh_empowerment.yaml]")

@@ -56,6 +56,7 @@ def study_labels(config, lang: str):
         ranges={c: (lo, hi) for c, lo, hi in zip(t["column"], t["min"], t["max"])},
         units={c: u for c, u in zip(t["column"], t["unit"]) if isinstance(u, str)},
         variables=COVARIATE_LABELS[lang],
+        categories=dict(config.publishing.category_labels.get(lang, {})),
         k=config.publishing.k_min_cell,
         ci_level=config.analysis.ci_level,
         p_adjust=config.analysis.p_adjust,

@@ -269,6 +269,7 @@ class Labels:
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=dict)
     k: int = 5
     ci_level: float = 0.95
     p_adjust: str = "holm"
@@ -523,7 +524,7 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
         if cat.any():
             rows.append({label("variable", lang): L.outcome(var), label("level", lang): "", **{cols[w]: "" for w in waves}})
             for lv, h in g[cat].groupby("level", sort=False):
-                name = label("other_levels", lang) if lv == disclosure.OTHER_LEVEL else lv
+                name = label("other_levels", lang) if lv == disclosure.OTHER_LEVEL else L.categories.get(lv, lv)
                 row = {label("variable", lang): "", label("level", lang): name}
                 h = h.set_index("group")
                 for w in waves:

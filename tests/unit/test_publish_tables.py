@@ -55,3 +55,18 @@ def test_display_prepost_hides_suppressed_rows():
     assert d.iloc[0]["p (t)"] == "< 0,001"
     assert d.iloc[1]["n"] == "<5" and d.iloc[1]["Medelförändring"] == "–"
     assert d.iloc[1]["Utfallsmått"] == ""          # repeated outcome label blanked within its block
+
+
+def test_table1_categories_are_translated_when_the_config_says_so():
+    from pipelines.publish.tables import Labels, display_table1
+
+    t1 = pd.DataFrame({
+        "variable": ["gender", "gender"], "level": ["Kvinna", "Man"], "group": ["T0", "T0"],
+        "n": [20, 10], "n_total": [30, 30], "percent": [66.7, 33.3], "mean": [float("nan")] * 2,
+        "sd": [float("nan")] * 2, "median": [float("nan")] * 2, "q1": [float("nan")] * 2,
+        "q3": [float("nan")] * 2, "n_missing": [0, 0], "population": ["all", "all"],
+    })
+    L = Labels(lang="en", outcomes={}, waves={"T0": "Baseline"}, variables={"gender": "Gender"},
+               categories={"Kvinna": "Woman"})
+    shown = display_table1(t1, L, population="all").data.to_string()
+    assert "Woman" in shown and "Kvinna" not in shown and "Man" in shown
