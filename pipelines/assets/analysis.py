@@ -92,16 +92,19 @@ def participant_flow(context: dg.AssetExecutionContext, study_config: StudyResou
 def prepost_tests(context: dg.AssetExecutionContext, study_config: StudyResource,
                   panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test and Wilcoxon signed-rank test per outcome and comparison among
-    recurring participants; p-values adjusted within the primary family (config)."""
+    recurring participants; p-values adjusted within the primary family only (config
+    ``analysis.p_adjust``); secondary outcomes carry ``p_adj_method = "none"``."""
     config = study_config.load()
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     frames = []
     for pre, post in _comparisons(config):
         sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
-        for family, outcomes in (("primary", primary), ("secondary", secondary)):
+        # only the declared primary family is adjusted; secondary outcomes are descriptive
+        for family, outcomes, adjust in (("primary", primary, config.analysis.p_adjust),
+                                         ("secondary", secondary, "none")):
             if outcomes:
                 res = prepost.paired_tests(sub, outcomes, pre, post, ci_level=config.analysis.ci_level,
-                                           p_adjust=config.analysis.p_adjust)
+                                           p_adjust=adjust)
                 frames.append(res.assign(family=family))
     out = pd.concat(frames, ignore_index=True)
     t = out[out["test"] == "paired_t"]

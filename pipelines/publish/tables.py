@@ -327,7 +327,7 @@ def display_prepost(tests: pd.DataFrame, L: Labels) -> DisplayTable:
             label("ci", lang, ci=L.ci_level): "–" if small else fmt_ci(r["ci_low"], r["ci_high"], lang, d),
             "p (t)": "–" if small else fmt_p(r["p_value"], lang),
             label("p_adj", lang, method=_method_name(L.p_adjust)): "–" if small or _isnan(r["p_adj"])
-            else fmt_p(r["p_adj"], lang),
+            or r.get("p_adj_method") == "none" else fmt_p(r["p_adj"], lang),
             "p (Wilcoxon)": "–" if small else fmt_p(wp, lang),
         })
     df = pd.DataFrame(rows)

@@ -49,3 +49,15 @@ def test_recurring_cohort_matches_the_generator(example_run):
     assert got[("T1", "recurring_attendance")] == counts["n_recurring_pairs_T0_T1"]
     assert got[("T2", "recurring_attendance")] == counts["n_recurring_pairs_T0_T2"]
     assert got[("T1", "recurring_both_waves")] == counts["n_pairs_T0_T1"]
+
+
+def test_only_the_primary_family_is_adjusted(example_run):
+    from pipelines.config import load_config
+
+    cfg = load_config(DEFAULT_CONFIG)
+    tests = pd.read_parquet(example_run / "data" / "processed" / "prepost_tests.parquet")
+    t = tests[tests["test"] == "paired_t"]
+    prim, sec = t[t["family"] == "primary"], t[t["family"] == "secondary"]
+    assert set(prim["outcome"]) == set(cfg.analysis.primary_outcomes)
+    assert (prim["p_adj_method"] == "holm").all() and (prim["p_adj"] >= prim["p_value"]).all()
+    assert (sec["p_adj_method"] == "none").all() and len(sec) > 0
