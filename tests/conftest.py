@@ -68,6 +68,13 @@ class PipelineEnv:
         return self.root / "out"
 
 
+@pytest.fixture(scope="session")
+def pipeline_env_class() -> type[PipelineEnv]:
+    """The :class:`PipelineEnv` class, for module- or session-scoped fixtures that build
+    their own environment."""
+    return PipelineEnv
+
+
 @pytest.fixture
 def pipeline_env(small_study, tmp_path, monkeypatch) -> PipelineEnv:
     return PipelineEnv(small_study, tmp_path, monkeypatch)
@@ -93,17 +100,11 @@ def pytest_collection_modifyitems(config, items):
 def example_run(tmp_path_factory):
     """The bundled example study (data/example) materialised once per session into a
     temporary output root with its own Dagster instance. Read-only for tests."""
-    from pipelines import runner
     from pipelines.config import DEFAULT_CONFIG
 
     root = tmp_path_factory.mktemp("example_run")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("STUDY_CONFIG", str(DEFAULT_CONFIG))
-    mp.setenv("JH_OUTPUT_ROOT", str(root / "out"))
-    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-    (root / "dagster_home").mkdir()
-    lines: list[str] = []
-    report = runner.run(DEFAULT_CONFIG, echo=lines.append)
-    assert report.success, lines
-    yield root / "out"
-    mp.undo()
+    with pytest.MonkeyPatch.context() as mp:   # environment restored right after the run
+        env = PipelineEnv(DEFAULT_CONFIG.parent, root, mp)
+        report = env.run()
+    assert report.success, report.lines
+    return env.out

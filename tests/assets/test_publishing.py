@@ -18,37 +18,14 @@ pytestmark = pytest.mark.slow
 YEAR = "2025"
 
 
-class PipelineEnv:
-    """Like ``tests/conftest.py``'s ``pipeline_env``, but for a module-scoped fixture."""
-
-    def __init__(self, study_dir, root, monkeypatch):
-        self.study_dir, self.root, self.config = study_dir, root, study_dir / "study.yaml"
-        monkeypatch.setenv("STUDY_CONFIG", str(self.config))
-        monkeypatch.setenv("JH_OUTPUT_ROOT", str(root / "out"))
-        monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        (root / "dagster_home").mkdir(parents=True, exist_ok=True)
-
-    def run(self, force: bool = False):
-        from pipelines import runner
-
-        lines: list[str] = []
-        report = runner.run(self.config, force=force, echo=lines.append)
-        report.lines = lines
-        return report
-
-    @property
-    def out(self):
-        return self.root / "out"
-
-
 @pytest.fixture(scope="module")
-def published(small_study_template, tmp_path_factory):
+def published(small_study_template, tmp_path_factory, pipeline_env_class):
     """One pipeline run on a private copy of the small study (shared by this module's tests)."""
     root = tmp_path_factory.mktemp("publishing")
     study = root / "study"
     shutil.copytree(small_study_template, study)
     with pytest.MonkeyPatch.context() as mp:
-        env = PipelineEnv(study, root, mp)
+        env = pipeline_env_class(study, root, mp)
         report = env.run()
         assert report.success, report.lines
         yield env
