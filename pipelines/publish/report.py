@@ -167,7 +167,7 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     h3(label("fig_dose_title", lang))
     fig("dose_response")
     if has("reliability"):
-        h3("Reliabilitet" if lang == "sv" else "Reliability")
+        h3(label("reliability_heading", lang))
         names = {i: instruments.spec(i).name[lang] for i in dict.fromkeys(P["reliability"]["instrument"])}
         tab(tables.display_reliability(P["reliability"], L, names))
     h2("limitations")
