@@ -77,7 +77,8 @@ def _figure_result(context: dg.AssetExecutionContext, config: StudyConfig, paths
     written, preview = {}, None
     for lang in config.publishing.languages:
         fig = make(study_labels(config, lang))
-        if lang == config.publishing.default_language:
+        if lang == config.publishing.default_language and not internal:
+            # no thumbnail of an internal figure: its individual values must not reach the event log
             preview = style.thumbnail_markdown(fig, alt=stem)
         written[lang] = style.save(fig, folder / f"{stem}_{lang}")
     png = written[config.publishing.default_language]["png"]

@@ -138,3 +138,26 @@ def test_forced_rerun_gives_identical_bytes(published):
     assert changed == [] and set(before) == set(after)
     manifest_after = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest_after["run_id"] != manifest_before["run_id"]
+
+
+def test_internal_outputs_only_when_allowed_and_kept_apart(pipeline_env):
+    import dagster as dg
+    import yaml
+
+    cfg = yaml.safe_load(pipeline_env.config.read_text(encoding="utf-8"))
+    cfg["publishing"]["allow_internal_outputs"] = True
+    pipeline_env.config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    report = pipeline_env.run()
+    assert report.success, report.lines
+    year = pipeline_env.out / "reports" / YEAR
+    internal = sorted(p.name for p in (year / "internal").iterdir())
+    assert {"individual_trajectories_sv.png", "individual_trajectories_en.pdf"} <= set(internal)
+    assert not list((year / "figures").glob("individual_trajectories*"))      # never among published figures
+    assert "individual_trajectories" not in (year / "report.html").read_text(encoding="utf-8")
+    # the internal figure's metadata carries paths only, no thumbnail of individual values
+    rec = dg.DagsterInstance.get().fetch_materializations(
+        dg.AssetKey("figure_individual_trajectories"), limit=1).records[0]
+    meta = rec.event_log_entry.asset_materialization.metadata
+    assert "base64" not in str(meta.get("preview", ""))
+    # the disclosure check on the report passed although internal/ holds individual values
+    assert not [c for c, _ in report.failed_checks if "disclosure" in c]
