@@ -552,9 +552,3 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
     pop = label(f"population_{population}", lang).lower()
     return DisplayTable(df, label("table1_caption", lang, population=pop), label("suppressed_note", lang, k=L.k),
                         numeric=list(df.columns[2:]), group_rows=blocks)
-
-
-def prepost_table(tests: pd.DataFrame, outcome_labels: dict[str, str], wave_labels: dict[str, str],
-                  lang: str = "sv", k_min: int = 5) -> pd.DataFrame:
-    """Backward-compatible wrapper: :func:`display_prepost` as a plain DataFrame."""
-    return display_prepost(tests, Labels(lang, outcome_labels, wave_labels, k=k_min)).data
