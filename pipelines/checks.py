@@ -22,21 +22,29 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 def _result(problems: list[ingest.Problem], checked: int, what: str,
             severity=dg.AssetCheckSeverity.ERROR, **extra) -> dg.AssetCheckResult:
-    n = sum(max(p.count, 1) for p in problems)
+    """A check result from problems: only ``error`` problems fail it; warnings and notes are
+    listed in the metadata (counts, variable names, row numbers - never IDs or answers)."""
+    errors = [p for p in problems if p.severity == "error"]
+    others = [p for p in problems if p.severity != "error"]
+    n = sum(max(p.count, 1) for p in errors)
     meta = {
         f"n_{what}_checked": checked,
-        "n_problems": len(problems),
+        "n_problems": len(errors),
         "n_affected": n,
         **extra,
     }
-    if problems:
-        meta["problems"] = dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))
-        variables = sorted({p.variable for p in problems if p.variable})
+    if errors:
+        meta["problems"] = dg.MetadataValue.md("\n".join(f"- {p}" for p in errors))
+        variables = sorted({p.variable for p in errors if p.variable})
         if variables:
             meta["variables"] = ", ".join(variables)
+    if others:
+        meta["notes"] = dg.MetadataValue.md("\n".join(f"- {p.severity}: {p}" for p in others))
     return dg.AssetCheckResult(
-        passed=not problems, severity=severity, metadata=meta,
-        description="; ".join(str(p) for p in problems[:5]) or None,
+        passed=not errors, severity=severity, metadata=meta,
+        description=("; ".join(str(p) for p in errors[:5])
+                     + (f"; and {len(errors) - 5} more problem(s) (see the check's metadata)" if len(errors) > 5
+                        else "")) or None,
     )
 
 
@@ -65,33 +73,88 @@ def participant_id_format(context: dg.AssetCheckExecutionContext, study_config: 
 
 
 @dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                additional_ins={"raw_codebook": dg.AssetIn("raw_codebook")},
                 description="Every answered item holds one of its instrument's codes.")
 def allowed_codes(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
-                  harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+                  harmonised_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
     _, wave, file = _file(study_config, context.partition_key)
     allowed = study.allowed_codes(wave)
     raw_names = {item: raw for raw, item in wave.mapping.items()}
-    return _result(ingest.check_codes(harmonised_wave, file, allowed, raw_names), len(allowed), "items")
+    return _result(ingest.check_codes(harmonised_wave, file, allowed, raw_names,
+                                      ingest.user_missing_codes(raw_codebook)), len(allowed), "items")
 
 
 @dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
-                description="Every item of every instrument the wave declares is present.")
+                additional_ins={"raw_codebook": dg.AssetIn("raw_codebook")},
+                description="Every item of every instrument the wave declares is mapped (an unmapped file "
+                            "variable named like the mapped items is suggested).")
 def required_variables(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
-                       harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+                       harmonised_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
     _, wave, file = _file(study_config, context.partition_key)
     required = ["participant_id", "wave", *study.required_items(wave)]
-    return _result(ingest.check_required(harmonised_wave, file, required), len(required), "columns")
+    free = set(raw_codebook["variable"].astype(str)) - set(wave.covariates) - {wave.id_variable}
+    return _result(ingest.check_required(harmonised_wave, file, required, wave.mapping, free),
+                   len(required), "columns")
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                description="Every instrument the wave declares has at least one answer (an instrument "
+                            "missing in every row was not exported or is mapped to empty variables).")
+def instruments_answered(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                         harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+    _, wave, file = _file(study_config, context.partition_key)
+    items = {inst: study.instrument_items(inst) for inst in wave.instruments}
+    raw_names = {item: raw for raw, item in wave.mapping.items()}
+    return _result(ingest.check_instruments_answered(harmonised_wave, file, items, raw_names),
+                   len(items), "instruments")
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                additional_ins={"raw_codebook": dg.AssetIn("raw_codebook")},
+                description="The file's value labels fit the instruments' answer codes, and no code the SPSS "
+                            "file declares user-missing would be scored as an answer.")
+def codebook_matches_config(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                            harmonised_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
+    _, wave, file = _file(study_config, context.partition_key)
+    allowed = study.allowed_codes(wave)
+    problems = [*ingest.check_value_labels(raw_codebook, file, wave.mapping, allowed, wave.missing_codes),
+                *ingest.check_user_missing(harmonised_wave, raw_codebook, file, wave.mapping, allowed,
+                                           wave.missing_codes, spss=file.lower().endswith(".sav"))]
+    return _result(problems, len(wave.mapping), "variables")
+
+
+@dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
+                description="The wave can be linked to the other waves: not the same file as another wave, "
+                            "participant IDs in the same format, and participants in common with the wave "
+                            "analysis.comparisons pairs it with.")
+def linked_to_other_waves(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                          harmonised_wave: pd.DataFrame) -> dg.AssetCheckResult:
+    config, wave, file = _file(study_config, context.partition_key)
+    others, unreadable = study.other_wave_ids(config, wave.id)
+    if unreadable:
+        context.log.info(f"not compared with wave(s) {', '.join(unreadable)} (file missing or unreadable; "
+                         "their own partitions report why)")
+    paired = [pre for pre, post in config.analysis.comparisons if post == wave.id]
+    earlier = config.wave_ids[:config.wave_ids.index(wave.id)]
+    sha = ingest.sha256_file(config.wave_path(wave.id))
+    problems = ingest.check_wave_links(wave.id, file, harmonised_wave[ingest.ID_COLUMN], others, paired,
+                                       sha256=sha, earlier=earlier)
+    return _result(problems, len(others), "other_waves", paired_with=", ".join(paired) or "none")
 
 
 @dg.asset_check(asset="raw_wave", blocking=True, partitions_def=WAVES,
                 additional_ins={"raw_codebook": dg.AssetIn("raw_codebook")},
                 description="No variable in the wave file looks like a direct identifier "
-                            "(name, personal identity number, e-mail, phone, address).")
+                            "(name, personal identity number, e-mail, phone, address). The guard "
+                            "itself runs in raw_wave, which refuses to store such a file; this check "
+                            "records the result and the exemptions with their reasons.")
 def no_direct_identifiers(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
                           raw_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
     _, wave, file = _file(study_config, context.partition_key)
-    return _result(ingest.check_no_identifiers(raw_wave, raw_codebook, file, wave.id_variable),
-                   raw_wave.shape[1], "variables")
+    problems = ingest.check_no_identifiers(raw_wave, raw_codebook, file, wave.id_variable,
+                                           wave.identifier_exemptions)
+    return _result(problems, raw_wave.shape[1], "variables",
+                   n_exempted=sum(p.severity == "note" for p in problems))
 
 
 @dg.asset_check(asset="scored_wave", partitions_def=WAVES,
@@ -112,6 +175,7 @@ def valid_score_rates(context: dg.AssetCheckExecutionContext, scored_wave: pd.Da
 
 
 WAVE_CHECKS = [unique_participant_ids, participant_id_format, allowed_codes, required_variables,
+               instruments_answered, codebook_matches_config, linked_to_other_waves,
                no_direct_identifiers, valid_score_rates]
 
 

@@ -38,6 +38,9 @@ COVARIATES = (
     "workshop",
 )
 
+#: shortest accepted reason for an identifier exemption (a word or two is not a reason)
+MIN_EXEMPTION_REASON = 10
+
 MissingKind = Literal["dont_know", "no_answer", "not_applicable", "invalid"]
 
 
@@ -80,6 +83,25 @@ class Wave(_Strict):
         default_factory=dict, description="raw variable name -> canonical covariate name"
     )
     missing_codes: MissingCodes = Field(default_factory=MissingCodes)
+    identifier_exemptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="raw variable name -> the reason it is not a direct identifier although the identifier "
+                    "guard would stop it (e.g. a workshop *name*); the reason is logged on every run",
+    )
+    encoding: Literal["utf-8", "cp1252", "latin-1"] = Field(
+        default="utf-8", description="text encoding of a CSV wave file (SPSS files carry their own)"
+    )
+
+    @field_validator("identifier_exemptions")
+    @classmethod
+    def _reasons_given(cls, v: dict[str, str]) -> dict[str, str]:
+        short = [k for k, reason in v.items() if len(str(reason or "").strip()) < MIN_EXEMPTION_REASON]
+        if short:
+            raise ValueError(
+                f"give a reason (at least {MIN_EXEMPTION_REASON} characters) why {short} hold(s) no direct "
+                "identifier, e.g. {workshop_name: 'names of the health workshops, not of people'}"
+            )
+        return {k: str(reason).strip() for k, reason in v.items()}
 
     @field_validator("covariates")
     @classmethod
@@ -210,6 +232,13 @@ class StudyConfig(_Strict):
         dates = [w.date for w in self.waves]
         if dates != sorted(dates):
             problems.append("waves must be listed in date order")
+        files: dict[Path, list[str]] = {}
+        for w in self.waves:
+            files.setdefault(self.resolve(w.file), []).append(w.id)
+        for path, waves in files.items():
+            if len(waves) > 1:
+                problems.append(f"waves {' and '.join(waves)} all read the file {path.name!r}; every wave needs "
+                                "its own file (a copy-pasted `file:` entry?)")
         for name, wid in [("analysis.baseline_wave", self.analysis.baseline_wave)] + [
             (f"analysis.comparisons[{i}]", w)
             for i, pair in enumerate(self.analysis.comparisons)
@@ -220,8 +249,11 @@ class StudyConfig(_Strict):
         for w in self.waves:
             mapped_instruments = {CANONICAL_ITEM.match(c)["instrument"] for c in w.mapping.values()}
             for extra in sorted(mapped_instruments - set(w.instruments)):
+                typo = difflib.get_close_matches(extra, [i for i in w.instruments if i not in mapped_instruments],
+                                                 n=1)
                 problems.append(
                     f"wave {w.id}: items of {extra!r} are mapped but {extra!r} is not in its instruments list"
+                    + (f" (is {typo[0]!r} a typo of {extra!r}?)" if typo else "")
                 )
         if self.recurring.definition == "attendance" and self.attendance is None:
             problems.append("recurring.definition is 'attendance' but no attendance register is configured")
@@ -313,9 +345,53 @@ def load_config(path: str | os.PathLike | None = None) -> StudyConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
-        return StudyConfig.model_validate({**raw, "base_dir": path.parent})
+        config = StudyConfig.model_validate({**raw, "base_dir": path.parent})
     except ValidationError as err:
         raise ConfigError(_format_validation_error(path, err)) from None
+    problems = instrument_problems(config)
+    if problems:
+        raise ConfigError(f"{path}: {len(problems)} problem(s) in the study configuration:\n"
+                          + "\n".join(f"  - {p}" for p in problems))
+    return config
+
+
+def instrument_problems(config: StudyConfig) -> list[str]:
+    """Instrument ids in the waves' ``instruments`` lists that are neither built in nor
+    declared by one of the study's scale files (typos get a close id as suggestion), and
+    scale files that do not exist.
+
+    Read-only: scale files are only parsed for their ``id``, nothing is registered.
+    """
+    import instruments
+
+    problems: list[str] = []
+    declared: set[str] = set()
+    for i, (rel, path) in enumerate(zip(config.scales, config.scale_paths())):
+        if not path.is_file():
+            problems.append(f"scales[{i}]: scale file {rel!r} does not exist"
+                            f"{_did_you_mean(path.name, [p.name for p in path.parent.glob('*.y*ml')]) if path.parent.is_dir() else ''}")
+            continue
+        try:
+            sid = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("id")
+        except (yaml.YAMLError, AttributeError):
+            continue  # an invalid scale file is reported when it is registered
+        if isinstance(sid, str):
+            declared.add(sid)
+    known: list[str] | None = None
+    for wi, w in enumerate(config.waves):
+        for ii, inst in enumerate(w.instruments):
+            if inst in declared:
+                continue
+            try:
+                instruments.spec(inst)
+                continue
+            except Exception:
+                pass
+            if known is None:
+                known = sorted({*instruments.available()["id"], *declared})
+            problems.append(f"waves[{wi}] ({w.id}).instruments[{ii}]: unknown instrument {inst!r}"
+                            f"{_did_you_mean(inst, known)}; known: {', '.join(known)}")
+    return problems
 
 
 def config_hash(path: str | os.PathLike) -> str:

@@ -7,8 +7,10 @@ row numbers or counts - never participant IDs or answers.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,21 +25,13 @@ WAVE_COLUMN = "wave"
 #: how many row numbers an error message lists before it says "and N more"
 MAX_ROWS_SHOWN = 10
 
-#: column names / labels that suggest a direct identifier (Swedish and English)
-IDENTIFIER_NAME = re.compile(
-    r"(personnummer|personnr|pnr|samordningsnummer|f[öo]delsedatum|namn|name|e-?post|e-?mail|"
-    r"telefon|phone|mobil|adress|address|postnummer|zip)",
-    re.IGNORECASE,
-)
-#: values that look like a Swedish personal identity number, an e-mail or a phone number
-IDENTIFIER_VALUE = re.compile(
-    r"^(\d{6}|\d{8})[-+]?\d{4}$|^[^@\s]+@[^@\s]+\.[a-z]{2,}$|^(?!\d{4}-\d{2}-\d{2}$)\+?\d[\d -]{7,}\d$",
-    re.IGNORECASE
-)
-
-
 class WaveError(ValueError):
     """A wave file that cannot be read or harmonised; the message says what and where."""
+
+
+class IdentifierError(WaveError):
+    """A wave file with a variable that looks like a direct identifier (see
+    :func:`check_no_identifiers`); raised before anything of the file is stored."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +47,9 @@ class Problem:
     expected: str | None = None
     found: str | None = None
     suggestion: str | None = None
+    #: ``error`` (blocks), ``warning`` (worth a look) or ``note`` (information, e.g. an
+    #: identifier exemption and its reason)
+    severity: str = "error"
 
     def __str__(self) -> str:
         parts = [f"{self.file}"]
@@ -101,7 +98,34 @@ def file_rows(mask: pd.Series) -> tuple[int, ...]:
     return tuple(int(i) + 1 for i in np.flatnonzero(mask.to_numpy()))
 
 
-def read_wave(path: str | Path) -> RawWave:
+#: first bytes of an SPSS system file (.sav) and of a compressed one (.zsav)
+SAV_SIGNATURES = (b"$FL2", b"$FL3")
+#: other delimiters a spreadsheet export may use instead of the comma
+OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+#: text encodings a CSV wave file may declare (``encoding:`` of the wave); SPSS files carry their own
+CSV_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+
+
+def _looks_like(head: bytes) -> str:
+    """What a file's first bytes suggest it is (for error messages)."""
+    if head.startswith(SAV_SIGNATURES):
+        return "an SPSS .sav file"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP container such as an Excel .xlsx file"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old Excel .xls file"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return "a UTF-16 text file or another binary file"
+    try:
+        head.decode("utf-8")
+        return "a text file (CSV?)"
+    except UnicodeDecodeError:
+        return "a binary file of unknown type"
+
+
+def read_wave(path: str | Path, encoding: str = "utf-8") -> RawWave:
     """Read one wave file (SPSS ``.sav`` or ``.csv``) without changing it.
 
     Parameters
@@ -109,38 +133,57 @@ def read_wave(path: str | Path) -> RawWave:
     path
         The wave file. SPSS files keep their variable labels, value labels and
         user-missing declarations; user-missing codes are returned as their codes.
+    encoding
+        Text encoding of a CSV file (one of :data:`CSV_ENCODINGS`; the wave's
+        ``encoding:``). A UTF-8 byte-order mark is removed. Ignored for SPSS files.
 
     Returns
     -------
     RawWave
         ``data`` (one column per raw variable, as stored), ``codebook`` (tidy: ``variable,
         variable_label, value, value_label, user_missing``; one row per labelled value, or
-        one row with empty value for unlabelled variables), ``sha256`` of the file bytes.
+        one row with empty value for unlabelled variables), ``sha256`` of the file bytes,
+        ``notes`` (what was done while reading, e.g. a removed byte-order mark).
 
     Raises
     ------
     WaveError
-        The file is missing, has an unsupported extension or cannot be parsed.
+        The file is missing or empty, is not what its extension says, has no data rows,
+        or cannot be parsed (a CSV that is not in ``encoding``, uses another delimiter
+        than the comma, repeats a column name or has a row with more fields than the
+        header). The message names the file and, where it applies, the rows and the
+        variable; it never quotes a value.
     """
     path = Path(path)
     if not path.exists():
         raise WaveError(f"wave file {path} does not exist")
     suffix = path.suffix.lower()
-    digest = sha256_file(path)
+    raw_bytes = path.read_bytes()
+    if not raw_bytes:
+        raise WaveError(f"{path.name}: the file is empty (0 bytes); expected an SPSS .sav or CSV wave file")
+    head = raw_bytes[:512]
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    notes: list[str] = []
     if suffix == ".sav":
+        if not head.startswith(SAV_SIGNATURES):
+            raise WaveError(f"{path.name}: not an SPSS .sav file (it does not start with the SPSS signature "
+                            f"$FL2); it looks like {_looks_like(head)}. Export the wave from SPSS as .sav, "
+                            "or give a CSV file the extension .csv")
         import pyreadstat
 
         try:
             data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
         except Exception as exc:  # pyreadstat raises its own error types
-            raise WaveError(f"{path}: cannot be read as an SPSS .sav file ({type(exc).__name__})") from None
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise WaveError(f"{path.name}: cannot be read as an SPSS .sav file, it is damaged or truncated "
+                            f"({type(exc).__name__}: {detail}); ask for a new export") from None
         codebook = _sav_codebook(meta)
         fmt = "spss"
     elif suffix == ".csv":
-        try:
-            data = pd.read_csv(path, dtype_backend="numpy_nullable")
-        except Exception as exc:
-            raise WaveError(f"{path}: cannot be read as CSV ({type(exc).__name__}: {exc})") from None
+        if head.startswith(SAV_SIGNATURES):
+            raise WaveError(f"{path.name}: this is an SPSS .sav file named .csv; rename it to .sav "
+                            "(and `file:` in the study configuration)")
+        data = _read_csv(path.name, raw_bytes, encoding, notes)
         codebook = pd.DataFrame(
             {
                 "variable": list(data.columns),
@@ -152,8 +195,98 @@ def read_wave(path: str | Path) -> RawWave:
         )
         fmt = "csv"
     else:
-        raise WaveError(f"{path}: unsupported file type {suffix!r}; expected .sav or .csv")
-    return RawWave(data=data, codebook=codebook, sha256=digest, path=path, file_format=fmt)
+        raise WaveError(f"{path.name}: unsupported file type {suffix!r} (it looks like {_looks_like(head)}); "
+                        "expected .sav or .csv: export the wave from SPSS as .sav, or save it as 'CSV UTF-8'")
+    if len(data) == 0:
+        raise WaveError(f"{path.name}: the file has no data rows (0 rows, {data.shape[1]} variable(s)); "
+                        "expected one row per participant")
+    return RawWave(data=data, codebook=codebook, sha256=digest, path=path, file_format=fmt, notes=notes)
+
+
+def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str]) -> pd.DataFrame:
+    """Decode and parse a CSV wave file strictly (see :func:`read_wave`)."""
+    if encoding not in CSV_ENCODINGS:
+        raise WaveError(f"{name}: unsupported encoding {encoding!r}; expected one of {list(CSV_ENCODINGS)}")
+    if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise WaveError(f"{name}: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); expected "
+                        "UTF-8: save it again as 'CSV UTF-8 (comma delimited)'")
+    if b"\x00" in raw_bytes[:4096]:
+        raise WaveError(f"{name}: the file contains NUL bytes, so it is UTF-16 text or a binary file, not a "
+                        "UTF-8 CSV: save it again as 'CSV UTF-8 (comma delimited)'")
+    if raw_bytes.startswith(b"\xef\xbb\xbf"):
+        raw_bytes = raw_bytes[3:]
+        notes.append("UTF-8 byte-order mark at the start of the file removed")
+    try:
+        text = raw_bytes.decode(encoding)
+    except UnicodeDecodeError:
+        raise WaveError(_decode_error(name, raw_bytes, encoding)) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line")
+    header_line = lines[0]
+    n_comma = header_line.count(",")
+    other = max(OTHER_DELIMITERS, key=header_line.count)
+    if header_line.count(other) > n_comma:
+        raise WaveError(f"{name}: the header line is separated by {OTHER_DELIMITERS[other]}s "
+                        f"({header_line.count(other)} {other!r}, {n_comma} commas); expected a comma-separated file: "
+                        "save it again as 'CSV UTF-8 (comma delimited)'"
+                        + (" (a semicolon-separated export usually has decimal commas too)" if other == ";" else ""))
+    header = next(csv.reader([header_line]))
+    blank = [i + 1 for i, h in enumerate(header) if not h.strip()]
+    if blank:
+        raise WaveError(f"{name}: {len(blank)} column(s) of the header have no name (column(s) "
+                        f"{_rows_text(tuple(blank), len(blank))}); every column needs a variable name")
+    counts = pd.Series([h.strip() for h in header]).value_counts()
+    dup = counts[counts > 1]
+    if len(dup):
+        raise WaveError(f"{name}: the header names {len(dup)} variable(s) more than once: "
+                        + ", ".join(f"{v!r} ({n} times)" for v, n in dup.items())
+                        + "; every variable needs a unique name")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype_backend="numpy_nullable")
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            expected, line, saw = (int(g) for g in m.groups())
+            raise WaveError(f"{name}: line {line} (data row {line - 1}) has {saw} fields, the header has "
+                            f"{expected}; a value that contains a comma must be quoted") from None
+        raise WaveError(f"{name}: cannot be parsed as CSV ({type(exc).__name__})") from None
+    except pd.errors.EmptyDataError:
+        raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line") from None
+
+
+def _decode_error(name: str, raw_bytes: bytes, encoding: str) -> str:
+    """Where a CSV is not valid text in ``encoding``: data rows, first variable, likely encoding."""
+    lines = raw_bytes.split(b"\n")
+    bad = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError:
+            bad.append(i)
+    header = next(csv.reader([lines[0].decode(encoding, errors="replace").rstrip("\r")]))
+    first = lines[bad[0]] if bad else b""
+    try:
+        first.decode(encoding)
+        pos = 0
+    except UnicodeDecodeError as exc:
+        pos = exc.start
+    column = first[:pos].count(b",")
+    variable = f", first in variable {header[column]!r}" if column < len(header) else ""
+    rows = tuple(i for i in bad if i > 0)
+    where = (f"the header line{' and ' if rows else ''}" if bad and bad[0] == 0 else "") + (
+        f"{len(rows)} data row(s) (rows {_rows_text(rows, len(rows))})" if rows else "")
+    guess = ""
+    if encoding == "utf-8":
+        try:
+            raw_bytes.decode("cp1252")
+            if re.search(rb"[\xe5\xe4\xf6\xc5\xc4\xd6\xe9]", raw_bytes):
+                guess = ("; it looks like Windows-1252 (cp1252) text, where å, ä and ö are single bytes "
+                         "(Excel's plain 'CSV'): save it again as 'CSV UTF-8', or set `encoding: cp1252` "
+                         "for this wave in the study configuration")
+        except UnicodeDecodeError:
+            pass
+    return (f"{name}: not valid {encoding.upper()} text in {where}{variable}{guess or '; save it again as CSV UTF-8'}")
 
 
 def _sav_codebook(meta) -> pd.DataFrame:
@@ -251,16 +384,29 @@ def harmonise(raw: RawWave, wave: Wave, dont_know_codes: dict[str, int | None] |
         else:
             out[name] = col.astype("string").where(~col.isin(list(codes)))
 
+    text_items = []
+    for var, item in wave.mapping.items():
+        col = df[var]
+        blank = col.astype("string").str.strip().eq("").fillna(False).astype(bool) if not \
+            pd.api.types.is_numeric_dtype(col) else pd.Series(False, index=col.index)
+        non_numeric = col.notna() & ~blank & pd.to_numeric(col.where(~blank), errors="coerce").isna()
+        if non_numeric.any():
+            n = int(non_numeric.sum())
+            text_items.append(f"  - {var!r} ({item}): {n} value(s) are text, not a code; rows "
+                              f"{_rows_text(file_rows(non_numeric), n)}")
+    if text_items:
+        raise WaveError(
+            f"{raw.path.name} (wave {wave.id}): {len(text_items)} mapped item variable(s) hold text where a "
+            "numeric answer code is expected (fix the export, or recode the text to the instrument's codes):\n"
+            + "\n".join(text_items))
+
     miss_rows = []
     for var, item in wave.mapping.items():
         codes = wave.missing_codes.for_variable(var)
-        col = pd.to_numeric(df[var], errors="coerce").astype("float64")
-        non_numeric = df[var].notna() & col.isna()
-        if non_numeric.any():
-            raise WaveError(
-                f"{raw.path.name} (wave {wave.id}), variable {var!r} ({item}): "
-                f"{int(non_numeric.sum())} non-numeric value(s); rows {_rows_text(file_rows(non_numeric), int(non_numeric.sum()))}"
-            )
+        col = df[var]
+        if not pd.api.types.is_numeric_dtype(col):
+            col = col.astype("string").str.strip().replace("", pd.NA)
+        col = pd.to_numeric(col, errors="coerce").astype("float64")
         instrument = item.rsplit("_", 1)[0]
         dk_code = dont_know_codes.get(instrument)
         counts = {"variable": var, "item": item, "n_rows": len(col),
@@ -302,7 +448,7 @@ def check_unique_ids(data: pd.DataFrame, file: str) -> list[Problem]:
     problems = []
     blank = data[ID_COLUMN].isna()
     if blank.any():
-        problems.append(Problem(file, "unique_ids", "rows without a participant ID",
+        problems.append(Problem(file, "unique_ids", f"{int(blank.sum())} row(s) without a participant ID",
                                 variable=ID_COLUMN, count=int(blank.sum()), rows=file_rows(blank)))
     dup = data[ID_COLUMN].duplicated(keep=False) & ~blank
     if dup.any():
@@ -319,20 +465,33 @@ def check_id_format(data: pd.DataFrame, file: str, pattern: str) -> list[Problem
     ids = data[ID_COLUMN]
     bad = ids.notna() & ~ids.fillna("").str.fullmatch(pattern).astype(bool)
     if bad.any():
-        return [Problem(file, "id_format", "participant IDs that do not match the pseudonym pattern",
+        return [Problem(file, "id_format", f"{int(bad.sum())} participant ID(s) do not match the pseudonym pattern",
                         variable=ID_COLUMN, count=int(bad.sum()), rows=file_rows(bad),
                         expected=f"pattern {pattern}")]
     return []
 
 
+def user_missing_codes(codebook: pd.DataFrame) -> dict[str, dict[int, str]]:
+    """Variable -> {code: value label} of the SPSS user-missing declarations in a codebook."""
+    if not len(codebook) or "user_missing" not in codebook:
+        return {}
+    um = codebook[codebook["user_missing"].astype(bool)].dropna(subset=["value"])
+    return {str(v): {int(x): str(lab) for x, lab in zip(g["value"], g["value_label"])}
+            for v, g in um.groupby("variable", sort=False)}
+
+
 def check_codes(data: pd.DataFrame, file: str, allowed: dict,
-                raw_names: dict[str, str] | None = None) -> list[Problem]:
+                raw_names: dict[str, str] | None = None,
+                user_missing: dict[str, dict[int, str]] | None = None) -> list[Problem]:
     """Every answered item holds one of its instrument's codes.
 
     ``allowed`` maps item -> an object with ``valid(values) -> bool mask`` and
-    ``describe() -> str`` (see :class:`pipelines.study.AllowedCodes`).
+    ``describe() -> str`` (see :class:`pipelines.study.AllowedCodes`). ``user_missing``
+    (:func:`user_missing_codes` of the raw codebook) turns the suggestion into "declare
+    this SPSS user-missing code" when the unexpected codes are declared missing in the file.
     """
     raw_names = raw_names or {}
+    user_missing = user_missing or {}
     problems = []
     for item, codes in allowed.items():
         if item not in data:
@@ -341,51 +500,560 @@ def check_codes(data: pd.DataFrame, file: str, allowed: dict,
         values = col.to_numpy()
         bad = pd.Series(~np.isnan(values) & ~codes.valid(values), index=col.index)
         if bad.any():
-            found = sorted({_fmt_code(v) for v in col[bad].unique()}, key=float)
-            var = f"{raw_names[item]} -> {item}" if item in raw_names else item
+            found_values = sorted(col[bad].unique())
+            found = [_fmt_code(v) for v in found_values]
+            raw = raw_names.get(item)
+            var = f"{raw} -> {item}" if raw else item
+            declared = user_missing.get(raw or "", {})
+            in_spss = [int(v) for v in found_values if float(v).is_integer() and int(v) in declared]
+            suggestion = (
+                "the SPSS file declares " + ", ".join(f"{c} ({declared[c]!r})" for c in in_spss)
+                + " as user-missing, but missing_codes does not: declare "
+                + ("it" if len(in_spss) == 1 else "them") + " under missing_codes" if in_spss else
+                "declare missing-value codes under missing_codes, or fix the mapping")
             problems.append(Problem(
                 file, "allowed_codes", f"{int(bad.sum())} value(s) outside the instrument's codes",
                 variable=var, count=int(bad.sum()), rows=file_rows(bad),
                 expected=codes.describe(), found="{" + ", ".join(found[:10]) + (" …" if len(found) > 10 else "") + "}",
-                suggestion="declare missing-value codes under missing_codes, or fix the mapping",
+                suggestion=suggestion,
             ))
     return problems
 
 
-def check_required(data: pd.DataFrame, file: str, required: list[str]) -> list[Problem]:
-    """Every item of every declared instrument is present."""
+def _numbered_sibling(item: str, mapping: dict[str, str], free: set[str]) -> str | None:
+    """An unmapped raw variable named like the mapped items of the same instrument.
+
+    ``f9_25 -> whoqol_bref_25`` and an unmapped ``f9_26`` make ``f9_26`` the candidate for
+    ``whoqol_bref_26`` (zero-padding kept: ``q1_whoqol25`` -> ``q1_whoqol26``).
+    """
+    m = re.fullmatch(r"(?P<inst>.+)_(?P<n>\d{2})", item)
+    if not m:
+        return None
+    target = int(m["n"])
+    votes: dict[str, int] = {}
+    for raw, mapped in mapping.items():
+        mm = re.fullmatch(r"(?P<inst>.+)_(?P<n>\d{2})", mapped)
+        if not mm or mm["inst"] != m["inst"]:
+            continue
+        n = int(mm["n"])
+        hits = list(re.finditer(rf"(?<!\d)0*{n}(?!\d)", raw))
+        if not hits:
+            continue
+        h = hits[-1]
+        width = len(h.group(0))
+        candidate = raw[:h.start()] + str(target).zfill(width) + raw[h.end():]
+        if candidate in free:
+            votes[candidate] = votes.get(candidate, 0) + 1
+    return max(votes, key=votes.get) if votes else None
+
+
+def check_required(data: pd.DataFrame, file: str, required: list[str],
+                   mapping: dict[str, str] | None = None, raw_columns=None) -> list[Problem]:
+    """Every item of every declared instrument is present.
+
+    One problem per instrument, naming its absent items; with ``mapping`` and the raw
+    file's columns, an unmapped raw variable named like the instrument's mapped items
+    (``f9_26`` next to ``f9_25 -> whoqol_bref_25``) is suggested for each absent item.
+    """
     absent = [c for c in required if c not in data.columns]
-    if absent:
-        return [Problem(file, "required_variables", f"{len(absent)} required column(s) absent",
-                        count=len(absent), expected=", ".join(absent[:20]) + (" …" if len(absent) > 20 else ""),
-                        suggestion="map these items in the wave's mapping")]
-    return []
-
-
-def check_no_identifiers(raw: pd.DataFrame, codebook: pd.DataFrame, file: str,
-                         id_variable: str) -> list[Problem]:
-    """No variable looks like a direct identifier (name, personal number, contact details)."""
+    if not absent:
+        return []
+    mapping = mapping or {}
+    free = {str(c) for c in (raw_columns if raw_columns is not None else [])} - set(mapping)
+    groups: dict[str, list[str]] = {}
+    for c in absent:
+        inst = "eq5d5l" if c.startswith("eq5d5l_") else c.rsplit("_", 1)[0] if "_" in c else c
+        groups.setdefault(inst, []).append(c)
     problems = []
-    labels = codebook.drop_duplicates("variable").set_index("variable")["variable_label"].to_dict()
-    for var in raw.columns:
-        if var == id_variable:
-            continue
-        if IDENTIFIER_NAME.search(var) or IDENTIFIER_NAME.search(str(labels.get(var, ""))):
-            problems.append(Problem(file, "no_direct_identifiers",
-                                    "variable name or label suggests a direct identifier", variable=var,
-                                    suggestion="remove it from the file before it enters the pipeline"))
-            continue
-        col = raw[var].dropna()
-        text = col[[isinstance(v, str) for v in col]] if col.dtype == object else (
-            col if pd.api.types.is_string_dtype(col) else col.iloc[:0])
-        if len(text):
-            hits = text.astype(str).str.strip().str.match(IDENTIFIER_VALUE)
-            if hits.any():
-                problems.append(Problem(file, "no_direct_identifiers",
-                                        "values look like personal numbers, e-mail addresses or phone numbers",
-                                        variable=var, count=int(hits.sum()),
-                                        suggestion="remove it from the file before it enters the pipeline"))
+    for inst, items in groups.items():
+        n_all = sum(1 for c in required if c.startswith(inst + "_"))
+        hints = {it: s for it in items if (s := _numbered_sibling(it, mapping, free))}
+        suggestion = ("the file has unmapped variable(s) named like the mapped items: "
+                      + ", ".join(f"map {s!r} to {it}" for it, s in hints.items()) if hints
+                      else f"map these items in the wave's mapping, or remove {inst} from the wave's instruments")
+        problems.append(Problem(file, "required_variables",
+                                f"{len(items)} of {n_all} item(s) of instrument {inst} not mapped",
+                                variable=", ".join(items[:10]) + (" …" if len(items) > 10 else ""),
+                                count=len(items), expected=f"all items of {inst}", suggestion=suggestion))
     return problems
+
+
+def check_instruments_answered(data: pd.DataFrame, file: str, instrument_items: dict[str, list[str]],
+                               raw_names: dict[str, str] | None = None) -> list[Problem]:
+    """Every declared instrument has at least one answer in the wave.
+
+    An instrument whose items are all missing in every row (system-missing or a declared
+    missing code) was not exported, or is mapped to the wrong, empty variables.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"who5_01": [np.nan, np.nan], "who5_02": [np.nan, np.nan], "gse_01": [1.0, np.nan]})
+    >>> [str(p) for p in check_instruments_answered(d, "t1.sav", {"who5": ["who5_01", "who5_02"],
+    ...                                                         "gse": ["gse_01"]}, {"who5_01": "vb_1"})]
+    ["t1.sav, variable 'vb_1, who5_02': instrument who5 has no answer at all: its 2 item(s) are missing in all 2 row(s); expected at least one answered item (was the page exported, and are the variables mapped right?)"]
+    """
+    raw_names = raw_names or {}
+    problems = []
+    for inst, items in instrument_items.items():
+        present = [i for i in items if i in data.columns]
+        if not present or not len(data):
+            continue
+        if not data[present].notna().to_numpy().any():
+            shown = [raw_names.get(i, i) for i in present]
+            problems.append(Problem(
+                file, "instruments_answered",
+                f"instrument {inst} has no answer at all: its {len(present)} item(s) are missing in all "
+                f"{len(data)} row(s)", variable=", ".join(shown[:6]) + (" …" if len(shown) > 6 else ""),
+                count=len(data), expected="at least one answered item",
+                suggestion="was the page exported, and are the variables mapped right?"))
+    return problems
+
+
+def _shown(names, n: int = 6) -> str:
+    names = list(names)
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+def check_value_labels(codebook: pd.DataFrame, file: str, mapping: dict[str, str], allowed: dict,
+                       missing_codes) -> list[Problem]:
+    """The file's value labels of mapped variables agree with the instruments' answer codes.
+
+    A labelled answer code (not a declared missing code) outside the instrument's codes
+    means another coding (e.g. 0-3 instead of 1-4) or a wrong mapping: an error, even when
+    no respondent happened to choose it. Fewer labelled codes than the instrument has is a
+    warning. Variables with the same cause are reported together.
+    """
+    cb = codebook.dropna(subset=["value"])
+    if "user_missing" in cb:
+        cb = cb[~cb["user_missing"].astype(bool)]
+    labelled = {str(v): sorted(g["value"].astype(float)) for v, g in cb.groupby("variable")}
+    groups: dict[tuple, list[str]] = {}
+    for var, item in mapping.items():
+        codes = labelled.get(var)
+        if not codes or item not in allowed:
+            continue
+        declared = {float(c) for c in missing_codes.for_variable(var)}
+        codes = [c for c in codes if c not in declared]
+        a = allowed[item]
+        ok = a.valid(np.array(codes, dtype="float64"))
+        outside = [c for c, good in zip(codes, ok) if not good]
+        spec_codes = getattr(getattr(a, "codes", None), "labels", None)
+        inst = "eq5d5l" if item.startswith("eq5d5l_") else item.rsplit("_", 1)[0]
+        key = (inst, a.describe(), tuple(_fmt_code(c) for c in codes))
+        if outside:
+            groups.setdefault(("outside", *key), []).append(f"{var} -> {item}")
+        elif spec_codes and len(codes) < len(spec_codes):
+            groups.setdefault(("fewer", *key), []).append(f"{var} -> {item}")
+    problems = []
+    for (kind, inst, expected, codes), variables in groups.items():
+        found = "labelled codes {" + ", ".join(codes) + "}"
+        if kind == "outside":
+            problems.append(Problem(
+                file, "value_labels", f"value labels do not match {inst}'s answer codes for {len(variables)} "
+                f"variable(s): {_shown(variables)}", count=len(variables), expected=expected, found=found,
+                suggestion="a different coding (recode before import) or a wrong mapping; a code that means "
+                           "missing belongs under missing_codes"))
+        else:
+            problems.append(Problem(
+                file, "value_labels", f"fewer labelled answer codes than {inst} has for {len(variables)} "
+                f"variable(s): {_shown(variables)}", count=len(variables), expected=expected, found=found,
+                suggestion="check that the mapping points at the right instrument", severity="warning"))
+    return problems
+
+
+def check_user_missing(data: pd.DataFrame, codebook: pd.DataFrame, file: str, mapping: dict[str, str],
+                       allowed: dict, missing_codes, spss: bool = True) -> list[Problem]:
+    """SPSS user-missing declarations of mapped variables agree with ``missing_codes``.
+
+    Error: the file declares a code user-missing that the configuration does not declare,
+    the code is one of the instrument's answers, and respondents have it - they would be
+    scored as if they had given that answer. (An undeclared code *outside* the answers is
+    reported by :func:`check_codes`.) Warning: the declarations differ without such an
+    effect (one finding per distinct difference).
+
+    ``data`` is the harmonised wave (canonical item columns, declared codes already applied);
+    ``spss`` is false for a CSV file, which cannot declare user-missing codes (nothing to compare).
+    """
+    if not spss:
+        return []
+    spss = user_missing_codes(codebook)
+    problems: list[Problem] = []
+    silent: dict[tuple, list[tuple[str, int, tuple[int, ...]]]] = {}
+    differ: dict[tuple, list[str]] = {}
+    for var, item in mapping.items():
+        declared = {int(c) for c in missing_codes.for_variable(var)}
+        in_file = spss.get(var, {})
+        if declared != set(in_file):
+            differ.setdefault((tuple(sorted(declared)), tuple(sorted(in_file))), []).append(var)
+        if item not in data or item not in allowed:
+            continue
+        col = data[item].astype("float64")
+        for code in sorted(set(in_file) - declared):
+            if not bool(allowed[item].valid(np.array([float(code)]))[0]):
+                continue
+            mask = col == float(code)
+            if mask.any():
+                silent.setdefault((code, in_file[code]), []).append((var, int(mask.sum()), file_rows(mask)))
+    for (code, label), hits in silent.items():
+        n = sum(h[1] for h in hits)
+        rows = tuple(sorted({r for h in hits for r in h[2]}))
+        problems.append(Problem(
+            file, "undeclared_missing_codes",
+            f"{n} value(s) hold code {code}, which the SPSS file declares user-missing ({label!r}) but "
+            f"missing_codes does not, so they would be scored as answers, in {len(hits)} variable(s): "
+            f"{_shown([h[0] for h in hits])}", variable=hits[0][0] if len(hits) == 1 else None,
+            count=n, rows=rows, expected=f"{code} declared under missing_codes",
+            suggestion=f"add {code}: <kind> (no_answer, dont_know, not_applicable or invalid) to missing_codes "
+                       "(`default`, or `by_variable` for these variables)"))
+    for (declared, in_file), variables in differ.items():
+        only_file = sorted(set(in_file) - set(declared))
+        problems.append(Problem(
+            file, "missing_codes",
+            f"missing-code declaration differs from the SPSS user-missing declaration for {len(variables)} "
+            f"variable(s): {_shown(variables)}", count=len(variables),
+            expected=f"{{{', '.join(map(str, declared))}}} (study.yaml)",
+            found=f"{{{', '.join(map(str, in_file))}}} (SPSS)",
+            suggestion=(f"declare {only_file} under missing_codes (by_variable for these variables)" if only_file
+                        else "check that the extra codes in study.yaml are intended"), severity="warning"))
+    return problems
+
+
+# -- identifier guard: no direct identifier may enter the pipeline ------------------------
+
+#: a *weak* value pattern (bare digit strings and numbers, which can also be codes or
+#: timestamps) stops ingestion only when at least this share of a column's non-missing
+#: values match it; *strong* patterns (e-mail addresses, personal identity numbers written
+#: with their separator, phone numbers written with +46 or grouped like 070-123 45 67) stop
+#: it at the first value
+IDENTIFIER_SHARE = 0.5
+#: a variable label is judged by name only when it is this short (a field name such as
+#: "Förnamn" or "E-postadress", not a question that happens to contain "namn")
+IDENTIFIER_LABEL_WORDS = 4
+
+_FOLD = str.maketrans("åäöéüÅÄÖÉÜ", "aaoeuAAOEU")
+
+#: what a variable is called when it holds a direct identifier: whole words, word pairs
+#: and word endings (Swedish compounds: förnamn, gatuadress), after folding å/ä/ö to a/a/o.
+#: Ambiguous abbreviations are left out on purpose ("tel" is also a telephone-interview
+#: flag); their values are still judged
+_IDENTIFIER_NAMES: list[tuple[str, set[str], set[tuple[str, ...]], tuple[str, ...]]] = [
+    ("personal identity number",
+     {"personnummer", "personnr", "persnr", "pnr", "samordningsnummer", "samordningsnr", "ssn",
+      "personnumber", "personalnumber"},
+     {("person", "nr"), ("person", "nummer"), ("personal", "number"), ("social", "security")}, ()),
+    ("e-mail address",
+     {"email", "epost", "mail", "emailadress", "epostadress", "mailadress", "emailaddress"},
+     {("e", "post"), ("e", "mail")}, ("epostadress", "mailadress", "mailaddress")),
+    ("name",
+     {"namn", "name", "firstname", "lastname", "surname", "fullname", "forename", "givenname", "familyname"},
+     {("first", "name"), ("last", "name"), ("full", "name"), ("given", "name"), ("family", "name")},
+     ("namn", "name")),
+    ("phone number",
+     {"telefon", "telefonnummer", "telnr", "mobil", "mobilnr", "mobilnummer", "mobiltelefon", "phone",
+      "phonenumber", "telephone", "mobile", "cellphone"},
+     {("phone", "number"), ("tel", "nr")}, ("telefonnummer", "telefon")),
+    ("postal address",
+     {"adress", "address", "gatuadress", "hemadress", "postadress", "postnummer", "postnr", "postort", "zip",
+      "zipcode", "postcode", "postalcode", "street"},
+     {("post", "nr"), ("post", "nummer"), ("zip", "code"), ("postal", "code")}, ("adress", "address")),
+    ("date of birth",
+     {"fodelsedatum", "fodelsedag", "birthdate", "birthday", "dob", "dateofbirth"},
+     {("date", "of", "birth"), ("birth", "date"), ("fodelse", "datum")}, ()),
+]
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+#: a personal identity / coordination number with its separator, anywhere in a text
+_PNR_IN_TEXT = re.compile(r"(?<![\d\-+])((?:\d{2})?\d{6})([-+])(\d{4})(?!\d)")
+_PNR_BARE = re.compile(r"(?:\d{2})?\d{10}")
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+#: Swedish phone numbers: international (+46 / 0046), mobile grouped (070-123 45 67) and
+#: other forms, matched on the whole value
+_PHONE_INTL = re.compile(r"(?:\+|00)46[\s\-]?(?:\(0\))?[\s\-]?[1-9](?:[\s\-]?\d){6,9}")
+_PHONE_MOBILE_GROUPED = re.compile(r"07[02369](?:[\s\-]\d{3}[\s\-]?\d{2}[\s\-]?\d{2}|[\s\-]\d{7}|\d{3}[\s\-]\d{2}[\s\-]\d{2})")
+_PHONE_MOBILE_BARE = re.compile(r"07[02369]\d{7}")
+_PHONE_LANDLINE = re.compile(r"0[1-9]\d{0,2}[\s\-](?:\d{2,3}[\s\-]?){1,3}\d{2,3}")
+
+
+def name_tokens(text: str) -> list[str]:
+    """Lower-case words of a variable name or label (camelCase and ``_``/``-`` split, å/ä/ö folded).
+
+    Examples
+    --------
+    >>> name_tokens("Förnamn"), name_tokens("e_post"), name_tokens("mobilNr")
+    (['fornamn'], ['e', 'post'], ['mobil', 'nr'])
+    """
+    text = re.sub(r"([a-zåäö0-9])([A-ZÅÄÖ])", r"\1 \2", str(text))
+    return [t for t in re.split(r"[^0-9a-z]+", text.translate(_FOLD).lower()) if t]
+
+
+def identifier_name_kind(text: str) -> str | None:
+    """The kind of direct identifier a variable name (or short label) names, else ``None``.
+
+    Examples
+    --------
+    >>> [identifier_name_kind(n) for n in ("efternamn", "E-post", "gatuadress", "pnr", "lopnr_kod",
+    ...                                    "eq_mobilitet", "f9_1", "Tel. nr")]
+    ['name', 'e-mail address', 'postal address', 'personal identity number', None, None, None, 'phone number']
+    """
+    tokens = name_tokens(text)
+    # adjacent words joined as well: "E-postadress" -> e + postadress -> epostadress
+    words_and_joins = tokens + [a + b for a, b in zip(tokens, tokens[1:])]
+    for kind, words, phrases, endings in _IDENTIFIER_NAMES:
+        if any(t in words for t in words_and_joins):
+            return kind
+        if endings and any(t.endswith(endings) for t in words_and_joins if len(t) > 4):
+            return kind
+        for phrase in phrases:
+            n = len(phrase)
+            if any(tuple(tokens[i:i + n]) == phrase for i in range(len(tokens) - n + 1)):
+                return kind
+    return None
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether a digit string passes the Luhn (mod 10) check, as Swedish personal identity
+    numbers do over their 10-digit form ``YYMMDDNNNC``.
+
+    Examples
+    --------
+    >>> luhn_valid("8112189876"), luhn_valid("8112189875"), luhn_valid("")
+    (True, False, False)
+    """
+    if not digits or not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def personal_number_kind(text: str) -> str | None:
+    """``"personal identity number"``, ``"coordination number"`` or ``None`` for one value.
+
+    Accepts ``YYMMDD-NNNC``, ``YYMMDD+NNNC`` (100 years or older), ``YYYYMMDD-NNNC``,
+    ``YYYYMMDDNNNC`` and ``YYMMDDNNNC``. The date must exist (a coordination number adds 60
+    to the day) and the check digit ``C`` must be valid (Luhn over the 10-digit form).
+
+    Examples
+    --------
+    >>> personal_number_kind("811218-9876"), personal_number_kind("198112189876")
+    ('personal identity number', 'personal identity number')
+    >>> personal_number_kind("701063-2391"), personal_number_kind("811218-9875")
+    ('coordination number', None)
+    >>> personal_number_kind("2023-10-20"), personal_number_kind("811318-9876")
+    (None, None)
+    """
+    m = re.fullmatch(r"(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})", str(text).strip())
+    if not m:
+        return None
+    century, yy, mm, dd, tail = m.groups()
+    day, kind = int(dd), "personal identity number"
+    if day > 60:
+        day, kind = day - 60, "coordination number"
+    years = [int(century + yy)] if century else [1900 + int(yy), 2000 + int(yy)]
+    if century and century not in ("18", "19", "20"):
+        return None
+    import datetime as _dt
+
+    def exists(year: int) -> bool:
+        try:
+            _dt.date(year, int(mm), day)
+            return True
+        except ValueError:
+            return False
+
+    if not any(exists(y) for y in years):
+        return None
+    return kind if luhn_valid(yy + mm + dd + tail) else None
+
+
+def _text_value_kinds(value: str) -> tuple[set[str], set[str]]:
+    """(strong, weak) identifier kinds one text value shows."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    s = value.strip()
+    if "@" in s and _EMAIL.search(s):
+        strong.add("e-mail address")
+    for m in _PNR_IN_TEXT.finditer(s):
+        k = personal_number_kind(m.group(0))
+        if k:
+            strong.add(k)
+    compact = re.sub(r"\s", "", s)
+    if _PNR_BARE.fullmatch(compact):
+        k = personal_number_kind(compact)
+        if k:
+            weak.add(k)
+    if _DATE_LIKE.fullmatch(s):
+        return strong, weak
+    if _PHONE_INTL.fullmatch(s) or _PHONE_MOBILE_GROUPED.fullmatch(s):
+        strong.add("phone number")
+    elif _PHONE_MOBILE_BARE.fullmatch(compact) or (
+            _PHONE_LANDLINE.fullmatch(s) and 8 <= sum(c.isdigit() for c in s) <= 10):
+        weak.add("phone number")  # Swedish numbers have 8-10 digits with the leading 0
+    return strong, weak
+
+
+def _numeric_value_kinds(values: np.ndarray) -> list[set[str]]:
+    """Weak identifier kinds of numbers: personal identity numbers stored as 10- or 12-digit
+    numbers (or 9 digits when the leading zero of a 200x birth year was lost) and mobile
+    numbers that lost their leading zero (``701234567``, ``46701234567``)."""
+    out: list[set[str]] = []
+    for v in values:
+        kinds: set[str] = set()
+        n = int(v)
+        if 10**8 <= n < 10**12:
+            digits = str(n)
+            if len(digits) == 9:
+                if re.fullmatch(r"7[02369]\d{7}", digits):
+                    kinds.add("phone number")
+                digits = "0" + digits
+            if len(digits) == 11 and re.fullmatch(r"467[02369]\d{7}", digits):
+                kinds.add("phone number")
+            elif len(digits) in (10, 12):
+                k = personal_number_kind(digits)
+                if k:
+                    kinds.add(k)
+        out.append(kinds)
+    return out
+
+
+def _scan_values(col: pd.Series) -> dict[str, tuple[int, tuple[int, ...], bool]]:
+    """kind -> (number of matching values, their file rows, strong) for one column."""
+    col = col.reset_index(drop=True)
+    present = col.notna()
+    n_present = int(present.sum())
+    if not n_present:
+        return {}
+    hits: dict[str, list[int]] = {}
+    strong_kinds: set[str] = set()
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        num = pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
+        cand = np.flatnonzero(~np.isnan(num) & (np.abs(num) >= 1e8) & (np.abs(num) < 1e12)
+                              & (np.floor(num) == num))
+        for i, kinds in zip(cand, _numeric_value_kinds(np.abs(num[cand]))):
+            for k in kinds:
+                hits.setdefault(k, []).append(int(i))
+    else:
+        values = col[present]
+        texts = values[[isinstance(v, str) for v in values]] if values.dtype == object else (
+            values.astype(str) if pd.api.types.is_string_dtype(values) else values.iloc[:0])
+        # cheap pre-filter: only values with '@', or with 6+ digits, can match
+        texts = texts.astype(str)
+        cand = texts[texts.str.contains("@", regex=False) | (texts.str.count(r"\d") >= 6)]
+        for i, v in cand.items():
+            strong, weak = _text_value_kinds(v)
+            for k in strong | weak:
+                hits.setdefault(k, []).append(int(i))
+            strong_kinds |= strong
+    # a kind seen in a strong form anywhere in the column counts its weak forms as hits too
+    out = {}
+    for kind, rows in hits.items():
+        strong = kind in strong_kinds
+        if strong or len(rows) / n_present >= IDENTIFIER_SHARE:
+            out[kind] = (len(rows), tuple(r + 1 for r in sorted(rows)), strong)
+    return out
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[0] in "aeio" else "a ") + noun
+
+
+_KIND_PLURAL = {
+    "personal identity number": "Swedish personal identity numbers (valid date and check digit)",
+    "coordination number": "Swedish coordination numbers (day + 60, valid check digit)",
+    "e-mail address": "e-mail addresses",
+    "phone number": "phone numbers",
+}
+
+
+def check_no_identifiers(raw: pd.DataFrame, codebook: pd.DataFrame, file: str, id_variable: str,
+                         exemptions: dict[str, str] | None = None) -> list[Problem]:
+    """The identifier guard: no variable may look like a direct identifier.
+
+    Parameters
+    ----------
+    raw
+        The wave file's data as read (:func:`read_wave`).
+    codebook
+        Its codebook (variable labels are judged too).
+    file
+        File name for the messages.
+    id_variable
+        The pseudonym variable: its *name* is not judged (it is configured as the study
+        code), its *values* are (a personal identity number used as the "study code" is
+        the worst leak of all).
+    exemptions
+        Variable -> reason, from the wave's ``identifier_exemptions``: these variables
+        are not judged; each gives a ``note`` with its reason and what the guard would
+        otherwise have reported.
+
+    Returns
+    -------
+    list of Problem
+        ``severity="error"`` for each variable that is named or labelled like a name,
+        personal identity number, e-mail, phone, address or birth-date field, or whose
+        values look like Swedish personal identity or coordination numbers, e-mail
+        addresses or phone numbers (see :data:`IDENTIFIER_SHARE` for the threshold);
+        ``severity="note"`` for each exempted variable; ``severity="warning"`` for an
+        exemption naming a variable the file does not have. Messages hold the variable,
+        what was detected, counts and row numbers - never a value.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"kod": ["JH-1", "JH-2"], "kontakt": ["a@b.se", None], "q1": [1, 2]})
+    >>> cb = pd.DataFrame({"variable": ["kod", "kontakt", "q1"], "variable_label": ["", "", ""]})
+    >>> [str(p) for p in check_no_identifiers(raw, cb, "t0.sav", "kod")]
+    ["t0.sav, variable 'kontakt': 1 value(s) look like e-mail addresses; rows 1 (remove the variable from the file before it enters the pipeline; if it is not an identifier, exempt it under the wave's identifier_exemptions with a reason)"]
+    """
+    exemptions = dict(exemptions or {})
+    labels = codebook.drop_duplicates("variable").set_index("variable")["variable_label"].to_dict() \
+        if len(codebook) else {}
+    suggestion = ("remove the variable from the file before it enters the pipeline; if it is not an identifier, "
+                  "exempt it under the wave's identifier_exemptions with a reason")
+    problems: list[Problem] = []
+    for var in raw.columns:
+        var = str(var)
+        findings: list[Problem] = []
+        if var != id_variable:
+            kind = identifier_name_kind(var)
+            if kind:
+                findings.append(Problem(file, "no_direct_identifiers", f"the variable name suggests {_article(kind)}",
+                                        variable=var, suggestion=suggestion))
+            label = str(labels.get(var, "") or "")
+            label_kind = identifier_name_kind(label) if len(name_tokens(label)) <= IDENTIFIER_LABEL_WORDS else None
+            if label_kind and not kind:
+                findings.append(Problem(file, "no_direct_identifiers", f"the variable label suggests {_article(label_kind)}",
+                                        variable=var, found=f"label {label!r}", suggestion=suggestion))
+        for kind, (n, rows, _) in _scan_values(raw[var]).items():
+            findings.append(Problem(file, "no_direct_identifiers", f"{n} value(s) look like {_KIND_PLURAL[kind]}",
+                                    variable=var, count=n, rows=rows, suggestion=suggestion))
+        if var in exemptions:
+            would = "; ".join(p.message for p in findings) or "nothing (the exemption is not needed)"
+            problems.append(Problem(file, "identifier_exemption",
+                                    f"exempted from the identifier guard, reason: {exemptions[var]!r}; without "
+                                    f"the exemption the guard would report: {would}", variable=var,
+                                    severity="note"))
+        else:
+            problems.extend(findings)
+    unknown = [v for v in exemptions if v not in {str(c) for c in raw.columns}]
+    for v in unknown:
+        close = difflib.get_close_matches(v, [str(c) for c in raw.columns], n=1)
+        problems.append(Problem(file, "identifier_exemption", "identifier_exemptions names a variable the file "
+                                "does not have", variable=v, severity="warning",
+                                suggestion=f"did you mean {close[0]!r}?" if close else "remove the stale exemption"))
+    return problems
+
+
+def identifier_error(problems: list[Problem], file: str, wave_id: str) -> IdentifierError | None:
+    """The exception the ``raw_wave`` asset raises for the guard's errors (``None``: none)."""
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        return None
+    variables = sorted({p.variable for p in errors if p.variable})
+    return IdentifierError(
+        f"{file} (wave {wave_id}): {len(variables)} variable(s) look like direct identifiers, so the file was "
+        f"not stored: {', '.join(repr(v) for v in variables)}\n" + "\n".join(f"  - {p}" for p in errors))
 
 
 def _fmt_code(v: float) -> str:
@@ -501,6 +1169,109 @@ def check_id_format_consistent(panel: pd.DataFrame) -> list[Problem]:
                     f"{r.n_ids} participant ID(s) have another format than the other waves",
                     variable=ID_COLUMN, count=int(r.n_ids), expected=repr(expected), found=repr(r.format))
             for r in formats[formats["format"] != expected].itertuples()]
+
+
+def wave_ids(data: pd.DataFrame, id_variable: str) -> pd.Series:
+    """The participant IDs of a raw wave, normalised as :func:`harmonise` does (stripped,
+    blanks missing)."""
+    return data[id_variable].astype("string").str.strip().replace("", pd.NA)
+
+
+@dataclass(frozen=True)
+class OtherWave:
+    """What the cross-wave check needs of another wave: its file name, IDs and file hash."""
+
+    wave: str
+    file: str
+    ids: pd.Series
+    sha256: str = ""
+
+
+def _norm_ids(ids: pd.Series) -> pd.Series:
+    return ids.str.upper().str.replace(r"[\s\-_]", "", regex=True)
+
+
+def check_wave_links(wave: str, file: str, ids: pd.Series, others: list[OtherWave],
+                     paired_with: list[str] = (), sha256: str = "",
+                     earlier: list[str] | None = None) -> list[Problem]:
+    """A wave can be linked to the other waves of the study.
+
+    Parameters
+    ----------
+    wave, file, ids, sha256
+        The wave being checked: id, file name, participant IDs (:func:`wave_ids`), file hash.
+    others
+        The other configured waves whose files could be read.
+    paired_with
+        Waves that ``analysis.comparisons`` pairs this wave with as its *pre* wave.
+    earlier
+        Waves before this one (date order): IDs written like an earlier wave's only after
+        ignoring case, spaces or dashes are blamed on the later wave. Default: all others.
+
+    Returns
+    -------
+    list of Problem
+        Errors: the file is byte-identical to another wave's file; the wave's IDs have a
+        shape (:func:`id_format`) that no other wave has; IDs that match another wave's
+        only after normalising case, spaces and dashes; no participant in common with a
+        wave it is compared with. Warning: no participant in common with any other wave
+        (a cross-sectional wave, or another pseudonymisation key). Counts only, never IDs.
+    """
+    problems: list[Problem] = []
+    ids = ids.dropna().astype(str)
+    for o in others:
+        if sha256 and o.sha256 == sha256:
+            problems.append(Problem(file, "wave_links", f"the file is byte-identical to wave {o.wave}'s file "
+                                    f"({o.file}): the same data delivered twice?", count=len(ids),
+                                    expected="a different file for every wave",
+                                    suggestion="check `file:` of both waves"))
+    others = [o for o in others if len(o.ids.dropna())]
+    if not len(ids) or not others:
+        return problems
+    shapes = ids.map(id_format).value_counts()
+    main = shapes.index[0]
+    other_shapes = {o.wave: o.ids.dropna().astype(str).map(id_format).value_counts() for o in others}
+    if not any(main in s.index for s in other_shapes.values()):
+        seen = pd.concat(other_shapes.values()).groupby(level=0).sum().sort_values(ascending=False)
+        problems.append(Problem(
+            file, "wave_links", f"{int(shapes.iloc[0])} participant ID(s) are written in a format no other wave "
+            f"uses", variable=ID_COLUMN, count=int(shapes.iloc[0]), expected=f"IDs shaped like {seen.index[0]!r} "
+            f"(waves {', '.join(o.wave for o in others)})", found=repr(main),
+            suggestion="use the same study-code format in every wave (X = capital letter or digit, "
+                       "x = small letter; no IDs are shown)"))
+    before = set(earlier) if earlier is not None else {o.wave for o in others}
+    prior = [o for o in others if o.wave in before]
+    if prior:
+        prior_ids = set().union(*[set(o.ids.dropna().astype(str)) for o in prior])
+        prior_norm = set().union(*[set(_norm_ids(o.ids.dropna().astype(str))) for o in prior])
+        # blamed on this wave only for IDs written unlike the other waves' usual format
+        usual = pd.concat(other_shapes.values()).groupby(level=0).sum().idxmax()
+        near = ~ids.isin(prior_ids) & _norm_ids(ids).isin(prior_norm) & (ids.map(id_format) != usual)
+        if near.any():
+            problems.append(Problem(
+                file, "wave_links", f"{int(near.sum())} participant ID(s) match an earlier wave's ID only after "
+                "ignoring case, spaces or dashes", variable=ID_COLUMN, count=int(near.sum()),
+                suggestion="write the study codes exactly as in the earlier waves"))
+    own = set(ids)
+    by_wave = {o.wave: o for o in others}
+    for pre in paired_with:
+        o = by_wave.get(pre)
+        if o is None:
+            continue
+        pre_ids = set(o.ids.dropna().astype(str))
+        if not own & pre_ids:
+            problems.append(Problem(
+                file, "wave_links", f"none of the wave's {len(own)} participant IDs occurs in wave {pre} "
+                f"({o.file}, {len(pre_ids)} IDs), which analysis.comparisons pairs it with",
+                variable=ID_COLUMN, count=len(own), expected=f"participants in common with wave {pre}",
+                found="0 in common",
+                suggestion="were the study codes made with the same key as in the earlier waves?"))
+    if not paired_with and not any(own & set(o.ids.dropna().astype(str)) for o in others):
+        problems.append(Problem(
+            file, "wave_links", "no participant of this wave appears in any other wave", variable=ID_COLUMN,
+            count=len(own), severity="warning",
+            suggestion="are the study codes the same key as in the other waves?"))
+    return problems
 
 
 def linkage_rates(panel: pd.DataFrame, baseline: str, waves: list[str]) -> pd.DataFrame:

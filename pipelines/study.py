@@ -31,6 +31,39 @@ def required_items(wave: Wave) -> list[str]:
     return [item for inst in wave.instruments for item in instruments.spec(inst).items]
 
 
+def instrument_items(instrument_id: str) -> list[str]:
+    """The canonical items of one instrument."""
+    return list(instruments.spec(instrument_id).items)
+
+
+def other_wave_ids(config: StudyConfig, wave_id: str):
+    """The participant IDs of every *other* configured wave, read from their files.
+
+    Returns
+    -------
+    (others, unreadable)
+        :class:`pipelines.ingest.OtherWave` for each other wave whose file could be read and
+        has its ID variable; the ids of the waves that could not (their own partitions
+        report why).
+    """
+    from pipelines.ingest import OtherWave, WaveError, read_wave, wave_ids
+
+    others, unreadable = [], []
+    for w in config.waves:
+        if w.id == wave_id:
+            continue
+        try:
+            raw = read_wave(config.wave_path(w.id), encoding=w.encoding)
+        except WaveError:
+            unreadable.append(w.id)
+            continue
+        if w.id_variable not in raw.data.columns:
+            unreadable.append(w.id)
+            continue
+        others.append(OtherWave(w.id, raw.path.name, wave_ids(raw.data, w.id_variable), raw.sha256))
+    return others, unreadable
+
+
 class AllowedCodes:
     """An item's allowed codes plus its instrument's "don't know" code (duck-typed for
     :func:`pipelines.ingest.check_codes`: ``valid(values) -> mask`` and ``describe()``)."""

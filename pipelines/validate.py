@@ -7,9 +7,12 @@ file problems of the others, a missing wave file does not hide the other waves, 
 broken scale file is reported next to everything else.
 
 Findings are *errors* (the pipeline would fail, or would silently compute something
-wrong) or *warnings* (worth a look, e.g. missing-code declarations that differ from the
-SPSS file's user-missing declarations). Messages hold file names, variable names, counts
-and row numbers, never participant IDs or answers.
+wrong), *warnings* (worth a look, e.g. missing-code declarations that differ from the
+SPSS file's user-missing declarations) or *notes* (information, e.g. a variable exempted
+from the identifier guard, with its reason). The per-wave checks are the pipeline's own
+functions in :mod:`pipelines.ingest`, so validate and a run report the same problems.
+Messages hold file names, variable names, counts and row numbers, never participant IDs
+or answers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 from pydantic import ValidationError
@@ -36,7 +38,7 @@ from pipelines.config import (
     load_config,
 )
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, NOTE = "error", "warning", "note"
 #: share of the configured variables absent from a file above which the file itself is suspect
 SWAPPED_SHARE = 0.5
 
@@ -56,11 +58,12 @@ class Finding:
     wave: str | None = None
 
     @classmethod
-    def from_problem(cls, p: ingest.Problem, wave: str | None, severity: str = ERROR) -> Finding:
+    def from_problem(cls, p: ingest.Problem, wave: str | None, severity: str | None = None) -> Finding:
         msg = p.message
         if p.rows:
             msg += f"; rows {ingest._rows_text(p.rows, p.count)}"
-        return cls(severity, p.file, p.check, msg, p.variable, p.expected, p.found, p.suggestion, wave)
+        return cls(severity or p.severity, p.file, p.check, msg, p.variable, p.expected, p.found, p.suggestion,
+                   wave)
 
     def __str__(self) -> str:
         where = f"variable {self.variable!r}: " if self.variable else ""
@@ -90,6 +93,10 @@ class Report:
         return [f for f in self.findings if f.severity == WARNING]
 
     @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == NOTE]
+
+    @property
     def ok(self) -> bool:
         """No errors (warnings allowed)."""
         return not self.errors
@@ -104,11 +111,12 @@ class Report:
             waves = sorted({f.wave for f in fs if f.wave})
             lines.append(f"{file}" + (f" (wave {', '.join(waves)})" if waves else ""))
             lines.extend(f"  - {f}" for f in fs)
-        n_e, n_w = len(self.errors), len(self.warnings)
+        n_e, n_w, n_n = len(self.errors), len(self.warnings), len(self.notes)
         if not self.findings:
             lines.append(f"{self.config_path}: no problems found")
         else:
-            lines.append(f"{n_e} error(s), {n_w} warning(s)" + ("" if n_e else ": the study can be run"))
+            lines.append(f"{n_e} error(s), {n_w} warning(s)" + (f", {n_n} note(s)" if n_n else "")
+                         + ("" if n_e else ": the study can be run"))
         return "\n".join(lines)
 
 
@@ -346,81 +354,29 @@ def _unmapped_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -
 
 
 def _user_missing(raw: ingest.RawWave) -> dict[str, set[int]]:
-    cb = raw.codebook
-    um = cb[cb["user_missing"].astype(bool)].dropna(subset=["value"])
-    return {str(v): {int(x) for x in g["value"]} for v, g in um.groupby("variable")}
+    return {v: set(codes) for v, codes in ingest.user_missing_codes(raw.codebook).items()}
 
 
-def _missing_code_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Finding]:
-    """Declared missing codes that differ from the SPSS user-missing declarations (warning);
-    one finding per distinct difference, naming the variables."""
-    if raw.file_format != "spss":
-        return []
-    spss = _user_missing(raw)
-    groups: dict[tuple, list[str]] = {}
-    for var in wave.mapping:
-        declared = {int(c) for c in wave.missing_codes.for_variable(var)}
-        in_file = spss.get(var, set())
-        if declared != in_file:
-            groups.setdefault((tuple(sorted(declared)), tuple(sorted(in_file))), []).append(var)
-    findings = []
-    for (declared, in_file), variables in groups.items():
-        only_file = sorted(set(in_file) - set(declared))
-        findings.append(Finding(
-            WARNING, file, "missing_codes",
-            f"missing-code declaration differs from the SPSS user-missing declaration for {len(variables)} "
-            f"variable(s): {_shown(variables, 6)}",
-            expected=f"{{{', '.join(map(str, declared))}}} (study.yaml)",
-            found=f"{{{', '.join(map(str, in_file))}}} (SPSS)",
-            suggestion=(f"declare {only_file} under missing_codes (by_variable for these variables)" if only_file
-                        else "check that the extra codes in study.yaml are intended"),
-            wave=wave.id))
-    return findings
+def _missing_code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: str) -> list[Finding]:
+    """SPSS user-missing declarations vs ``missing_codes`` (the pipeline's
+    ``codebook_matches_config`` check): codes that would be scored as answers are errors,
+    other differences warnings."""
+    from pipelines import study
+
+    problems = ingest.check_user_missing(data, raw.codebook, file, wave.mapping, study.allowed_codes(wave),
+                                         wave.missing_codes, spss=raw.file_format == "spss")
+    return [Finding.from_problem(p, wave.id) for p in problems]
 
 
 def _value_label_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Finding]:
     """Mapped variables whose SPSS value labels (non-missing codes) do not fit the
-    instrument's answer codes: codes outside them (error) or fewer codes (warning)."""
+    instrument's answer codes: codes outside them (error) or fewer codes (warning); the
+    pipeline's ``codebook_matches_config`` check."""
     from pipelines import study
 
-    allowed = study.allowed_codes(wave)
-    cb = raw.codebook.dropna(subset=["value"])
-    cb = cb[~cb["user_missing"].astype(bool)]
-    labelled = {str(v): sorted(g["value"].astype(float)) for v, g in cb.groupby("variable")}
-    findings: list[Finding] = []
-    groups: dict[tuple, list[str]] = {}
-    for var, item in wave.mapping.items():
-        codes = labelled.get(var)
-        if not codes or item not in allowed:
-            continue
-        declared = {float(c) for c in wave.missing_codes.for_variable(var)}
-        codes = [c for c in codes if c not in declared]
-        a = allowed[item]
-        ok = a.valid(np.array(codes, dtype="float64"))
-        outside = [c for c, good in zip(codes, ok) if not good]
-        spec_codes = sorted(a.codes.labels) if getattr(a.codes, "labels", None) else None
-        if outside:
-            groups.setdefault(("outside", item.rsplit("_", 1)[0], a.describe(),
-                               tuple(ingest._fmt_code(c) for c in codes)), []).append(f"{var} -> {item}")
-        elif spec_codes and len(codes) < len(spec_codes):
-            groups.setdefault(("fewer", item.rsplit("_", 1)[0], a.describe(),
-                               tuple(ingest._fmt_code(c) for c in codes)), []).append(f"{var} -> {item}")
-    for (kind, inst, expected, codes), variables in groups.items():
-        found = "{" + ", ".join(codes) + "}"
-        if kind == "outside":
-            findings.append(Finding(
-                ERROR, file, "value_labels",
-                f"value labels do not match {inst}'s answer codes for {len(variables)} variable(s): "
-                f"{_shown(variables, 6)}", expected=expected, found=f"labelled codes {found}",
-                suggestion="a different coding (recode before import) or a wrong mapping; a code that means "
-                           "missing belongs under missing_codes", wave=wave.id))
-        else:
-            findings.append(Finding(
-                WARNING, file, "value_labels",
-                f"fewer labelled answer codes than {inst} has for {len(variables)} variable(s): "
-                f"{_shown(variables, 6)}", expected=expected, found=f"labelled codes {found}",
-                suggestion="check that the mapping points at the right instrument", wave=wave.id))
-    return findings
+    problems = ingest.check_value_labels(raw.codebook, file, wave.mapping, study.allowed_codes(wave),
+                                         wave.missing_codes)
+    return [Finding.from_problem(p, wave.id) for p in problems]
 
 
 def _code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: str) -> list[Finding]:
@@ -469,58 +425,24 @@ def _missing_kind_of(label: str) -> str:
     return missing_kind(label)
 
 
-def _id_signature(ids: pd.Series) -> pd.Series:
-    """Shape of an ID: upper-case letters and digits -> X, lower-case letters -> x,
-    separators kept (``JH-0FCA07`` -> ``XX-XXXXXX``)."""
-    return ids.str.replace(r"[A-Z0-9]", "X", regex=True).str.replace(r"[a-z]", "x", regex=True)
-
-
-def _cross_wave_id_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
-    """IDs coded differently between waves: another shape, or equal only after
-    normalising case, spaces and dashes."""
+def _cross_wave_id_findings(read: dict[str, tuple[ingest.RawWave, pd.Series]], order: list[str],
+                            comparisons: list) -> list[Finding]:
+    """Every wave against the others (the pipeline's ``linked_to_other_waves`` check): the
+    same file twice, IDs in another format, IDs equal only after normalising case, spaces
+    or dashes, no participant in common with a compared wave."""
     findings = []
-    order = list(ids)
-    if len(order) < 2:
-        return findings
-    shapes = {w: _id_signature(s.dropna()).value_counts() for w, (_, s) in ids.items()}
-    common = {w: (c.index[0] if len(c) else None) for w, c in shapes.items()}
-    overall = pd.Series([c for c in common.values() if c]).value_counts()
-    main = overall.index[0] if len(overall) else None
-    seen: set[str] = set()
-    seen_norm: set[str] = set()
-    norm = lambda s: s.str.upper().str.replace(r"[\s\-_]", "", regex=True)  # noqa: E731
-    for i, w in enumerate(order):
-        file, s = ids[w]
-        s = s.dropna()
-        if main and common[w] and common[w] != main:
-            findings.append(Finding(ERROR, file, "id_consistency",
-                                    "participant IDs are written differently from the other waves",
-                                    variable="participant_id", expected=f"IDs shaped like {main!r} (X = capital "
-                                    "letter or digit, x = small letter)", found=f"mostly {common[w]!r}",
-                                    suggestion="use the same study-code format in every wave (no IDs are shown)",
-                                    wave=w))
-        if i > 0 and len(s):
-            exact = s.isin(seen)
-            near = ~exact & norm(s).isin(seen_norm)
-            if near.any():
-                findings.append(Finding(ERROR, file, "id_consistency",
-                                        f"{int(near.sum())} participant ID(s) match an earlier wave's ID only "
-                                        "after ignoring case, spaces or dashes", variable="participant_id",
-                                        suggestion="write the study codes exactly as in the earlier waves",
-                                        wave=w))
-            elif not exact.any() and seen:
-                findings.append(Finding(WARNING, file, "id_consistency",
-                                        "no participant of this wave appears in an earlier wave",
-                                        variable="participant_id",
-                                        suggestion="are the study codes the same key as in the earlier waves?",
-                                        wave=w))
-        seen.update(s)
-        seen_norm.update(norm(s))
+    for w, (raw, ids) in read.items():
+        others = [ingest.OtherWave(o, r.path.name, i, r.sha256) for o, (r, i) in read.items() if o != w]
+        paired = [pair[0] for pair in comparisons if len(pair) == 2 and pair[1] == w]
+        earlier = order[:order.index(w)] if w in order else []
+        problems = ingest.check_wave_links(w, raw.path.name, ids, others, paired, sha256=raw.sha256,
+                                           earlier=earlier)
+        findings += [Finding.from_problem(p, w) for p in problems]
     return findings
 
 
 def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[str], id_pattern: str,
-                   references) -> tuple[list[Finding], pd.Series | None]:
+                   references) -> tuple[list[Finding], tuple[ingest.RawWave, pd.Series] | None]:
     from pipelines import study
 
     findings: list[Finding] = []
@@ -537,12 +459,14 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
             "mapping": {r: c for r, c in wave.mapping.items() if c.rsplit("_", 1)[0] not in unknown},
         })
     try:
-        raw = ingest.read_wave(path)
+        raw = ingest.read_wave(path, encoding=wave.encoding)
     except ingest.WaveError as exc:
         if not path.exists():
             return findings + [_missing_file(wave, path, {})], None
         return findings + [Finding(ERROR, path.name, "wave_file", str(exc), wave=wave.id)], None
     file = path.name
+    guard = ingest.check_no_identifiers(raw.data, raw.codebook, file, wave.id_variable, wave.identifier_exemptions)
+    findings += [Finding.from_problem(p, wave.id) for p in guard]
     absent, reduced = _absent_findings(wave, raw, others)
     findings += absent
     if reduced is None:
@@ -556,14 +480,15 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
     problems = [
         *ingest.check_unique_ids(h.data, file),
         *ingest.check_id_format(h.data, file, id_pattern),
-        *ingest.check_no_identifiers(raw.data, raw.codebook, file, wave.id_variable),
+        *ingest.check_instruments_answered(h.data, file, {i: study.instrument_items(i) for i in reduced.instruments},
+                                           {item: r for r, item in reduced.mapping.items()}),
     ]
     findings += [Finding.from_problem(p, wave.id) for p in problems]
     findings += _code_findings(reduced, raw, h.data, file)
     findings += _label_findings(reduced, raw, references, file)
     findings += _value_label_findings(reduced, raw, file)
-    findings += _missing_code_findings(reduced, raw, file)
-    return findings, h.data["participant_id"]
+    findings += _missing_code_findings(reduced, raw, h.data, file)
+    return findings, (raw, h.data["participant_id"])
 
 
 # -- attendance register ----------------------------------------------------------------
@@ -698,7 +623,7 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     references = []
     for w in waves:
         try:
-            r = ingest.read_wave(paths[w.id])
+            r = ingest.read_wave(paths[w.id], encoding=w.encoding)
         except ingest.WaveError:
             continue
         variables = new_wave.describe_variables(r)
@@ -707,15 +632,19 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
                 references.append(new_wave.Reference(item, "item", variables[raw_name].label,
                                                      variables[raw_name].value_labels,
                                                      f"wave {w.id} ({raw_name})", raw_name, w.id))
-    wave_ids: dict[str, tuple[str, pd.Series]] = {}
+    read: dict[str, tuple[ingest.RawWave, pd.Series]] = {}
     others = {w.id: w for w in waves}
     for w in waves:
-        fs, ids = _wave_findings(w, paths[w.id], {k: v for k, v in others.items() if k != w.id}, known,
+        fs, got = _wave_findings(w, paths[w.id], {k: v for k, v in others.items() if k != w.id}, known,
                                  id_pattern, references)
         findings += fs
-        if ids is not None:
-            wave_ids[w.id] = (paths[w.id].name, ids)
-    findings += _cross_wave_id_findings(wave_ids)
+        if got is not None:
+            read[w.id] = got
+    analysis_raw = raw.get("analysis") if isinstance(raw.get("analysis"), dict) else {}
+    comparisons = config.analysis.comparisons if config else [
+        p for p in (analysis_raw.get("comparisons") or []) if isinstance(p, list)]
+    findings += _cross_wave_id_findings(read, [w.id for w in waves], comparisons)
+    wave_ids = {w: (r.path.name, ids) for w, (r, ids) in read.items()}
     att_raw = raw.get("attendance")
     if isinstance(att_raw, dict):
         try:

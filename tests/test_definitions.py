@@ -62,6 +62,9 @@ EXPECTED_ASSETS = [
 EXPECTED_CHECKS = [
     "evaluation_report:report_disclosure",
     "harmonised_wave:allowed_codes",
+    "harmonised_wave:codebook_matches_config",
+    "harmonised_wave:instruments_answered",
+    "harmonised_wave:linked_to_other_waves",
     "harmonised_wave:participant_id_format",
     "harmonised_wave:required_variables",
     "harmonised_wave:unique_participant_ids",

@@ -35,19 +35,37 @@ INGEST_VERSION = code_version("pipelines.ingest", "pipelines.config")
 def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     """Read the wave file named in the study configuration (SPSS .sav or CSV).
 
+    The identifier guard runs here, before anything is stored: a variable that looks like
+    a direct identifier (name, personal identity or coordination number, e-mail, phone,
+    address) fails the asset, so the file never reaches ``data/interim``. Variables the
+    wave exempts under ``identifier_exemptions`` are logged with their reason.
+
     The data version hashes the file's bytes together with the wave's configuration
     (mapping, missing codes, instrument options, scale files), so a changed file or
     mapping marks everything downstream of this wave stale and nothing else.
     """
     config = study_config.load()
     wave = config.wave(context.partition_key)
-    raw = ingest.read_wave(config.wave_path(wave.id))
+    raw = ingest.read_wave(config.wave_path(wave.id), encoding=wave.encoding)
+    for note in raw.notes:
+        context.log.info(f"{raw.path.name}: {note}")
+    guard = ingest.check_no_identifiers(raw.data, raw.codebook, raw.path.name, wave.id_variable,
+                                        wave.identifier_exemptions)
+    for p in guard:
+        if p.severity == "note":
+            context.log.info(f"identifier guard: {p}")
+        elif p.severity == "warning":
+            context.log.warning(f"identifier guard: {p}")
+    error = ingest.identifier_error(guard, raw.path.name, wave.id)
+    if error is not None:
+        raise error
     version = dg.DataVersion(study.wave_input_version(config, wave.id))
     file_meta = {
         "file": dg.MetadataValue.path(str(raw.path)),
         "sha256": raw.sha256,
         "format": raw.file_format,
         "n_variables": raw.data.shape[1],
+        "identifier_exemptions": ", ".join(f"{k} ({v})" for k, v in wave.identifier_exemptions.items()) or "none",
     }
     yield dg.Output(raw.data, output_name="raw_wave", data_version=version,
                     metadata=table_metadata(raw.data, **file_meta))

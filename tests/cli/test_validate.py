@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import shutil
 
+import pyreadstat
+
 from pipelines import validate
 from pipelines.cli import main
 
@@ -139,11 +141,16 @@ def test_inconsistent_ids_across_waves(small_study, sav_edit):
              lambda df: df.__setitem__("studiekod", df["studiekod"].str.replace("-", "", regex=False)))
     report = validate.run_validation(small_study / "study.yaml")
     assert not report.ok
-    consistency = [f for f in report.errors if f.check == "id_consistency" and f.wave == "T1"]
+    consistency = [f for f in report.errors if f.check == "wave_links" and f.wave == "T1"]
     assert consistency, report.render()
     assert any("after ignoring case, spaces or dashes" in f.message for f in consistency)
+    assert any("format no other wave uses" in f.message and f.found == "'XXXXXXXX'" for f in consistency)
+    assert not [f for f in report.errors if f.check == "wave_links" and f.wave != "T1"]  # T0, T2 not blamed
     assert any(f.check == "id_format" and f.wave == "T1" for f in report.errors)
-    assert not re.search(r"JH-?[0-9A-Z]{6}\b", report.render())  # never an ID
+    text = report.render()
+    ids = set(pyreadstat.read_sav(str(small_study / "waves/jh_T1_dec2024.sav"))[0]["studiekod"])
+    ids |= set(pyreadstat.read_sav(str(small_study / "waves/jh_T0_hosten2023.sav"))[0]["lopnr_kod"])
+    assert not [i for i in ids if i in text]  # never an ID (only shapes such as 'JH-XXXXXX')
 
 
 def test_missing_config_file(tmp_path, capsys):
@@ -157,3 +164,51 @@ def test_validate_does_not_touch_data(small_study):
     after = {p: p.read_bytes() for p in small_study.rglob("*") if p.is_file()}
     assert before == after
     shutil.rmtree(small_study)
+
+
+def _add_columns(path, columns: dict, labels: dict | None = None):
+    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    for name, values in columns.items():
+        df[name] = values
+    column_labels = {**meta.column_names_to_labels, **(labels or {})}
+    pyreadstat.write_sav(df, str(path), column_labels=[column_labels.get(c) for c in df.columns],
+                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges)
+
+
+def test_identifier_columns_are_reported_by_name_and_exemptions_as_notes(small_study, config_edit, capsys):
+    emails = [f"deltagare{i}@example.se" if i < 4 else "" for i in range(70)]
+    _add_columns(small_study / "waves/jh_T0_hosten2023.sav",
+                 {"kontakt": emails, "efternamn": ["Svensson"] * 70, "verkstad_namn": ["Kost", "Munhälsa"] * 35,
+                  "v90": ["Lindängsvägen 3"] * 70}, labels={"v90": "Hemadress"})
+    cfg = config_edit(small_study, ("    id_variable: lopnr_kod\n",
+                                    "    id_variable: lopnr_kod\n    identifier_exemptions:\n"
+                                    "      verkstad_namn: names of the health workshops, not of people\n"))
+    assert main(["validate", "--config", str(cfg)]) == 1
+    out = capsys.readouterr().out
+    report = validate.run_validation(cfg)
+    guard = {f.variable: f for f in report.findings if f.check == "no_direct_identifiers"}
+    assert set(guard) == {"kontakt", "efternamn", "v90"} and all(f.severity == "error" for f in guard.values())
+    assert guard["kontakt"].message == "4 value(s) look like e-mail addresses; rows 1, 2, 3, 4"
+    assert guard["efternamn"].message == "the variable name suggests a name"
+    assert guard["v90"].found == "label 'Hemadress'"
+    (note,) = report.notes
+    assert note.variable == "verkstad_namn" and note.wave == "T0"
+    assert "reason: 'names of the health workshops, not of people'" in note.message
+    for needle in ("variable 'kontakt'", "variable 'efternamn'", "variable 'v90'",
+                   "note: variable 'verkstad_namn': exempted from the identifier guard", "1 note(s)"):
+        assert needle in out, needle
+    assert "example.se" not in out and "Svensson" not in out and "Lindängsvägen" not in out
+
+
+def test_validate_reports_what_the_pipeline_rejects(small_study, config_edit, sav_edit):
+    # T1: a follow-up with no participant in common with T0; its GSE page empty
+    def t1(df):
+        df["studiekod"] = [f"JH-Z{i:05d}" for i in range(len(df))]
+        for i in range(1, 11):
+            df[f"se_{i:02d}"] = float("nan")
+    sav_edit(small_study / "waves/jh_T1_dec2024.sav", t1)
+    report = validate.run_validation(small_study / "study.yaml")
+    errors = {(f.wave, f.check): f for f in report.errors}
+    assert "none of the wave's 53 participant IDs occurs in wave T0" in errors[("T1", "wave_links")].message
+    assert "instrument gse has no answer at all" in errors[("T1", "instruments_answered")].message
+    assert not [f for f in report.errors if f.wave != "T1"]

@@ -100,3 +100,72 @@ def test_environment_variable_selects_config(tmp_path, monkeypatch):
     p = write(tmp_path, BASE)
     monkeypatch.setenv("STUDY_CONFIG", str(p))
     assert load_config().study.name == "Test"
+
+
+def test_identifier_exemptions_need_a_reason(tmp_path):
+    ok = copy.deepcopy(BASE)
+    ok["waves"][0]["identifier_exemptions"] = {"verkstad_namn": "names of the health workshops, not of people"}
+    cfg = load_config(write(tmp_path, ok))
+    assert cfg.wave("T0").identifier_exemptions == {"verkstad_namn": "names of the health workshops, not of people"}
+    assert cfg.wave("T1").identifier_exemptions == {}
+    bad = copy.deepcopy(BASE)
+    bad["waves"][1]["identifier_exemptions"] = {"verkstad_namn": "ok", "kontakt": ""}
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, bad))
+    msg = str(e.value)
+    assert "waves.1.identifier_exemptions: give a reason (at least 10 characters) why [" in msg
+    assert "'verkstad_namn'" in msg and "'kontakt'" in msg
+
+
+def test_typo_in_exemption_key_gets_a_suggestion(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][0]["identifier_exemption"] = {"verkstad_namn": "names of the health workshops"}
+    with pytest.raises(ConfigError, match=r"waves.0.identifier_exemption: unknown key "
+                                          r"\(did you mean 'identifier_exemptions'\?\)"):
+        load_config(write(tmp_path, bad))
+
+
+def test_two_waves_reading_the_same_file(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][1]["file"] = "./t0.sav"
+    with pytest.raises(ConfigError, match=r"waves T0 and T1 all read the file 't0.sav'; every wave needs its own file"):
+        load_config(write(tmp_path, bad))
+
+
+def test_unknown_instrument_id_is_named_with_suggestion(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][1]["instruments"] = ["who5", "gsee"]
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, bad))
+    assert "waves[1] (T1).instruments[1]: unknown instrument 'gsee' (did you mean 'gse'?)" in str(e.value)
+
+
+def test_instrument_typo_next_to_its_mapped_items(tmp_path):
+    bad = copy.deepcopy(BASE)
+    bad["waves"][0]["instruments"] = ["who_5"]
+    with pytest.raises(ConfigError, match=r"items of 'who5' are mapped but 'who5' is not in its instruments list "
+                                          r"\(is 'who_5' a typo of 'who5'\?\)"):
+        load_config(write(tmp_path, bad))
+
+
+def test_scale_instruments_are_known_and_missing_scale_files_named(tmp_path):
+    cfg = copy.deepcopy(BASE)
+    (tmp_path / "scales").mkdir()
+    (tmp_path / "scales" / "own.yaml").write_text("id: own_scale\nn_items: 3\n", encoding="utf-8")
+    cfg["scales"] = ["scales/own.yaml"]
+    cfg["waves"][1]["instruments"] = ["who5", "own_scale"]
+    assert load_config(write(tmp_path, cfg)).wave("T1").instruments == ["who5", "own_scale"]
+    cfg["scales"] = ["scales/onw.yaml"]
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, cfg))
+    assert "scales[0]: scale file 'scales/onw.yaml' does not exist (did you mean 'own.yaml'?)" in str(e.value)
+    assert "unknown instrument 'own_scale'" in str(e.value)
+
+
+def test_csv_encoding_is_one_of_the_supported(tmp_path):
+    cfg = copy.deepcopy(BASE)
+    cfg["waves"][0]["encoding"] = "cp1252"
+    assert load_config(write(tmp_path, cfg)).wave("T0").encoding == "cp1252"
+    cfg["waves"][0]["encoding"] = "utf8"
+    with pytest.raises(ConfigError, match=r"waves.0.encoding: Input should be 'utf-8', 'cp1252' or 'latin-1'"):
+        load_config(write(tmp_path, cfg))

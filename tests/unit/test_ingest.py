@@ -102,7 +102,7 @@ def test_duplicate_and_blank_ids_reported_by_row_not_by_id():
     d = pd.DataFrame({"participant_id": pd.array(["JH-A", "JH-B", "JH-A", None], dtype="string")})
     problems = ingest.check_unique_ids(d, "t1.sav")
     text = " | ".join(map(str, problems))
-    assert "rows without a participant ID" in text and "rows 4" in text
+    assert "1 row(s) without a participant ID; rows 4" in text
     assert "1 participant ID(s) occur more than once (2 rows)" in text and "rows 1, 3" in text
     assert "JH-A" not in text
 
@@ -124,7 +124,8 @@ def test_id_format_and_required_columns():
 
 
 def test_direct_identifiers_are_detected_by_name_label_and_value():
-    raw = pd.DataFrame({"kod": ["JH-1"], "pnr": ["x"], "v7": ["19850101-1234"], "ok": ["fine"]})
+    # 19850101-1236: a valid check digit (the guard ignores numbers whose check digit is wrong)
+    raw = pd.DataFrame({"kod": ["JH-1"], "pnr": ["x"], "v7": ["19850101-1236"], "ok": ["fine"]})
     cb = pd.DataFrame({"variable": ["kod", "pnr", "v7", "ok"], "variable_label": ["", "", "", "E-post"]})
     found = {p.variable for p in ingest.check_no_identifiers(raw, cb, "f.sav", "kod")}
     assert found == {"pnr", "v7", "ok"}
