@@ -12,11 +12,21 @@ Conventions used by every scorer (documented once here):
 
 from __future__ import annotations
 
+import decimal
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from pandas.api.types import (
+    infer_dtype,
+    is_bool_dtype,
+    is_complex_dtype,
+    is_datetime64_any_dtype,
+    is_numeric_dtype,
+    is_timedelta64_dtype,
+)
 
 from ._errors import ItemError
 from ._spec import InstrumentSpec
@@ -52,13 +62,69 @@ class ItemData:
         return self.X[:, [pos[n] for n in names]]
 
 
-def _to_float(s: pd.Series) -> tuple[np.ndarray, int]:
-    """Column → float array; second value counts non-numeric entries."""
-    if is_numeric_dtype(s.dtype) and not is_bool_dtype(s.dtype):
-        return s.to_numpy(dtype=float, na_value=np.nan), 0
-    x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = int((s.notna().to_numpy() & np.isnan(x)).sum())
-    return x, bad
+def _holds_no_codes(dtype) -> bool:
+    """Column types whose values can never be questionnaire codes, even when pandas can
+    turn them into numbers (True → 1, a date → nanoseconds, 3+0j → 3)."""
+    return (is_bool_dtype(dtype) or is_complex_dtype(dtype) or is_datetime64_any_dtype(dtype)
+            or is_timedelta64_dtype(dtype) or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)))
+
+
+#: object columns whose values pandas' own parser handles (anything else is parsed cell by cell)
+_PLAIN_OBJECT_KINDS = ("string", "integer", "floating", "decimal", "mixed-integer-float", "empty")
+
+
+def _parse_cells(values) -> np.ndarray:
+    """Cell-by-cell fallback for object columns holding a mixture of Python objects.
+
+    Real numbers (including ``Decimal`` and integers too large for a float, which become
+    ``±inf`` and are then reported as codes out of range) are kept; text is parsed like
+    :func:`pandas.to_numeric`; booleans, complex numbers and any other object become
+    ``NaN`` (and are counted as non-numeric by the caller).
+    """
+    out = np.full(len(values), np.nan)
+    text: list[int] = []
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_, complex, np.complexfloating)):
+            continue
+        if isinstance(v, (numbers.Real, decimal.Decimal)):
+            try:
+                out[i] = float(v)
+            except OverflowError:
+                out[i] = math.inf if v > 0 else -math.inf
+        elif isinstance(v, (str, bytes)):
+            text.append(i)
+    if text:
+        parsed = pd.to_numeric(pd.Series([values[i] for i in text], dtype=object), errors="coerce")
+        if is_numeric_dtype(parsed.dtype) and not is_complex_dtype(parsed.dtype):
+            out[text] = parsed.to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _to_float(s: pd.Series) -> tuple[np.ndarray, int, str | None]:
+    """Column → float array, the number of non-numeric entries, and the column's type when
+    that type cannot hold codes at all (e.g. ``"bool"``), else ``None``."""
+    present = s.notna().to_numpy(dtype=bool)
+    if _holds_no_codes(s.dtype):
+        return np.full(len(s), np.nan), int(present.sum()), str(s.dtype)
+    if is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype=float, na_value=np.nan), 0, None
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    kind = infer_dtype(s, skipna=True) if s.dtype == object else "string"
+    if kind == "boolean":
+        return np.full(len(s), np.nan), int(present.sum()), "bool"
+    x = None
+    if kind in _PLAIN_OBJECT_KINDS:
+        try:
+            num = pd.to_numeric(s, errors="coerce")
+            if is_numeric_dtype(num.dtype) and not _holds_no_codes(num.dtype):
+                x = num.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError, OverflowError):
+            x = None
+    if x is None:
+        x = _parse_cells(s.to_numpy(dtype=object))
+    bad = int((present & np.isnan(x)).sum())
+    return x, bad, None
 
 
 def item_matrix(spec: InstrumentSpec, items: pd.DataFrame) -> ItemData:
@@ -79,7 +145,7 @@ def item_matrix(spec: InstrumentSpec, items: pd.DataFrame) -> ItemData:
     array([ 1., nan,  5.])
     """
     if not isinstance(items, pd.DataFrame):
-        raise TypeError(f"items must be a pandas DataFrame, got {type(items).__name__}")
+        raise TypeError(f"{spec.id}: items must be a pandas DataFrame, got {type(items).__name__}")
     absent = [c for c in spec.items if c not in items.columns]
     if absent:
         raise ItemError(spec.id, [{"column": c, "problem": "absent", "found": [], "n_rows": 0,
@@ -94,11 +160,11 @@ def item_matrix(spec: InstrumentSpec, items: pd.DataFrame) -> ItemData:
         if isinstance(s, pd.DataFrame):
             raise ItemError(spec.id, [{"column": col, "problem": "duplicated", "found": [],
                                        "n_rows": n, "allowed": codes_text(spec, col)}])
-        x, n_bad = _to_float(s)
+        x, n_bad, wrong_type = _to_float(s)
         codes = spec.allowed[col]
         if n_bad:
             problems.append({"column": col, "problem": "non_numeric", "found": [], "n_rows": n_bad,
-                             "allowed": codes.describe()})
+                             "allowed": codes.describe(), "dtype": wrong_type})
             continue
         if dk is not None:
             is_dk = x == dk

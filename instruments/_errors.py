@@ -27,7 +27,9 @@ class ItemError(InstrumentError):
     problems : list of dict
         One dict per offending column with keys ``column``, ``problem``
         (``"absent"``, ``"duplicated"``, ``"non_numeric"`` or ``"invalid_code"``), ``found`` (the distinct
-        offending values, at most 10), ``n_rows`` and ``allowed`` (text).
+        offending values, at most 10), ``n_rows`` and ``allowed`` (text); ``"non_numeric"``
+        problems also have ``dtype``: the column's type when that type cannot hold codes at
+        all (booleans, dates, complex numbers), else ``None``.
     """
 
     def __init__(self, instrument: str, problems: list[dict]):
@@ -49,7 +51,8 @@ class ItemError(InstrumentError):
             if p["problem"] == "duplicated":
                 parts.append(f"{p['column']}: column appears more than once")
             elif p["problem"] == "non_numeric":
-                parts.append(f"{p['column']}: non-numeric values in {_rows(p['n_rows'])}")
+                of_type = f" (a column of type {p['dtype']}, not codes)" if p.get("dtype") else ""
+                parts.append(f"{p['column']}: non-numeric values in {_rows(p['n_rows'])}{of_type}")
             elif p["problem"] == "invalid_code":
                 found = ", ".join(_fmt(v) for v in p["found"])
                 more = " …" if p.get("truncated") else ""

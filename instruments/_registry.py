@@ -8,12 +8,14 @@ The registry is process-wide and thread-safe. Built-in specs are read lazily, on
 from __future__ import annotations
 
 import importlib
+import numbers
 import threading
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Mapping
 
+import numpy as np
 import yaml
 
 from ._errors import OptionError, SpecError, UnknownInstrumentError
@@ -127,6 +129,16 @@ def family(sp: InstrumentSpec) -> ModuleType:
     return importlib.import_module(_FAMILIES[sp.family])
 
 
+def _among(value: Any, choices: tuple) -> bool:
+    """``value in choices``, but simply ``False`` for values that cannot be compared or
+    hashed (e.g. an array, whose ``==`` is element-wise)."""
+    try:
+        hash(value)
+        return value in choices
+    except (TypeError, ValueError):
+        return False
+
+
 def resolve_options(sp: InstrumentSpec, options: Mapping[str, Any]) -> dict[str, Any]:
     """Defaults from the spec overridden by ``options``; unknown names are an error."""
     unknown = sorted(set(options) - set(sp.options))
@@ -136,8 +148,10 @@ def resolve_options(sp: InstrumentSpec, options: Mapping[str, Any]) -> dict[str,
     out = {}
     for name, o in sp.options.items():
         value = options.get(name, o.default)
-        if o.choices is not None and value not in o.choices:
+        if o.choices is not None and not _among(value, o.choices):
             raise OptionError(f"{sp.id}: option {name}={value!r} is not one of {', '.join(map(str, o.choices))}")
+        if o.choices is not None:
+            value = o.choices[o.choices.index(value)]  # the declared object (str, not numpy.str_)
         if isinstance(o.default, Mapping):
             if not isinstance(value, Mapping) or set(value) - set(o.default):
                 raise OptionError(
@@ -148,8 +162,13 @@ def resolve_options(sp: InstrumentSpec, options: Mapping[str, Any]) -> dict[str,
     return out
 
 
+def is_integer(value: Any) -> bool:
+    """``True`` for Python and NumPy integers (e.g. a count computed with pandas), not booleans."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def check_min_valid(sp: InstrumentSpec, value: Any, n_items: int, name: str = "min_valid") -> int:
-    """Validate an integer ``min_valid``-style option."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n_items:
+    """Validate an integer ``min_valid``-style option (NumPy integers are accepted)."""
+    if not is_integer(value) or not 1 <= value <= n_items:
         raise OptionError(f"{sp.id}: option {name} must be an integer in 1..{n_items}, got {value!r}")
-    return value
+    return int(value)

@@ -25,6 +25,8 @@ USER_STATUSES = ("verified", "recalled", "open")
 KINDS = ("continuous", "binary", "ordinal", "categorical", "text", "count")
 AGGREGATIONS = ("mean", "sum", "percent")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
+#: largest answer code (in absolute value): every code must be exact as a float64
+MAX_CODE = 2**53
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,29 @@ def _ranges(nums: list[int]) -> str:
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
+def _finite(v: int | float) -> bool:
+    """Whether a number is finite as a float (a huge integer is not)."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
+
+
+def _contiguous(codes: tuple[float, ...]) -> bool:
+    """Whether sorted, distinct integer codes are every integer from the first to the last.
+
+    Counts instead of listing the range, so that a typo such as ``10000000000: "Alltid"``
+    costs nothing (the scale then has far-apart codes, shown in every error message)
+    instead of exhausting memory.
+
+    Examples
+    --------
+    >>> _contiguous((1.0, 2.0, 3.0)), _contiguous((1.0, 2.0, 4.0)), _contiguous((1.0, 1e10))
+    (True, False, False)
+    """
+    return len(codes) == int(codes[-1] - codes[0]) + 1
+
+
 def item_names(instrument_id: str, n_items: int) -> tuple[str, ...]:
     """Canonical item names ``<id>_01`` … ``<id>_NN``.
 
@@ -303,6 +328,10 @@ class _Reader:
                 code = int(code)
             if isinstance(code, bool) or not isinstance(code, int):
                 raise self.error(k, f"code {code!r} is not an integer")
+            if abs(code) > MAX_CODE:
+                raise self.error(k, f"code {code} is too large (at most {MAX_CODE} in absolute value)")
+            if code in out:
+                raise self.error(k, f"code {code} is given more than once")
             if not isinstance(label, str):
                 raise self.error(k, f"label of code {code} must be a string, got {label!r}")
             out[code] = label
@@ -349,6 +378,8 @@ def _levels(reader: _Reader, k: str = "levels") -> tuple[tuple[str, float], ...]
             mx = math.inf
         elif isinstance(mx, bool) or not isinstance(mx, (int, float)):
             raise reader.error(k, f"entry {i + 1} ({name!r}) needs a numeric max")
+        elif not _finite(mx):
+            raise reader.error(k, f"entry {i + 1} ({name!r}) needs a finite max, got {mx!r}")
         out.append((name.strip(), float(mx)))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):
@@ -391,7 +422,7 @@ def parse_user_scale(raw: Any, source: str = "<dict>") -> InstrumentSpec:
     labels = r.code_labels("codes")
     codes_list = tuple(float(c) for c in labels)
     lo, hi = codes_list[0], codes_list[-1]
-    contiguous = codes_list == tuple(float(c) for c in range(int(lo), int(hi) + 1))
+    contiguous = _contiguous(codes_list)
     codes = Codes(min=lo, max=hi, values=None if contiguous else codes_list, labels=labels)
     dk = r.integer("dont_know_code", default=None, allow_none=True)
     if dk is not None and dk in labels:
@@ -512,7 +543,7 @@ def parse_builtin(raw: Any, source: str, data_dir: Path) -> InstrumentSpec:
         table = pd.read_csv(data_dir / t.string("file"))
         for ref, codes in table.groupby(t.string("item"))[t.string("code")]:
             vals = tuple(float(v) for v in sorted(codes.unique()))
-            contiguous = vals == tuple(float(v) for v in range(int(vals[0]), int(vals[-1]) + 1))
+            contiguous = _contiguous(vals)
             allowed[item_ref("codes_table", ref)] = Codes(
                 min=vals[0], max=vals[-1], values=None if contiguous else vals)
         if "scale" in t.raw:

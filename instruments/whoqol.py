@@ -16,19 +16,22 @@ Rules (WHOQOL-BREF manual, WHO 1996; docs/instruments.md §1.4), all read from
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ._common import ItemData, require, reverse_keyed, row_mean
 from ._errors import OptionError
+from ._registry import is_integer
 from ._spec import InstrumentSpec
 
 
 def _check(spec: InstrumentSpec, options: dict) -> None:
     f = options["max_missing_fraction"]
-    if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 <= f <= 1:
+    if isinstance(f, (bool, np.bool_)) or not isinstance(f, numbers.Real) or not 0 <= f <= 1:
         raise OptionError(f"{spec.id}: max_missing_fraction must be a number in [0, 1], got {f!r}")
     for dom, k in options["domain_max_missing"].items():
-        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < len(spec.scales[dom]):
+        if not is_integer(k) or not 0 <= k < len(spec.scales[dom]):
             raise OptionError(
                 f"{spec.id}: domain_max_missing[{dom!r}] must be an integer in 0..{len(spec.scales[dom]) - 1}, got {k!r}"
             )
