@@ -125,7 +125,24 @@ def _looks_like(head: bytes) -> str:
         return "a binary file of unknown type"
 
 
-def read_wave(path: str | Path, encoding: str = "utf-8") -> RawWave:
+def _file_bytes(path: Path, what: str, expected: str) -> bytes:
+    """The bytes of an input file that must exist, be a regular file and not be empty."""
+    if not path.exists():
+        raise WaveError(f"{what} {path} does not exist")
+    if not path.is_file():
+        kind = "a directory" if path.is_dir() else "not a regular file"
+        raise WaveError(f"{path.name}: the {what} {path} is {kind}; expected {expected}")
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise WaveError(f"{path.name}: the {what} cannot be read ({type(exc).__name__}: {exc.strerror or exc})") \
+            from None
+    if not raw_bytes:
+        raise WaveError(f"{path.name}: the file is empty (0 bytes); expected {expected}")
+    return raw_bytes
+
+
+def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None = None) -> RawWave:
     """Read one wave file (SPSS ``.sav`` or ``.csv``) without changing it.
 
     Parameters
@@ -136,31 +153,35 @@ def read_wave(path: str | Path, encoding: str = "utf-8") -> RawWave:
     encoding
         Text encoding of a CSV file (one of :data:`CSV_ENCODINGS`; the wave's
         ``encoding:``). A UTF-8 byte-order mark is removed. Ignored for SPSS files.
+    id_variable
+        The wave's ID variable (``id_variable:``). In a CSV file it is read as text,
+        exactly as written (``000123`` stays ``000123``, ``1e5`` stays ``1e5``). Other CSV
+        columns are read as numbers where every value is one, except that a column holding
+        zero-padded whole numbers (``007``) is read as text, so codes keep their digits
+        (noted in ``notes``). Ignored for SPSS files, whose variables carry their type.
 
     Returns
     -------
     RawWave
         ``data`` (one column per raw variable, as stored), ``codebook`` (tidy: ``variable,
-        variable_label, value, value_label, user_missing``; one row per labelled value, or
-        one row with empty value for unlabelled variables), ``sha256`` of the file bytes,
-        ``notes`` (what was done while reading, e.g. a removed byte-order mark).
+        variable_label, value, value_label, user_missing, value_text``; one row per labelled
+        value, or one row with empty value for unlabelled variables; ``value_text`` is the
+        labelled value of an SPSS *string* variable, whose ``value`` is the number it
+        spells or NaN), ``sha256`` of the file bytes, ``notes`` (what was done while
+        reading, e.g. a removed byte-order mark).
 
     Raises
     ------
     WaveError
-        The file is missing or empty, is not what its extension says, has no data rows,
-        or cannot be parsed (a CSV that is not in ``encoding``, uses another delimiter
-        than the comma, repeats a column name or has a row with more fields than the
-        header). The message names the file and, where it applies, the rows and the
+        The file is missing, a directory or empty, is not what its extension says, has no
+        data rows, or cannot be parsed (a CSV that is not in ``encoding``, uses another
+        delimiter than the comma, repeats a column name or has a row with more fields than
+        the header). The message names the file and, where it applies, the rows and the
         variable; it never quotes a value.
     """
     path = Path(path)
-    if not path.exists():
-        raise WaveError(f"wave file {path} does not exist")
+    raw_bytes = _file_bytes(path, "wave file", "an SPSS .sav or CSV wave file")
     suffix = path.suffix.lower()
-    raw_bytes = path.read_bytes()
-    if not raw_bytes:
-        raise WaveError(f"{path.name}: the file is empty (0 bytes); expected an SPSS .sav or CSV wave file")
     head = raw_bytes[:512]
     digest = hashlib.sha256(raw_bytes).hexdigest()
     notes: list[str] = []
@@ -183,7 +204,8 @@ def read_wave(path: str | Path, encoding: str = "utf-8") -> RawWave:
         if head.startswith(SAV_SIGNATURES):
             raise WaveError(f"{path.name}: this is an SPSS .sav file named .csv; rename it to .sav "
                             "(and `file:` in the study configuration)")
-        data = _read_csv(path.name, raw_bytes, encoding, notes)
+        data = _read_csv(path.name, raw_bytes, encoding, notes,
+                         dtype={id_variable: "string"} if id_variable else None, keep_padded=True)
         codebook = pd.DataFrame(
             {
                 "variable": list(data.columns),
@@ -191,6 +213,7 @@ def read_wave(path: str | Path, encoding: str = "utf-8") -> RawWave:
                 "value": [np.nan] * data.shape[1],
                 "value_label": [""] * data.shape[1],
                 "user_missing": [False] * data.shape[1],
+                "value_text": pd.Series([pd.NA] * data.shape[1], dtype="string"),
             }
         )
         fmt = "csv"
@@ -203,23 +226,39 @@ def read_wave(path: str | Path, encoding: str = "utf-8") -> RawWave:
     return RawWave(data=data, codebook=codebook, sha256=digest, path=path, file_format=fmt, notes=notes)
 
 
-def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str]) -> pd.DataFrame:
-    """Decode and parse a CSV wave file strictly (see :func:`read_wave`)."""
+def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str], dtype=None,
+              keep_padded: bool = False, encoding_option: bool = True) -> pd.DataFrame:
+    """Decode and parse a CSV file strictly (see :func:`read_wave`).
+
+    ``dtype`` goes to :func:`pandas.read_csv` (e.g. ``"string"`` for every column, or
+    ``{column: "string"}``; a column the header does not have is ignored).
+    ``keep_padded``: a column pandas reads as numbers but that holds zero-padded whole
+    numbers (``007``) is read as text instead (with a note). ``encoding_option``: the
+    decode error may suggest the wave's ``encoding:`` setting.
+    """
     if encoding not in CSV_ENCODINGS:
         raise WaveError(f"{name}: unsupported encoding {encoding!r}; expected one of {list(CSV_ENCODINGS)}")
     if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise WaveError(f"{name}: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); expected "
                         "UTF-8: save it again as 'CSV UTF-8 (comma delimited)'")
-    if b"\x00" in raw_bytes[:4096]:
+    head = raw_bytes[:4096]
+    n_nul = head.count(b"\x00")
+    # UTF-16 text has a NUL in every other byte, binary files have many; a stray NUL
+    # character in an otherwise fine text file is kept in its value, where the checks find
+    # it (e.g. as text in a numeric item, with its variable and row)
+    if n_nul >= max(4, len(head) // 10):
         raise WaveError(f"{name}: the file contains NUL bytes, so it is UTF-16 text or a binary file, not a "
                         "UTF-8 CSV: save it again as 'CSV UTF-8 (comma delimited)'")
+    n_nul = raw_bytes.count(b"\x00")
+    if n_nul:
+        notes.append(f"{n_nul} NUL character(s) in the file, kept in the values they are in")
     if raw_bytes.startswith(b"\xef\xbb\xbf"):
         raw_bytes = raw_bytes[3:]
         notes.append("UTF-8 byte-order mark at the start of the file removed")
     try:
         text = raw_bytes.decode(encoding)
     except UnicodeDecodeError:
-        raise WaveError(_decode_error(name, raw_bytes, encoding)) from None
+        raise WaveError(_decode_error(name, raw_bytes, encoding, encoding_option)) from None
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line")
@@ -242,8 +281,14 @@ def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str]) -> p
         raise WaveError(f"{name}: the header names {len(dup)} variable(s) more than once: "
                         + ", ".join(f"{v!r} ({n} times)" for v, n in dup.items())
                         + "; every variable needs a unique name")
+    _check_row_lengths(name, text)
+    if isinstance(dtype, dict):
+        dtype = {c: t for c, t in dtype.items() if c in header} or None
     try:
-        return pd.read_csv(io.StringIO(text), dtype_backend="numpy_nullable")
+        # index_col=False: pandas must never take the first column as the row index (it does
+        # when the data rows have one field more than the header; _check_row_lengths has
+        # already rejected such rows)
+        data = pd.read_csv(io.StringIO(text), dtype_backend="numpy_nullable", dtype=dtype, index_col=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if m:
@@ -253,9 +298,67 @@ def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str]) -> p
         raise WaveError(f"{name}: cannot be parsed as CSV ({type(exc).__name__})") from None
     except pd.errors.EmptyDataError:
         raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line") from None
+    if keep_padded:
+        data = _keep_padded_numbers(name, text, data, notes)
+    return data
 
 
-def _decode_error(name: str, raw_bytes: bytes, encoding: str) -> str:
+def _check_row_lengths(name: str, text: str) -> None:
+    """No data row has more fields than the header (a value with an unquoted comma).
+
+    pandas reports such a row only when it is not the first one; when the first data rows
+    are one field longer it silently takes the first column as the row index, and with
+    ``index_col=False`` it silently drops the extra fields. Rows with fewer fields are read
+    with the missing fields empty.
+    """
+    rows: list[tuple[int, int, int]] = []   # (data row, line, fields)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        n_header = len(next(reader))
+        data_row = 0
+        for record in reader:
+            if not record:           # a blank line: pandas skips it too
+                continue
+            data_row += 1
+            if len(record) > n_header:
+                rows.append((data_row, reader.line_num, len(record)))
+    except csv.Error as exc:
+        raise WaveError(f"{name}: cannot be parsed as CSV near line {reader.line_num} ({exc})") from None
+    if not rows:
+        return
+    if len(rows) == 1:
+        row, line, saw = rows[0]
+        raise WaveError(f"{name}: line {line} (data row {row}) has {saw} fields, the header has {n_header}; "
+                        "a value that contains a comma must be quoted")
+    shown = ", ".join(f"line {line} (data row {row}) has {saw}" for row, line, saw in rows[:MAX_ROWS_SHOWN])
+    more = len(rows) - min(len(rows), MAX_ROWS_SHOWN)
+    raise WaveError(f"{name}: {len(rows)} data rows have more fields than the header ({n_header}): {shown} fields"
+                    + (f" and {more} more" if more > 0 else "") + "; a value that contains a comma must be quoted")
+
+
+#: a zero-padded whole number (``007``): a code, not a quantity
+_PADDED = re.compile(r"0\d+")
+#: cheap pre-filter: a field that may start with a zero-padded number
+_PADDED_FIELD = re.compile(r'(?:^|,)[ \t]*"?[ \t]*0\d', re.MULTILINE)
+
+
+def _keep_padded_numbers(name: str, text: str, data: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Columns pandas read as numbers that hold zero-padded whole numbers, read again as text."""
+    numeric = [c for c in data.columns
+               if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
+    if not numeric or not _PADDED_FIELD.search(text):
+        return data
+    as_text = pd.read_csv(io.StringIO(text), dtype="string", usecols=numeric, index_col=False)
+    for c in numeric:
+        padded = as_text[c].str.strip().str.fullmatch(_PADDED.pattern).fillna(False).astype(bool)
+        if padded.any():
+            data[c] = as_text[c]
+            notes.append(f"variable {c!r}: {int(padded.sum())} value(s) are zero-padded numbers, so the variable "
+                         "is read as text (codes keep their leading zeros)")
+    return data
+
+
+def _decode_error(name: str, raw_bytes: bytes, encoding: str, encoding_option: bool = True) -> str:
     """Where a CSV is not valid text in ``encoding``: data rows, first variable, likely encoding."""
     lines = raw_bytes.split(b"\n")
     bad = []
@@ -282,8 +385,9 @@ def _decode_error(name: str, raw_bytes: bytes, encoding: str) -> str:
             raw_bytes.decode("cp1252")
             if re.search(rb"[\xe5\xe4\xf6\xc5\xc4\xd6\xe9]", raw_bytes):
                 guess = ("; it looks like Windows-1252 (cp1252) text, where å, ä and ö are single bytes "
-                         "(Excel's plain 'CSV'): save it again as 'CSV UTF-8', or set `encoding: cp1252` "
-                         "for this wave in the study configuration")
+                         "(Excel's plain 'CSV'): save it again as 'CSV UTF-8'"
+                         + (", or set `encoding: cp1252` for this wave in the study configuration"
+                            if encoding_option else ""))
         except UnicodeDecodeError:
             pass
     return (f"{name}: not valid {encoding.upper()} text in {where}{variable}{guess or '; save it again as CSV UTF-8'}")
@@ -308,10 +412,21 @@ def _sav_codebook(meta) -> pd.DataFrame:
         label = (meta.column_names_to_labels or {}).get(var) or ""
         value_labels = (meta.variable_value_labels or {}).get(var) or {}
         if not value_labels:
-            rows.append((var, label, np.nan, "", False))
+            rows.append((var, label, np.nan, "", False, pd.NA))
         for value, vlabel in value_labels.items():
-            rows.append((var, label, float(value), str(vlabel), bool(is_missing(var, value))))
-    return pd.DataFrame(rows, columns=["variable", "variable_label", "value", "value_label", "user_missing"])
+            # a labelled value of a string variable ("K" = "Kvinna") is kept as text; its
+            # numeric ``value`` is the number it spells, if any
+            text = str(value) if isinstance(value, str) else pd.NA
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = np.nan
+            if not np.isfinite(number):
+                number = np.nan
+            rows.append((var, label, number, str(vlabel), bool(is_missing(var, value)), text))
+    codebook = pd.DataFrame(rows, columns=["variable", "variable_label", "value", "value_label", "user_missing",
+                                           "value_text"])
+    return codebook.astype({"value": "float64", "value_text": "string"})
 
 
 @dataclass
@@ -338,15 +453,19 @@ def harmonise(raw: RawWave, wave: Wave, dont_know_codes: dict[str, int | None] |
     Returns
     -------
     Harmonised
-        ``data``: ``participant_id``, ``wave``, covariates as labelled text, canonical items
-        as floats; ``missingness``: per item counts of each missing kind (aggregates only);
+        ``data``: ``participant_id`` (text, stripped, blanks missing; a numeric ID variable
+        of whole numbers without decimals: ``123``, not ``123.0``), ``wave``, covariates as
+        labelled text (value labels of numeric and of SPSS string variables applied;
+        declared missing codes, also when written as text, missing), canonical items as
+        floats; ``missingness``: per item counts of each missing kind (aggregates only);
         ``codebook``: the file's codebook with the canonical name of every mapped variable.
 
     Raises
     ------
     WaveError
         The ID variable or a mapped variable is absent from the file (all are listed, with
-        close matches as suggestions).
+        close matches as suggestions), or a mapped item holds text where an answer code is
+        expected (``True``/``False`` included; every variable with its rows).
     """
     dont_know_codes = dont_know_codes or {}
     df = raw.data
@@ -369,27 +488,38 @@ def harmonise(raw: RawWave, wave: Wave, dont_know_codes: dict[str, int | None] |
         )
 
     out = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    ids = df[wave.id_variable]
-    out[ID_COLUMN] = ids.astype("string").str.strip().replace("", pd.NA)
+    out[ID_COLUMN] = _id_text(df[wave.id_variable])
     out[WAVE_COLUMN] = wave.id
 
     labels = _value_labels(raw.codebook)
+    text_labels = _text_value_labels(raw.codebook)
     for var, name in wave.covariates.items():
-        codes = wave.missing_codes.for_variable(var)
+        codes = list(wave.missing_codes.for_variable(var))
         col = df[var]
-        if var in labels:
+        if var in text_labels:  # an SPSS string variable with value labels ("K" = "Kvinna")
+            text = col.astype("string").str.strip().replace("", pd.NA)
+            text = text.where(~_is_code(text, codes))
+            out[name] = text.replace(text_labels[var]).astype("string")
+        elif var in labels:
             num = pd.to_numeric(col, errors="coerce")
-            num = num.where(~num.isin(list(codes)))
+            num = num.where(~num.isin(codes))
             out[name] = num.map(labels[var]).astype("string")
         else:
-            out[name] = col.astype("string").where(~col.isin(list(codes)))
+            out[name] = col.astype("string").where(~_is_code(col, codes))
 
     text_items = []
     for var, item in wave.mapping.items():
         col = df[var]
-        blank = col.astype("string").str.strip().eq("").fillna(False).astype(bool) if not \
-            pd.api.types.is_numeric_dtype(col) else pd.Series(False, index=col.index)
-        non_numeric = col.notna() & ~blank & pd.to_numeric(col.where(~blank), errors="coerce").isna()
+        if pd.api.types.is_bool_dtype(col):
+            # True/False (pandas reads them from a CSV as booleans) are text, not 1/0
+            non_numeric = col.notna().astype(bool)
+        else:
+            blank = col.astype("string").str.strip().eq("").fillna(False).astype(bool) if not \
+                pd.api.types.is_numeric_dtype(col) else pd.Series(False, index=col.index)
+            is_bool = col.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool) if col.dtype == object \
+                else pd.Series(False, index=col.index)
+            non_numeric = col.notna() & ~blank & (
+                is_bool | pd.to_numeric(col.where(~blank & ~is_bool), errors="coerce").isna())
         if non_numeric.any():
             n = int(non_numeric.sum())
             text_items.append(f"  - {var!r} ({item}): {n} value(s) are text, not a code; rows "
@@ -438,6 +568,39 @@ def _value_labels(codebook: pd.DataFrame) -> dict[str, dict[float, str]]:
         var: dict(zip(g["value"].astype(float), g["value_label"]))
         for var, g in labelled.groupby("variable", sort=False)
     }
+
+
+def _text_value_labels(codebook: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Variable -> {labelled text value: label} of the SPSS string variables (``value_text``)."""
+    if "value_text" not in codebook:
+        return {}
+    labelled = codebook.dropna(subset=["value_text"])
+    return {
+        str(var): {str(v).strip(): str(lab) for v, lab in zip(g["value_text"], g["value_label"])}
+        for var, g in labelled.groupby("variable", sort=False)
+    }
+
+
+def _is_code(col: pd.Series, codes: list) -> pd.Series:
+    """Where a covariate holds one of ``codes``, as a number or as text spelling it (``"9"``)."""
+    hit = col.isin(codes).fillna(False).astype(bool)
+    if codes and not pd.api.types.is_numeric_dtype(col):
+        spelled = pd.to_numeric(col.astype("string").str.strip(), errors="coerce")
+        hit |= spelled.isin(codes).fillna(False).astype(bool)
+    return hit
+
+
+def _id_text(ids: pd.Series) -> pd.Series:
+    """Participant IDs as text: stripped, blanks missing; a numeric ID variable (SPSS stores
+    numeric study codes as doubles) whose values are all whole numbers is written without
+    the decimals (``123``, not ``123.0``)."""
+    if pd.api.types.is_numeric_dtype(ids) and not pd.api.types.is_bool_dtype(ids):
+        num = pd.to_numeric(ids, errors="coerce").astype("Float64")
+        present = num.dropna()
+        if len(present) and bool(np.isfinite(present.to_numpy(dtype="float64")).all()) \
+                and bool((present == present.round()).all()) and bool((present.abs() < 2**53).all()):
+            ids = num.astype("Int64")
+    return ids.astype("string").str.strip().replace("", pd.NA)
 
 
 # -- validation: each returns a list of Problems (empty list = passed) --------------------
@@ -1060,32 +1223,63 @@ def _fmt_code(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-def read_attendance(path: str | Path, spec) -> pd.DataFrame:
-    """Read the attendance register (CSV) into ``participant_id, workshop, visit_date``.
+def read_attendance_file(path: str | Path) -> pd.DataFrame:
+    """Read the attendance register (a UTF-8 CSV file) as it is: every column as text.
+
+    The same strict reading as a CSV wave file (:func:`read_wave`): the file must exist, be
+    a file, not be empty, be UTF-8 (a byte-order mark is dropped), comma-separated, with a
+    unique name for every column and no row with more fields than the header.
 
     Raises
     ------
     WaveError
-        The file or a configured column is missing, or dates cannot be parsed (with the
-        row numbers).
+        Naming the file and, where it applies, the rows; never a value.
     """
     path = Path(path)
-    if not path.exists():
-        raise WaveError(f"attendance register {path} does not exist")
-    reg = pd.read_csv(path, dtype="string")
+    raw_bytes = _file_bytes(path, "attendance register", "a CSV file with one row per visit")
+    if raw_bytes.startswith(SAV_SIGNATURES):
+        raise WaveError(f"{path.name}: the attendance register is an SPSS .sav file; expected a CSV file with one "
+                        "row per visit (save it as 'CSV UTF-8')")
+    return _read_csv(path.name, raw_bytes, "utf-8", [], dtype="string", encoding_option=False)
+
+
+def read_attendance(path: str | Path, spec) -> pd.DataFrame:
+    """Read the attendance register (CSV) into ``participant_id, workshop, visit_date``.
+
+    IDs are stripped of surrounding spaces. A visit without a participant ID is an error
+    (as a wave row without one is), not a silently dropped or anonymous visit.
+
+    Raises
+    ------
+    WaveError
+        The file cannot be read (see :func:`read_attendance_file`), a configured column is
+        missing, dates cannot be parsed or participant IDs are blank (with the row numbers;
+        several problems are reported together).
+    """
+    path = Path(path)
+    reg = read_attendance_file(path)
     cols = {spec.id_column: ID_COLUMN, spec.workshop_column: "workshop", spec.date_column: "visit_date"}
     absent = [c for c in cols if c not in reg.columns]
     if absent:
         raise WaveError(f"{path.name}: configured column(s) {absent} not in the register "
                         f"(columns: {list(reg.columns)})")
     reg = reg[list(cols)].rename(columns=cols)
+    errors = []
     dates = pd.to_datetime(reg["visit_date"], errors="coerce", format="%Y-%m-%d")
     bad = dates.isna() & reg["visit_date"].notna()
     if bad.any():
-        raise WaveError(f"{path.name}, column {spec.date_column!r}: {int(bad.sum())} value(s) are not "
-                        f"dates (YYYY-MM-DD); rows {_rows_text(file_rows(bad), int(bad.sum()))}")
+        errors.append(f"{path.name}, column {spec.date_column!r}: {int(bad.sum())} value(s) are not "
+                      f"dates (YYYY-MM-DD); rows {_rows_text(file_rows(bad), int(bad.sum()))}")
+    ids = reg[ID_COLUMN].str.strip().replace("", pd.NA)
+    blank = ids.isna()
+    if blank.any():
+        errors.append(f"{path.name}, column {spec.id_column!r}: {int(blank.sum())} visit(s) without a participant "
+                      f"ID; rows {_rows_text(file_rows(blank), int(blank.sum()))} (fill in the study code, or "
+                      "remove the row)")
+    if errors:
+        raise WaveError("\n".join(errors))
     reg["visit_date"] = dates
-    reg[ID_COLUMN] = reg[ID_COLUMN].str.strip()
+    reg[ID_COLUMN] = ids
     return reg
 
 
@@ -1173,8 +1367,8 @@ def check_id_format_consistent(panel: pd.DataFrame) -> list[Problem]:
 
 def wave_ids(data: pd.DataFrame, id_variable: str) -> pd.Series:
     """The participant IDs of a raw wave, normalised as :func:`harmonise` does (stripped,
-    blanks missing)."""
-    return data[id_variable].astype("string").str.strip().replace("", pd.NA)
+    blanks missing, whole numbers without decimals)."""
+    return _id_text(data[id_variable])
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ def references_from_config(config: StudyConfig, exclude: Path | None = None) -> 
             notes.append(f"{path.name} is already configured as wave {w.id}; that wave is not used as a reference")
             continue
         try:
-            raw = ingest.read_wave(path)
+            raw = ingest.read_wave(path, encoding=w.encoding, id_variable=w.id_variable)
         except ingest.WaveError as exc:
             notes.append(f"wave {w.id} not used as a reference: {exc}")
             continue

@@ -53,7 +53,7 @@ def other_wave_ids(config: StudyConfig, wave_id: str):
         if w.id == wave_id:
             continue
         try:
-            raw = read_wave(config.wave_path(w.id), encoding=w.encoding)
+            raw = read_wave(config.wave_path(w.id), encoding=w.encoding, id_variable=w.id_variable)
         except WaveError:
             unreadable.append(w.id)
             continue

@@ -459,7 +459,7 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
             "mapping": {r: c for r, c in wave.mapping.items() if c.rsplit("_", 1)[0] not in unknown},
         })
     try:
-        raw = ingest.read_wave(path, encoding=wave.encoding)
+        raw = ingest.read_wave(path, encoding=wave.encoding, id_variable=wave.id_variable)
     except ingest.WaveError as exc:
         if not path.exists():
             return findings + [_missing_file(wave, path, {})], None
@@ -503,9 +503,9 @@ def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
         return [Finding(ERROR, file, "attendance", f"attendance register {att.file!r} does not exist",
                         suggestion=f"did you mean {hit!r}?" if hit else "fix attendance.file")]
     try:
-        reg = pd.read_csv(path, dtype="string")
-    except Exception as exc:
-        return [Finding(ERROR, file, "attendance", f"cannot be read as CSV ({type(exc).__name__}: {exc})")]
+        reg = ingest.read_attendance_file(path)
+    except ingest.WaveError as exc:
+        return [Finding(ERROR, file, "attendance", str(exc))]
     findings = []
     cols = {att.id_column: "id_column", att.workshop_column: "workshop_column", att.date_column: "date_column"}
     for col, key in cols.items():
@@ -623,7 +623,7 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     references = []
     for w in waves:
         try:
-            r = ingest.read_wave(paths[w.id], encoding=w.encoding)
+            r = ingest.read_wave(paths[w.id], encoding=w.encoding, id_variable=w.id_variable)
         except ingest.WaveError:
             continue
         variables = new_wave.describe_variables(r)

@@ -46,7 +46,7 @@ def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     """
     config = study_config.load()
     wave = config.wave(context.partition_key)
-    raw = ingest.read_wave(config.wave_path(wave.id), encoding=wave.encoding)
+    raw = ingest.read_wave(config.wave_path(wave.id), encoding=wave.encoding, id_variable=wave.id_variable)
     for note in raw.notes:
         context.log.info(f"{raw.path.name}: {note}")
     guard = ingest.check_no_identifiers(raw.data, raw.codebook, raw.path.name, wave.id_variable,

@@ -151,3 +151,176 @@ def test_attendance_register_bad_dates_are_reported(tmp_path):
     p.write_text("pid,workshop,visit_date\n", encoding="utf-8")
     with pytest.raises(ingest.WaveError, match=r"configured column\(s\) \['participant_id'\]"):
         ingest.read_attendance(p, Attendance(file="att.csv"))
+
+
+# -- regressions of the bugs found by fuzzing (tests/unit/test_fuzz_ingest.py) --------------
+
+
+def _csv(tmp_path, text: str, name: str = "t0.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("text, expect", [
+    # every data row one field longer: pandas used to take the first column as the index
+    ("kod,q1\nJH-1,1,5\nJH-2,2,6\n", "2 data rows have more fields than the header (2): line 2 (data row 1) has 3, "
+                                      "line 3 (data row 2) has 3 fields"),
+    ("kod,q1\nJH-1,1,5\nJH-2,2\n", "line 2 (data row 1) has 3 fields, the header has 2"),
+    # a later row; blank lines are skipped when counting data rows, as pandas does
+    ("kod,q1\nJH-1,1\n\nJH-2,2,,\n", "line 4 (data row 2) has 4 fields, the header has 2"),
+])
+def test_csv_row_with_more_fields_than_the_header_is_named(tmp_path, text, expect):
+    with pytest.raises(ingest.WaveError) as exc:
+        ingest.read_wave(_csv(tmp_path, text))
+    assert f"t0.csv: {expect}" in str(exc.value) and "must be quoted" in str(exc.value)
+    assert "JH-1" not in str(exc.value)
+
+
+def test_csv_quoted_comma_and_line_break_are_one_field(tmp_path):
+    raw = ingest.read_wave(_csv(tmp_path, 'kod,q1,kommentar\nJH-1,1,"a, b"\nJH-2,2,"rad 1\nrad 2"\n'))
+    assert raw.data["kommentar"].tolist() == ["a, b", "rad 1\nrad 2"]
+
+
+def test_a_directory_is_not_a_wave_file(tmp_path):
+    (tmp_path / "t0.sav").mkdir()
+    with pytest.raises(ingest.WaveError, match=r"t0.sav: the wave file .* is a directory"):
+        ingest.read_wave(tmp_path / "t0.sav")
+
+
+def test_zero_padded_csv_ids_and_codes_keep_their_digits(tmp_path):
+    p = _csv(tmp_path, "kod,q1,kommun\n000123,1,0180\n004560,02,1480\n")
+    raw = ingest.read_wave(p)
+    assert raw.data["kod"].tolist() == ["000123", "004560"]
+    assert raw.data["kommun"].tolist() == ["0180", "1480"]          # a code, not a quantity
+    assert any("'q1'" in n and "read as text" in n for n in raw.notes)
+    assert not any("000123" in n for n in raw.notes)
+    h = ingest.harmonise(raw, wave(file="t0.csv", mapping={"q1": "who5_01"}, covariates={"kommun": "region_of_birth"}))
+    assert h.data["participant_id"].tolist() == ["000123", "004560"]
+    assert h.data["who5_01"].tolist() == [1.0, 2.0]                 # "02" is still the code 2
+    assert h.data["region_of_birth"].tolist() == ["0180", "1480"]
+    # a plain numeric column stays numeric
+    assert pd.api.types.is_integer_dtype(ingest.read_wave(_csv(tmp_path, "kod,q1\nA,1\nB,2\n", "t1.csv")).data["q1"])
+
+
+def test_csv_id_variable_is_read_as_written(tmp_path):
+    p = _csv(tmp_path, "kod,q1\n1e5,1\n12.50,2\n7,3\n")
+    assert ingest.read_wave(p, id_variable="kod").data["kod"].tolist() == ["1e5", "12.50", "7"]
+    assert ingest.read_wave(p, id_variable="not_there").data["kod"].dtype != "string"  # ignored when absent
+    h = ingest.harmonise(ingest.read_wave(p, id_variable="kod"), wave(file="t0.csv", mapping={"q1": "who5_01"},
+                                                                       covariates={}))
+    assert h.data["participant_id"].tolist() == ["1e5", "12.50", "7"]
+
+
+def test_numeric_sav_ids_are_written_as_whole_numbers(tmp_path):
+    p = tmp_path / "t0.sav"
+    pyreadstat.write_sav(pd.DataFrame({"kod": [123.0, np.nan, 4560.0], "q1": [1.0, 2.0, 3.0]}), str(p))
+    raw = ingest.read_wave(p)
+    h = ingest.harmonise(raw, wave(mapping={"q1": "who5_01"}, covariates={}))
+    assert h.data["participant_id"].tolist()[::2] == ["123", "4560"] and pd.isna(h.data["participant_id"][1])
+    assert ingest.wave_ids(raw.data, "kod").tolist()[::2] == ["123", "4560"]   # cross-wave linkage agrees
+    # not whole numbers: nothing is rounded away
+    pyreadstat.write_sav(pd.DataFrame({"kod": [1.5, 2.0], "q1": [1.0, 2.0]}), str(p))
+    h = ingest.harmonise(ingest.read_wave(p), wave(mapping={"q1": "who5_01"}, covariates={}))
+    assert h.data["participant_id"].tolist() == ["1.5", "2.0"]
+
+
+def test_true_false_in_a_numeric_item_are_text_not_codes(tmp_path):
+    p = _csv(tmp_path, "kod,q1,q2\nJH-1,True,1\nJH-2,,TRUE\nJH-3,False,2\n")
+    with pytest.raises(ingest.WaveError) as exc:
+        ingest.harmonise(ingest.read_wave(p), wave(file="t0.csv", covariates={}))
+    msg = str(exc.value)
+    assert "2 mapped item variable(s) hold text" in msg
+    assert "'q1' (who5_01): 2 value(s) are text, not a code; rows 1, 3" in msg
+    assert "'q2' (who5_02): 1 value(s) are text, not a code; rows 2" in msg
+    # Python booleans in an object column (a data frame built in code) are text too
+    raw = ingest.RawWave(pd.DataFrame({"kod": ["JH-1", "JH-2"], "q1": pd.Series([True, 3], dtype=object),
+                                       "q2": [1.0, 2.0]}), pd.DataFrame(columns=["variable", "value"]), "",
+                         tmp_path / "t0.csv", "csv")
+    with pytest.raises(ingest.WaveError, match=r"'q1' \(who5_01\): 1 value\(s\) are text, not a code; rows 1"):
+        ingest.harmonise(raw, wave(file="t0.csv", covariates={}))
+
+
+def test_sav_labelled_string_covariate_gets_its_labels(tmp_path):
+    from pipelines import new_wave, study
+
+    p = tmp_path / "t0.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"kod": ["JH-1", "JH-2", "JH-3", "JH-4"], "kon": ["K", "M ", "9", "X"],
+                      "q1": [1.0, 2.0, 3.0, 4.0]}), str(p),
+        variable_value_labels={"kon": {"K": "Kvinna", "M": "Man", "9": "Ej svar"}, "q1": {1.0: "Aldrig"}})
+    raw = ingest.read_wave(p)
+    cb = raw.codebook
+    kon = cb[cb["variable"] == "kon"].set_index("value_text")
+    assert kon.loc["K", "value_label"] == "Kvinna" and np.isnan(kon.loc["K", "value"])
+    assert kon.loc["9", "value"] == 9.0                               # the number it spells
+    assert cb["value"].dtype == "float64" and cb.loc[cb["variable"] == "q1", "value_text"].isna().all()
+    w = wave(mapping={"q1": "who5_01"}, covariates={"kon": "gender"},
+             missing_codes={"default": {9: "no_answer"}})
+    h = ingest.harmonise(raw, w)
+    g = h.data["gender"]
+    assert g.tolist()[:2] == ["Kvinna", "Man"] and pd.isna(g[2])      # 9 declared missing
+    assert g[3] == "X"                                                 # an unlabelled value stays as it is
+    # downstream users of the codebook still work on it
+    assert ingest.check_value_labels(cb, "t0.sav", w.mapping, study.allowed_codes(w), w.missing_codes) != []
+    assert ingest.user_missing_codes(cb) == {}
+    assert new_wave.describe_variables(raw)["q1"].value_labels == {1.0: "Aldrig"}
+
+
+def test_text_covariate_with_a_missing_code_written_as_text(tmp_path):
+    p = _csv(tmp_path, "kod,q1,kon\nJH-1,1,Kvinna\nJH-2,2,9\nJH-3,3,\n")
+    h = ingest.harmonise(ingest.read_wave(p), wave(file="t0.csv", mapping={"q1": "who5_01"}))
+    assert h.data["gender"].tolist()[0] == "Kvinna" and h.data["gender"][1:].isna().all()
+
+
+def test_attendance_register_is_read_strictly(tmp_path):
+    from pipelines.config import Attendance
+
+    spec = Attendance(file="att.csv")
+    p = tmp_path / "att.csv"
+    cases = {
+        b"": "att.csv: the file is empty (0 bytes)",
+        "participant_id,workshop,visit_date\nJH-1,Språkcafé,2024-01-02\n".encode("cp1252"):
+            "att.csv: not valid UTF-8 text in 1 data row(s) (rows 1), first in variable 'workshop'",
+        b"participant_id;workshop;visit_date\nJH-1;A;2024-01-02\n": "separated by semicolons",
+        b"participant_id,workshop,visit_date,workshop\nJH-1,A,2024-01-02,B\n":
+            "att.csv: the header names 1 variable(s) more than once: 'workshop' (2 times)",
+        b"participant_id,workshop,visit_date\nJH-1,A,2024-01-02\nJH-2,B,C,2024-01-03\n":
+            "att.csv: line 3 (data row 2) has 4 fields, the header has 3",
+        b"$FL2" + bytes(100): "att.csv: the attendance register is an SPSS .sav file",
+    }
+    for content, expect in cases.items():
+        p.write_bytes(content)
+        with pytest.raises(ingest.WaveError) as exc:
+            ingest.read_attendance(p, spec)
+        assert expect in str(exc.value), (content, str(exc.value))
+        assert "JH-" not in str(exc.value) and "encoding: cp1252" not in str(exc.value)
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(ingest.WaveError, match=r"dir.csv: the attendance register .* is a directory"):
+        ingest.read_attendance(tmp_path / "dir.csv", spec)
+
+
+def test_attendance_blank_ids_and_bad_dates_are_reported_together(tmp_path):
+    from pipelines.config import Attendance
+
+    p = tmp_path / "att.csv"
+    p.write_text("pid,workshop,visit_date\n JH-1 ,A,2024-01-01\n,A,2024-01-02\n  ,B,2024-13-01\n", encoding="utf-8")
+    with pytest.raises(ingest.WaveError) as exc:
+        ingest.read_attendance(p, Attendance(file="att.csv", id_column="pid"))
+    msg = str(exc.value)
+    assert "att.csv, column 'visit_date': 1 value(s) are not dates (YYYY-MM-DD); rows 3" in msg
+    assert "att.csv, column 'pid': 2 visit(s) without a participant ID; rows 2, 3" in msg
+    assert "JH-1" not in msg
+    p.write_text("pid,workshop,visit_date\n JH-1 ,A,2024-01-01\nJH-2,,2024-01-02\n", encoding="utf-8")
+    reg = ingest.read_attendance(p, Attendance(file="att.csv", id_column="pid"))
+    assert reg["participant_id"].tolist() == ["JH-1", "JH-2"] and pd.isna(reg["workshop"][1])
+
+
+def test_validate_reads_the_attendance_register_strictly(tmp_path):
+    from pipelines import validate
+    from pipelines.config import Attendance
+
+    p = tmp_path / "att.csv"
+    p.write_text("participant_id,workshop,visit_date\nJH-1,A,2024-01-01,x\n", encoding="utf-8")
+    (f,) = validate._attendance_findings(Attendance(file="att.csv"), p, r".*", {}, None, None, needed=False)
+    assert f.check == "attendance" and "line 2 (data row 1) has 4 fields, the header has 3" in f.message
