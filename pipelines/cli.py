@@ -12,7 +12,9 @@ Commands (each accepts ``--config PATH``; default ``$STUDY_CONFIG``, else the ex
 Materialisations go to the Dagster instance in ``$DAGSTER_HOME`` (default
 ``.dagster_home/`` in the project) and outputs under ``$JH_OUTPUT_ROOT`` (default: the
 project folder). The runner (:mod:`pipelines.runner`) uses Dagster's own instance, asset
-graph and in-process execution; this module only parses arguments and prints.
+graph and in-process execution; this module only parses arguments and prints. ``run`` and
+``report`` hold a lock on the instance and the output root while they run; a second one is
+refused at once with exit status 3 and the first run's pid, start time and configuration.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import time
 from pathlib import Path
 
 from pipelines.config import ConfigError
+from pipelines.locking import RunLockedError
 
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 
 def _progress(start: float):
@@ -57,6 +60,9 @@ def _cmd_run(args) -> int:
         print(exc, file=sys.stderr)
         print("run `python -m pipelines validate` for every problem at once", file=sys.stderr)
         return EXIT_USAGE
+    except RunLockedError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     if report.success:
         _print_outputs(args.config)
     return EXIT_OK if report.success else EXIT_PROBLEM
@@ -73,6 +79,7 @@ def _cmd_validate(args) -> int:
 def _cmd_new_wave(args) -> int:
     from pipelines import ingest, new_wave
     from pipelines.config import load_config
+    from pipelines.fsutil import atomic_write_text
 
     try:
         config = load_config(args.config)
@@ -91,7 +98,7 @@ def _cmd_new_wave(args) -> int:
         return EXIT_USAGE
     text = new_wave.render_yaml(proposal)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        atomic_write_text(args.out, text)
         print(f"proposal written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -130,8 +137,12 @@ def _cmd_report(args) -> int:
         print(f"--lang {args.lang}: the study publishes only {config.publishing.languages} "
               "(publishing.languages in the study configuration)", file=sys.stderr)
         return EXIT_USAGE
-    report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
-                        targets=["evaluation_report"])
+    try:
+        report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
+                            targets=["evaluation_report"])
+    except RunLockedError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     if not report.success:
         return EXIT_PROBLEM
     import dagster as dg
@@ -276,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 success; 1 a problem in the data or a failed run/check; 2 a usage or
-        configuration error.
+        configuration error; 3 refused because another ``run``/``report`` is using the
+        same output root or Dagster instance (:mod:`pipelines.locking`).
     """
     args = build_parser().parse_args(argv)
     return args.func(args)

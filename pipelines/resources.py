@@ -24,7 +24,14 @@ class StudyResource(dg.ConfigurableResource):
         return Path(self.config_path or os.environ.get("STUDY_CONFIG") or DEFAULT_CONFIG).resolve()
 
     def load(self) -> StudyConfig:
-        return load_config(self.path())
+        """The validated configuration, with the study's own scales registered in the
+        instrument library, so that any asset, run alone in a fresh process (a UI
+        materialisation, a rerun after a killed run), knows every outcome."""
+        from pipelines import study
+
+        config = load_config(self.path())
+        study.register_study_scales(config)
+        return config
 
 
 class ProjectPaths(dg.ConfigurableResource):

@@ -10,6 +10,7 @@ materialisation, so a changed file re-runs exactly what depends on it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import PROJECT_ROOT, StudyConfig, config_hash, load_config
+from pipelines.locking import exclusive_run
 from pipelines.partitions import WAVES, sync_wave_partitions
 
 
@@ -159,9 +161,15 @@ def _root_message(err) -> str:
         err = err.cause
     while err is not None and err.cause is not None and err.cls_name in ("DagsterUserCodeExecutionError",):
         err = err.cause
-    return f"{err.cls_name}: {err.message.strip()}" if err else "unknown error"
+    if err is None:
+        return "unknown error"
+    message = err.message.strip()
+    # Dagster's serialised message may already start with the (qualified) class name
+    message = re.sub(rf"^(?:[\w.]+\.)?{re.escape(err.cls_name or '')}:\s*", "", message)
+    return f"{err.cls_name}: {message}"
 
 
+@exclusive_run  # one run at a time per instance and output root (pipelines/locking.py)
 def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=print,
         output_root: str | None = None, log_level: str = "WARNING",
         targets: list[str] | None = None) -> RunReport:

@@ -67,10 +67,11 @@ def _column_widths(table, data, total, numeric=()) -> None:
     w = [need(c) for c in data.columns]
     s = sum(w)
     table.autofit = False
-    for j, col in enumerate(table.columns):
-        width = int(total * w[j] / s)
+    widths = [int(total * wj / s) for wj in w]
+    for col, width in zip(table.columns, widths):
         col.width = width                     # w:gridCol, which LibreOffice and Word lay out from
-        for cell in col.cells:
+    for row in table.rows:                    # row by row: python-docx's column.cells is quadratic
+        for cell, width in zip(row.cells, widths):
             cell.width = width
 
 
@@ -127,14 +128,13 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
         run.font.size = size
         run.bold = bold
 
-    for j, c in enumerate(data.columns):
-        cell = table.rows[0].cells[j]
+    rows = list(table.rows)                   # resolve rows and cells once: each lookup walks the XML
+    for c, cell in zip(data.columns, rows[0].cells):
         write(cell, c, bold=True, right=c in t.numeric)
         _border(cell, top=12, bottom=6)
-    _repeat_header(table.rows[0])
+    _repeat_header(rows[0])
     for i, row in enumerate(data.itertuples(index=False), start=1):
-        for j, (c, v) in enumerate(zip(data.columns, row)):
-            cell = table.rows[i].cells[j]
+        for c, v, cell in zip(data.columns, row, rows[i].cells):
             write(cell, v, right=c in t.numeric)
             if (i - 1) in t.group_rows and i > 1:
                 _border(cell, top=2)
@@ -256,8 +256,9 @@ def save_deterministic(doc: Document, path: Path, when: dt.datetime, title: str 
             zi.external_attr = 0o644 << 16
             zi.create_system = 0
             dst.writestr(zi, src.read(info.filename))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
+    from pipelines.fsutil import atomic_write_bytes
+
+    atomic_write_bytes(path, out.getvalue())  # temporary file, then rename: never a partial .docx
     return path
 
 

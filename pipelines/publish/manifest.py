@@ -21,6 +21,7 @@ from pathlib import Path
 
 import instruments
 from pipelines.config import PROJECT_ROOT, StudyConfig
+from pipelines.fsutil import atomic_write_text, is_temp_file
 
 DISTRIBUTION = "jamlik-halsa-evaluation"
 MANIFEST_NAME = "manifest.json"
@@ -130,14 +131,18 @@ def provenance(config: StudyConfig, config_path: Path) -> dict:
 
 
 def output_hashes(year_dir: Path) -> dict[str, str]:
-    """sha256 of every file under ``year_dir`` except the manifest, by relative path."""
+    """sha256 of every file under ``year_dir`` except the manifest, by relative path.
+
+    Temporary files of an interrupted or concurrent write (:func:`pipelines.fsutil.is_temp_file`)
+    are not outputs and are left out.
+    """
     year_dir = Path(year_dir)
     return {p.relative_to(year_dir).as_posix(): sha256_file(p) for p in sorted(year_dir.rglob("*"))
-            if p.is_file() and p.name != MANIFEST_NAME}
+            if p.is_file() and p.name != MANIFEST_NAME and not is_temp_file(p)}
 
 
 def write_manifest(year_dir: Path, prov: dict, run_id: str | None, now: dt.datetime | None = None) -> Path:
-    """Write ``manifest.json``: the provenance plus run id, time and output hashes."""
+    """Write ``manifest.json`` (atomically): the provenance plus run id, time and output hashes."""
     manifest = {
         "manifest_version": 1,
         "generated_at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
@@ -145,9 +150,7 @@ def write_manifest(year_dir: Path, prov: dict, run_id: str | None, now: dt.datet
         **prov,
         "outputs": output_hashes(year_dir),
     }
-    path = Path(year_dir) / MANIFEST_NAME
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(Path(year_dir) / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
 def fixed_date(config: StudyConfig) -> dt.datetime:

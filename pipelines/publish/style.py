@@ -135,7 +135,8 @@ def wrap(text: str, width: int = 22) -> str:
 
 
 def save(fig, stem: Path) -> dict[str, Path]:
-    """Save PNG (300 dpi), SVG and PDF with fixed metadata so the bytes never change.
+    """Save PNG (300 dpi), SVG and PDF with fixed metadata so the bytes never change,
+    each written atomically (temporary file, then rename: :mod:`pipelines.fsutil`).
 
     Parameters
     ----------
@@ -149,11 +150,13 @@ def save(fig, stem: Path) -> dict[str, Path]:
     dict
         ``{"png": Path, "svg": Path, "pdf": Path}``.
     """
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    from pipelines.fsutil import atomic_write
+
     out = {}
     for ext, md in _METADATA.items():
         path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, format=ext, metadata=md)
+        with atomic_write(path, "wb") as fh:  # a killed run never leaves a truncated figure
+            fig.savefig(fh, format=ext, metadata=md)
         out[ext] = path
     plt.close(fig)
     return out

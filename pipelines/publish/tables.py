@@ -230,9 +230,10 @@ def published_tables(inputs: dict[str, pd.DataFrame], k: int) -> dict[str, pd.Da
 
 def write_csv(df: pd.DataFrame, path) -> None:
     """Write a published table as UTF-8 CSV, floats at full precision, ``\\n`` line ends
-    (byte-identical on every run)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n", float_format="%.17g", encoding="utf-8")
+    (byte-identical on every run), atomically (temporary file, then rename)."""
+    from pipelines.fsutil import atomic_write_text
+
+    atomic_write_text(path, df.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
 
 
 # -- display tables ------------------------------------------------------------------------
