@@ -23,13 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.wave_summary import wave_means
 from pipelines import study as study_glue
 from pipelines.assets._meta import table_metadata
 from pipelines.config import StudyConfig
-from pipelines.publish import aggregate, disclosure, docx_report, figures, manifest, report, style, tables
+from pipelines.fsutil import atomic_write_text
+from pipelines.publish import aggregate, disclosure, docx_report, figures, manifest, parallel, report, style, tables
 from pipelines.publish.labels import study_labels
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
@@ -74,13 +76,17 @@ def _figure_result(context: dg.AssetExecutionContext, config: StudyConfig, paths
     """Render ``make(labels) -> Figure`` in every configured language, save PNG/SVG/PDF, and
     return metadata with the paths and a thumbnail of the default-language PNG."""
     folder = _year_dir(config, paths) / ("internal" if internal else "figures")
-    written, preview = {}, None
-    for lang in config.publishing.languages:
-        fig = make(study_labels(config, lang))
-        if lang == config.publishing.default_language and not internal:
-            # no thumbnail of an internal figure: its individual values must not reach the event log
-            preview = style.thumbnail_markdown(fig, alt=stem)
-        written[lang] = style.save(fig, folder / f"{stem}_{lang}")
+    langs = list(config.publishing.languages)
+    figs = {lang: make(study_labels(config, lang)) for lang in langs}  # building is quick; saving is not
+    preview = None
+    if not internal:  # no thumbnail of an internal figure: its individual values must not reach the event log
+        preview = style.thumbnail_markdown(figs[config.publishing.default_language], alt=stem)
+    # each language is saved (PNG, SVG, PDF) on its own core; the bytes do not depend on it
+    saved = parallel.map_forked(lambda lang: style.save(figs[lang], folder / f"{stem}_{lang}"), langs,
+                                label=lambda lang: f"figure {stem} ({lang})")
+    for fig in figs.values():
+        plt.close(fig)
+    written = dict(zip(langs, saved))
     png = written[config.publishing.default_language]["png"]
     context.log.info(f"{stem}: wrote {sum(len(v) for v in written.values())} file(s) to {folder}")
     return dg.MaterializeResult(metadata={
@@ -329,7 +335,7 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
         others = [(o.upper(), report.report_filename(o, default, "html")) for o in langs if o != lang]
         doc = report.build_document(config, L, published, attrition, figs, prov, others)
         html_path = year_dir / report.report_filename(lang, default, "html")
-        html_path.write_text(report.render_html(doc), encoding="utf-8")
+        atomic_write_text(html_path, report.render_html(doc))
         docx_path = docx_report.write_docx(doc, year_dir / report.report_filename(lang, default, "docx"),
                                            manifest.fixed_date(config))
         files[lang] = {"html": str(html_path), "docx": str(docx_path)}

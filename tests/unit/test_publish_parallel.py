@@ -1,0 +1,73 @@
+"""Forked rendering: same results and bytes as rendering in this process; failures in a
+worker are reported with the worker's traceback and no child is left behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipelines.publish import parallel, style
+from pipelines.publish.labels import catalogue
+
+
+def test_results_in_order_and_bounded_by_processes():
+    pids = parallel.map_forked(lambda i: (i, os.getpid()), list(range(5)), processes=2)
+    assert [i for i, _ in pids] == list(range(5))
+    assert pids[0][1] == os.getpid()                      # the first item runs here
+    assert all(pid != os.getpid() for _, pid in pids[1:])  # the others in children
+
+
+def test_one_process_runs_everything_here(monkeypatch):
+    monkeypatch.setenv(parallel.ENV_PROCESSES, "1")
+    assert {pid for pid in parallel.map_forked(lambda _: os.getpid(), range(3))} == {os.getpid()}
+
+
+def test_bad_setting_is_named(monkeypatch):
+    monkeypatch.setenv(parallel.ENV_PROCESSES, "two")
+    with pytest.raises(ValueError, match="JH_RENDER_PROCESSES='two': expected a whole number"):
+        parallel.max_processes()
+
+
+def test_worker_failure_names_the_item_and_carries_the_traceback():
+    def boom(x):
+        if x == "en":
+            raise KeyError("label 'flow_title' missing")
+        return x
+
+    with pytest.raises(parallel.RenderError, match=r"(?s)figure \(en\): Traceback.*KeyError") as err:
+        parallel.map_forked(boom, ["sv", "en"], label=lambda x: f"figure ({x})", processes=2)
+    assert "flow_title" in str(err.value)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)                         # every child was reaped
+
+
+def test_parent_failure_still_reaps_children():
+    def boom(x):
+        if x == 0:
+            raise RuntimeError("parent share failed")
+        return x
+
+    with pytest.raises(RuntimeError, match="parent share failed"):
+        parallel.map_forked(boom, [0, 1], processes=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_forked_figures_are_byte_identical(tmp_path, monkeypatch):
+    def make(lang):
+        fig, ax = style.figure()
+        ax.bar(["a", "b", "c"], [1.5, 2.25, 3.0])
+        ax.set_title(catalogue()[lang]["table"])
+        ax.yaxis.set_major_formatter(style.number_formatter(lang, 1))
+        return fig
+
+    def save_all(folder):
+        return parallel.map_forked(lambda lang: style.save(make(lang), folder / f"demo_{lang}"), ["sv", "en"])
+
+    forked = save_all(tmp_path / "forked")
+    monkeypatch.setenv(parallel.ENV_PROCESSES, "1")
+    serial = save_all(tmp_path / "serial")
+    for a, b in zip(forked, serial):
+        for ext in ("png", "svg", "pdf"):
+            assert a[ext].read_bytes() == b[ext].read_bytes(), ext
