@@ -41,8 +41,10 @@ test-fast: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+# every benchmark (long: the pipeline at 100,000 participants); one of them with arguments:
+#   make bench BENCH="pipeline --sizes 1000 10000"   (see benchmarks/README.md)
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'

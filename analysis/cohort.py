@@ -19,13 +19,30 @@ import pandas as pd
 from analysis import _panel
 from analysis.tidy import as_tidy
 
-__all__ = ["link_waves", "recurring_cohort", "flow_counts", "COHORT_COLUMNS", "FLOW_COLUMNS"]
+__all__ = ["link_waves", "recurring_cohort", "flow_counts", "is_member", "COHORT_COLUMNS", "FLOW_COLUMNS"]
 
 COHORT_COLUMNS = (
     "participant_id", "present_pre", "present_post", "visits", "weeks", "visits_per_week",
     "recurring_both_waves", "recurring_attendance",
 )  # fmt: skip
 FLOW_COLUMNS = ("stage", "definition", "wave", "outcome", "n", "reason")
+
+
+def is_member(ids: pd.Series, members) -> np.ndarray:
+    """Boolean mask: which ``ids`` (e.g. the panel's ``participant_id``) are in
+    ``members`` (a set or sequence of IDs, e.g. a recurring cohort).
+
+    Equals ``ids.isin(members).to_numpy()``, in linear time for pandas 3's pyarrow
+    strings (whose ``isin`` converts each member in a Python loop); use it to filter
+    the panel by a cohort.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_member(pd.Series(["a", "b", "c"]), {"a", "c"}).tolist()
+    [True, False, True]
+    """
+    return _panel.isin(ids, members)
 
 
 def _present(panel: pd.DataFrame, outcomes: Sequence[str] | None) -> pd.Series:
@@ -66,14 +83,20 @@ def link_waves(panel: pd.DataFrame, outcomes: Sequence[str] | None = None) -> pd
     _panel.check_panel(panel, list(outcomes or ()))
     waves = _panel.wave_levels(panel)
     ids = sorted(panel[_panel.ID].dropna().unique().tolist())
-    seen = panel.loc[_present(panel, outcomes), [_panel.ID, _panel.WAVE]]
-    seen_set = set(map(tuple, seen.to_numpy().tolist()))
+    seen = panel.loc[_present(panel, outcomes), [_panel.ID, _panel.WAVE]].dropna()
+    # participants x waves presence matrix, filled by position (vectorised: no Python
+    # loop over participants)
+    row = pd.Index(ids).get_indexer(seen[_panel.ID].to_numpy(dtype=object))
+    col = pd.Index(waves).get_indexer(seen[_panel.WAVE].to_numpy(dtype=object))
+    present = np.zeros((len(ids), len(waves)), dtype=bool)
+    ok = (row >= 0) & (col >= 0)
+    present[row[ok], col[ok]] = True
     grid = pd.MultiIndex.from_product([ids, waves], names=[_panel.ID, _panel.WAVE]).to_frame(index=False)
-    grid["present"] = [(i, w) in seen_set for i, w in zip(grid[_panel.ID], grid[_panel.WAVE])]
-    patterns = (
-        grid[grid["present"]].groupby(_panel.ID, sort=False)[_panel.WAVE].agg(lambda s: "+".join(map(str, s)))
-    )
-    grid["pattern"] = grid[_panel.ID].map(patterns).fillna("")
+    grid["present"] = present.ravel()
+    # pattern: one string per distinct presence combination (at most 2^waves of them)
+    combos, which = np.unique(present, axis=0, return_inverse=True) if len(ids) else (present, np.zeros(0, int))
+    labels = np.array(["+".join(str(w) for w, p in zip(waves, c) if p) for c in combos], dtype=object)
+    grid["pattern"] = np.repeat(labels[np.asarray(which).ravel()], len(waves)) if len(ids) else []
     return grid
 
 
@@ -162,8 +185,9 @@ def recurring_cohort(
     weeks = (end - start).days / 7
     if "date" in attendance.columns:
         dates = pd.to_datetime(attendance["date"])
-        inside = attendance.loc[(dates >= start) & (dates <= end)]
-        counts = inside.groupby(_panel.ID).size()
+        inside = ((dates >= start) & (dates <= end)).to_numpy()
+        # count the ID column only (the register can have millions of visits)
+        counts = attendance[_panel.ID][inside].value_counts()
     elif "visits" in attendance.columns:
         counts = attendance.groupby(_panel.ID)["visits"].sum()
     else:
@@ -258,7 +282,7 @@ def flow_counts(
     if outcomes:
         for definition in ("recurring_both_waves", "recurring_attendance"):
             keep = set(c.loc[c[definition].fillna(False).astype(bool), _panel.ID])
-            sub = panel[panel[_panel.ID].isin(keep)]
+            sub = panel[_panel.isin(panel[_panel.ID], keep)]
             for outcome in outcomes:
                 n = len(_panel.paired(sub, outcome, pre, post)) if len(sub) else 0
                 rows.append({"stage": "analysed_complete_pairs", "definition": definition, "wave": post,

@@ -181,18 +181,31 @@ def _ncp_interval(t: float, df: float, ci_level: float) -> tuple[float, float]:
     if not (np.isfinite(t) and df > 0):
         return np.nan, np.nan
     a = (1 - ci_level) / 2
+    # large-sample SD of T around its noncentrality: sqrt(1 + ncp^2 / (2 df)); the limits
+    # lie a few of these from t. Keeping the search bracket that narrow matters for large
+    # samples (t in the tens with df in the tens of thousands), where the noncentral t
+    # tails far from t underflow to NaN.
+    spread = math.sqrt(1 + t * t / (2 * df))
 
     def bracket(fun):
-        width = 2.0 + abs(t) * 0.5
+        width = min(2.0 + abs(t) * 0.5, 2.0 + 8 * spread)
         lo, hi = t - width, t + width
         while fun(lo) * fun(hi) > 0 and width < 1e4:
             width *= 2
             lo, hi = t - width, t + width
         return optimize.brentq(fun, lo, hi, xtol=1e-13, rtol=1e-13)
 
-    lower = bracket(lambda nc: stats.nct.sf(t, df, nc) - a)
-    upper = bracket(lambda nc: stats.nct.cdf(t, df, nc) - a)
-    return float(lower), float(upper)
+    def normal_approx(sign):  # T ~ N(ncp, 1 + ncp^2 / (2 df)), if the exact tails fail
+        z = stats.norm.isf(a)
+        return bracket(lambda nc: (t - nc) / math.sqrt(1 + nc * nc / (2 * df)) - sign * z)
+
+    limits = []
+    for sign, fun in ((1, lambda nc: stats.nct.sf(t, df, nc) - a), (-1, lambda nc: stats.nct.cdf(t, df, nc) - a)):
+        try:
+            limits.append(bracket(fun))
+        except ValueError:  # NaN from the noncentral t far in its tails
+            limits.append(normal_approx(sign))
+    return float(limits[0]), float(limits[1])
 
 
 def _effect_rows(pre_values: np.ndarray, post_values: np.ndarray, ci_level: float) -> list[dict]:

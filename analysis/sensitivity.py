@@ -85,52 +85,90 @@ def rubin_pool(estimates, variances, df_complete: float) -> dict:
     return {"estimate": qbar, "std_error": math.sqrt(t), "df": nu, "within": ubar, "between": b, "lambda": lam}
 
 
-def _design(data: pd.DataFrame) -> np.ndarray:
-    return np.column_stack([np.ones(len(data)), data.to_numpy(dtype=float)])
+def _argsort_ties_by_index(x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")`` (equal values keep their index order), but from
+    numpy's fast unstable sort plus a sort of unique integer keys when there are ties:
+    the result never depends on how a platform's sort orders equal values."""
+    order = np.argsort(x)
+    s = x[order]
+    tie = s[1:] == s[:-1]
+    if tie.any():
+        run = np.concatenate(([0], np.cumsum(~tie)))  # run of equal values, per sorted position
+        order = order[np.argsort(run * x.size + order)]  # unique keys: (run, original index)
+    return order
+
+
+def _pmm_donors(yhat_obs: np.ndarray, yhat_mis: np.ndarray, k: int) -> np.ndarray:
+    """Indices into ``yhat_obs`` of the ``k`` observed cases whose predicted means are
+    closest to each of ``yhat_mis`` (one row each), nearest first; at equal distance the
+    smaller predicted mean, then the earlier case, comes first.
+
+    The observed predictions are sorted once; the k nearest values of a sorted array
+    are a run around the insertion point, collected by k steps of a two-pointer merge
+    for all missing values at once: O((n_obs + n_mis k) log n_obs) instead of a pass
+    over every observed case for each missing value.
+    """
+    order = _argsort_ties_by_index(yhat_obs)
+    s = yhat_obs[order]
+    n, m = s.size, yhat_mis.size
+    k = min(k, n)
+    lo = np.searchsorted(s, yhat_mis) - 1  # next candidate below (or equal)
+    hi = lo + 1  # next candidate above
+    out = np.empty((m, k), dtype=np.intp)
+    for j in range(k):
+        d_lo = np.where(lo >= 0, yhat_mis - s[np.clip(lo, 0, n - 1)], np.inf)
+        d_hi = np.where(hi < n, s[np.clip(hi, 0, n - 1)] - yhat_mis, np.inf)
+        take_lo = d_lo <= d_hi
+        out[:, j] = np.where(take_lo, lo, hi)
+        lo = lo - take_lo
+        hi = hi + ~take_lo
+    return order[out]
 
 
 def _impute_column(
-    y: np.ndarray, X: np.ndarray, miss: np.ndarray, rng: np.random.Generator, method: str, donors: int
+    yo: np.ndarray, Xo: np.ndarray, Xm: np.ndarray, rng: np.random.Generator, method: str, donors: int
 ) -> np.ndarray:
-    """One Bayesian linear-regression draw for the missing y (mice's norm / pmm)."""
-    Xo, yo = X[~miss], y[~miss]
-    p = X.shape[1]
+    """One Bayesian linear-regression draw for the missing values of one column (mice's
+    norm / pmm): ``yo`` its observed values, ``Xo`` and ``Xm`` the predictors (intercept
+    first) of the observed and of the missing rows."""
+    p = Xo.shape[1]
     xtx = Xo.T @ Xo
     xtx += np.eye(p) * 1e-5 * np.maximum(np.diag(xtx), 1e-12)  # mice's ridge
     inv = np.linalg.inv(xtx)
-    beta_hat = inv @ Xo.T @ yo
+    beta_hat = inv @ (Xo.T @ yo)
     resid = yo - Xo @ beta_hat
     dfree = max(len(yo) - p, 1)
     sigma = math.sqrt(float(resid @ resid) / rng.chisquare(dfree))
     beta_star = beta_hat + sigma * np.linalg.cholesky(inv) @ rng.standard_normal(p)
     if method == "norm":
-        return X[miss] @ beta_star + sigma * rng.standard_normal(int(miss.sum()))
-    # predictive mean matching, type 1 (mice's default for numeric data)
-    yhat_obs = Xo @ beta_hat
-    yhat_mis = X[miss] @ beta_star
-    out = np.empty(yhat_mis.size)
-    k = min(donors, yo.size)
-    for i, target in enumerate(yhat_mis):
-        nearest = np.argpartition(np.abs(yhat_obs - target), k - 1)[:k]
-        out[i] = yo[rng.choice(nearest)]
-    return out
+        return Xm @ beta_star + sigma * rng.standard_normal(Xm.shape[0])
+    # predictive mean matching, type 1 (mice's default for numeric data): each missing
+    # value takes the observed value of one of the ``donors`` closest cases, at random
+    near = _pmm_donors(Xo @ beta_hat, Xm @ beta_star, donors)
+    pick = rng.integers(0, near.shape[1], size=near.shape[0])
+    return yo[near[np.arange(near.shape[0]), pick]]
 
 
 def _chained(data: pd.DataFrame, rng: np.random.Generator, n_iter: int, method: str, donors: int) -> pd.DataFrame:
-    filled = data.copy()
-    missing = data.isna()
-    cols = [c for c in data.columns if missing[c].any()]
-    for c in data.columns:  # start from random draws of the observed values
-        m = missing[c].to_numpy()
+    ncol = data.shape[1]
+    # F = [intercept, the variables]: each step gathers its predictors straight from F
+    F = np.empty((len(data), ncol + 1))
+    F[:, 0] = 1.0
+    F[:, 1:] = data.to_numpy(dtype=float)
+    missing = np.isnan(F[:, 1:])
+    for j in range(ncol):  # start from random draws of the observed values
+        m = missing[:, j]
         if m.any():
-            obs = data.loc[~m, c].to_numpy(dtype=float)
-            filled.loc[m, c] = rng.choice(obs, size=int(m.sum()))
+            F[m, j + 1] = rng.choice(F[~m, j + 1], size=int(m.sum()))
+    # the missing pattern never changes: row indices and predictor columns once per column
+    plan = [(j + 1, np.flatnonzero(~missing[:, j]), np.flatnonzero(missing[:, j]),
+             np.array([0, *(c + 1 for c in range(ncol) if c != j)]))
+            for j in range(ncol) if missing[:, j].any()]
     for _ in range(n_iter):
-        for c in cols:
-            m = missing[c].to_numpy()
-            X = _design(filled.drop(columns=c))
-            filled.loc[m, c] = _impute_column(filled[c].to_numpy(dtype=float), X, m, rng, method, donors)
-    return filled
+        for col, obs, mis, pred in plan:
+            F[mis, col] = _impute_column(F[obs, col], F[np.ix_(obs, pred)], F[np.ix_(mis, pred)], rng, method,
+                                         donors)
+    return pd.DataFrame(F[:, 1:], index=data.index, columns=data.columns)
 
 
 def _analysis_set(panel: pd.DataFrame, outcomes: list[str], pre, post, covariates: list[str]) -> pd.DataFrame:

@@ -528,8 +528,10 @@ def make_pseudonyms(n: int, rng: np.random.Generator) -> list[str]:
     seen: set[str] = set()
     while len(out) < n:
         draws = rng.integers(0, len(_ALPHABET), size=(max(2 * (n - len(out)), 8), 6))
-        for row in draws:
-            code = "JH-" + "".join(_ALPHABET[row])
+        # the six characters of each row as one string (numpy, not a join per row)
+        codes = np.ascontiguousarray(_ALPHABET[draws]).view(f"<U{draws.shape[1]}").ravel().tolist()
+        for code in codes:
+            code = "JH-" + code
             if code not in seen:
                 seen.add(code)
                 out.append(code)
@@ -799,14 +801,20 @@ def _attendance(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
     mondays = _mondays()
     open_week = np.array([m.isocalendar()[1] not in CLOSED_WEEKS for m in mondays])
     nweeks = len(mondays)
+    # dates as integer days (numpy datetime64[D]): no Python date object per visit
+    monday_day = np.array(mondays, dtype="datetime64[D]").astype(np.int64)
+    end_day = _day(ATTENDANCE_END)
+    wave_day = {w: _day(d) for w, d in WAVE_DATES.items()}
     week_of = {name: int(np.searchsorted(np.array(mondays), d)) for name, d in
                {"T1": WAVE_DATES["T1"] - dt.timedelta(days=300),
                 "T1_end": WAVE_DATES["T1"] - dt.timedelta(days=20),
                 "T2": WAVE_DATES["T2"] - dt.timedelta(days=330),
                 "T2_end": WAVE_DATES["T2"] - dt.timedelta(days=20)}.items()}
     labels = COVARIATE_CODES["workshop"]
-    rows_id, rows_ws, rows_date = [], [], []
-    for pid, kind, ws in people[["participant_id", "kind", "workshop"]].itertuples(index=False):
+    # the random draws below are made person by person in a fixed order (the files must not
+    # change); everything per visit is vectorised
+    rows_person, rows_ws, rows_day = [], [], []
+    for person, (kind, ws) in enumerate(people[["kind", "workshop"]].itertuples(index=False)):
         if kind == "recurring":
             start, end = int(rng.integers(0, 4)), nweeks
             p = rng.uniform(0.55, 0.75, size=2)
@@ -828,26 +836,46 @@ def _attendance(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
             other = ws if rng.random() < 0.7 else int(rng.choice([k for k in labels if k != ws]))
             day = next(d for d in (*WORKSHOP_DAYS[other], *range(5)) if d != slots[0][1])
             slots.append((other, day))
-        dates = np.array([[m + dt.timedelta(days=day) for _, day in slots] for m in mondays])
+        dates = monday_day[:, None] + np.array([day for _, day in slots])[None, :]
         active = np.zeros(nweeks, bool)
         active[start:end] = True
-        possible = (active & open_week)[:, None] & (dates <= ATTENDANCE_END)
+        possible = (active & open_week)[:, None] & (dates <= end_day)
         attend = (rng.random((nweeks, len(p))) < p[None, :]) & possible
         if kind == "recurring":
             for wave in WAVES[1:]:
                 t0, t1 = WAVE_DATES["T0"], WAVE_DATES[wave]
-                inside = possible & (dates >= t0) & (dates <= t1)
+                inside = possible & (dates >= wave_day["T0"]) & (dates <= wave_day[wave])
                 need = int(np.floor(MIN_RECURRING_RATE * (t1 - t0).days / 7)) + 1 - int(attend[inside].sum())
                 if need > 0:
                     missed = np.flatnonzero((inside & ~attend).ravel())
                     attend.ravel()[rng.choice(missed, size=need, replace=False)] = True
         for s, (wsk, _) in enumerate(slots):
-            for wk in np.flatnonzero(attend[:, s]):
-                rows_id.append(pid)
-                rows_ws.append(labels[wsk])
-                rows_date.append(dates[wk, s])
-    att = pd.DataFrame({"participant_id": rows_id, "workshop": rows_ws, "visit_date": rows_date})
+            visit_days = dates[attend[:, s], s]
+            rows_person.append(np.full(visit_days.size, person))
+            rows_ws.append(np.full(visit_days.size, wsk))
+            rows_day.append(visit_days)
+    person_idx = np.concatenate(rows_person) if rows_person else np.zeros(0, int)
+    ws_codes = np.concatenate(rows_ws) if rows_ws else np.zeros(0, int)
+    # IDs and workshops as ordered categoricals with lexicographically sorted categories:
+    # they sort like the strings, and millions of visits hold small codes, not str objects
+    ids = people["participant_id"].to_numpy(dtype=object)
+    id_order = np.argsort(ids, kind="stable")
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[id_order] = np.arange(len(ids))
+    ws_names = sorted(labels.values())
+    ws_rank = np.array([ws_names.index(labels[k]) if k in labels else -1 for k in range(max(labels) + 1)])
+    att = pd.DataFrame({
+        "participant_id": pd.Categorical.from_codes(id_rank[person_idx], categories=ids[id_order], ordered=True),
+        "workshop": pd.Categorical.from_codes(ws_rank[ws_codes], categories=ws_names, ordered=True),
+        "visit_date": (np.concatenate(rows_day) if rows_day else np.zeros(0, np.int64)).astype("datetime64[D]"),
+    })
+    att["visit_date"] = att["visit_date"].astype("datetime64[ns]")
     return att.sort_values(["visit_date", "participant_id", "workshop"], kind="mergesort").reset_index(drop=True)
+
+
+def _day(d: dt.date) -> int:
+    """Days since 1970-01-01 (the integer behind numpy's ``datetime64[D]``)."""
+    return int(np.datetime64(d, "D").astype(np.int64))
 
 
 def visits_per_week(attendance: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Series:
@@ -873,10 +901,10 @@ def visits_per_week(attendance: pd.DataFrame, start: dt.date, end: dt.date) -> p
     >>> visits_per_week(att, dt.date(2024, 1, 1), dt.date(2024, 1, 15)).round(2).tolist()
     [1.5]
     """
-    dates = pd.to_datetime(attendance["visit_date"]).dt.date
-    inside = attendance[(dates >= start) & (dates <= end)]
+    dates = pd.to_datetime(attendance["visit_date"]).dt.normalize()
+    inside = attendance[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
     weeks = (end - start).days / 7
-    return inside.groupby("participant_id").size() / weeks
+    return inside.groupby("participant_id", observed=True).size() / weeks
 
 
 # --------------------------------------------------------------------------------------
@@ -1105,7 +1133,9 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
         occ_ids = [ids[i] for i in np.flatnonzero(~recurring & (first_wave == 0))]
         if (rate.reindex(rec_ids).fillna(0) <= 1.05).any() or (rate.reindex(occ_ids).fillna(0) >= 0.95).any():
             raise RuntimeError("attendance generator broke the recurring/occasional separation")
-    att_out = att.assign(visit_date=[d.isoformat() for d in att["visit_date"]])
+    days = att["visit_date"].to_numpy().astype("datetime64[D]")
+    day_values, day_codes = np.unique(days, return_inverse=True)  # a few hundred distinct dates
+    att_out = att.assign(visit_date=pd.Categorical.from_codes(day_codes.ravel(), categories=day_values.astype(str)))
     paths["attendance"] = out / "attendance.csv"
     paths["attendance"].write_bytes(att_out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 

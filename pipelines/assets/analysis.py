@@ -169,7 +169,7 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
     REML, every observed row of the participants recurring in any comparison)."""
     config = study_config.load()
     primary, secondary = study_glue.continuous_outcomes(config, panel)
-    sub = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))].copy()
+    sub = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))].copy()
     sub["wave"] = sub["wave"].astype(str)
     terms, glances = [], []
     for outcome in primary + secondary:
@@ -199,7 +199,7 @@ def table1(context: dg.AssetExecutionContext, study_config: StudyResource,
     variables = cov + primary + secondary
     p = panel.assign(wave=panel["wave"].astype(str))
     frames = [descriptives.table1(p, variables, by="wave", categorical=cov).assign(population="all")]
-    rec = p[p["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))]
+    rec = p[cohort.is_member(p["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
     frames.append(descriptives.table1(rec, variables, by="wave", categorical=cov).assign(population="recurring"))
     out = pd.concat(frames, ignore_index=True)
     context.add_output_metadata(table_metadata(out))
@@ -218,7 +218,7 @@ def attrition(context: dg.AssetExecutionContext, study_config: StudyResource,
     for pre, post in _comparisons(config):
         base = panel[panel["wave"] == pre].copy()
         followed = set(panel.loc[panel["wave"] == post, "participant_id"])
-        base["completed"] = base["participant_id"].isin(followed)
+        base["completed"] = cohort.is_member(base["participant_id"], followed)
         res = descriptives.attrition(base, "completed", cov + primary + secondary, categorical=cov)
         frames.append(res.assign(pre=pre, post=post))
     out = pd.concat(frames, ignore_index=True)
@@ -246,7 +246,7 @@ def eq5d_change(context: dg.AssetExecutionContext, study_config: StudyResource,
     pchc = [eq5d.pchc(study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition),
                       pre, post, dims=dims, ci_level=ci) for pre, post in _comparisons(config)] if dims else []
     pchc_df = pd.concat(pchc, ignore_index=True) if pchc else pd.DataFrame()
-    rec = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))]
+    rec = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
     shares = eq5d.problem_shares(rec.assign(wave=rec["wave"].astype(str)), dims=dims, waves=config.wave_ids,
                                  ci_level=ci) if dims else pd.DataFrame()
     yield dg.Output(pchc_df, output_name="eq5d_pchc", metadata=table_metadata(pchc_df))
@@ -286,7 +286,7 @@ def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: Study
     frames = []
     for pre, post in _comparisons(config):
         # everyone recurring by attendance or assessed at baseline among the recurring set
-        sub = panel[panel["participant_id"].isin(ids) & panel["wave"].isin([pre, post])].copy()
+        sub = panel[cohort.is_member(panel["participant_id"], ids) & panel["wave"].isin([pre, post])].copy()
         sub["wave"] = sub["wave"].astype(str)
         frames.append(sensitivity.compare_estimates(sub, primary, pre, post, m=20, seed=config.analysis.seed,
                                                     ci_level=config.analysis.ci_level))
@@ -308,7 +308,7 @@ def dose_response_terms(context: dg.AssetExecutionContext, study_config: StudyRe
     for pre, post in _comparisons(config):
         c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)
                              & recurring_cohort["recurring_both_waves"].astype(bool)]
-        sub = panel[panel["participant_id"].isin(set(c["participant_id"]))].copy()
+        sub = panel[cohort.is_member(panel["participant_id"], set(c["participant_id"]))].copy()
         sub["wave"] = sub["wave"].astype(str)
         changes = prepost.paired_changes(sub, primary, pre, post)
         res = dose_response.dose_response(changes, c[["participant_id", "visits_per_week"]],
@@ -348,7 +348,7 @@ def eq5d_auc(context: dg.AssetExecutionContext, study_config: StudyResource,
     config = study_config.load()
     if "eq5d5l_index" not in panel.columns:
         return pd.DataFrame()
-    rec = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))].copy()
+    rec = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))].copy()
     rec["wave"] = rec["wave"].astype(str)
     out = health_economics.eq5d_auc(rec, _wave_dates(config), ci_level=config.analysis.ci_level)
     context.add_output_metadata(table_metadata(out, value_set=config.analysis.eq5d_value_set))
@@ -361,7 +361,7 @@ def mixed_model_means(context: dg.AssetExecutionContext, study_config: StudyReso
     """Model-estimated mean per wave (linear mixed model, REML, Satterthwaite df)."""
     config = study_config.load()
     primary, secondary = study_glue.continuous_outcomes(config, panel)
-    sub = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))].copy()
+    sub = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))].copy()
     sub["wave"] = sub["wave"].astype(str)
     out = pd.concat([models.estimated_means(sub, o, ci_level=config.analysis.ci_level) for o in primary + secondary],
                     ignore_index=True)

@@ -458,15 +458,32 @@ def dose_response(terms: pd.DataFrame, L: Labels, outcomes: Sequence[str], term:
 # -- internal -------------------------------------------------------------------------------
 
 def individual_trajectories(panel: pd.DataFrame, outcomes: Sequence[str], L: Labels):
-    """INTERNAL: one line per participant across waves (individual values; never published)."""
+    """INTERNAL: one line per participant across waves (individual values; never published).
+
+    All participants' lines are one rasterised ``LineCollection`` per outcome (a segment
+    between each pair of consecutive waves the participant answered), so drawing and the
+    SVG/PDF size do not grow with one artist per participant (100,000 participants take
+    seconds, not hours)."""
+    from matplotlib.collections import LineCollection
+
     waves = list(L.waves)
     fig, axes = _grid(len(outcomes), 2.35)
     for ax, o in zip(axes.flat, outcomes):
         wide = panel.pivot_table(index="participant_id", columns="wave", values=o, observed=False).reindex(
             columns=waves)
-        x = _wave_ticks(ax, waves, L)
-        for _, row in wide.iterrows():
-            ax.plot(x, row.to_numpy(dtype=float), color=C["blue"], alpha=0.15, lw=0.6)
+        x = np.asarray(_wave_ticks(ax, waves, L), dtype=float)
+        y = wide.to_numpy(dtype=float)
+        segments = []
+        for i in range(len(waves) - 1):  # both ends observed: as Line2D, which breaks at NaN
+            both = np.isfinite(y[:, i]) & np.isfinite(y[:, i + 1])
+            seg = np.empty((int(both.sum()), 2, 2))
+            seg[:, 0, 0], seg[:, 1, 0] = x[i], x[i + 1]
+            seg[:, 0, 1], seg[:, 1, 1] = y[both, i], y[both, i + 1]
+            segments.append(seg)
+        lines = LineCollection(np.concatenate(segments) if segments else np.empty((0, 2, 2)),
+                               colors=C["blue"], alpha=0.15, linewidths=0.6, rasterized=True)
+        ax.add_collection(lines)
+        ax.autoscale_view()
         ax.plot(x, wide.mean().to_numpy(dtype=float), color=C["vermillion"], lw=2)
         ax.set_title(style.wrap(L.outcome(o), 42), loc="left")
         ax.set_ylabel(_unit_label(L, o))
