@@ -259,10 +259,9 @@ def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str], dtyp
         text = raw_bytes.decode(encoding)
     except UnicodeDecodeError:
         raise WaveError(_decode_error(name, raw_bytes, encoding, encoding_option)) from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    header_line = _FIRST_LINE.match(text).group()   # not text.splitlines(): millions of rows
+    if not header_line.strip():
         raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line")
-    header_line = lines[0]
     n_comma = header_line.count(",")
     other = max(OTHER_DELIMITERS, key=header_line.count)
     if header_line.count(other) > n_comma:
@@ -281,14 +280,17 @@ def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str], dtyp
         raise WaveError(f"{name}: the header names {len(dup)} variable(s) more than once: "
                         + ", ".join(f"{v!r} ({n} times)" for v, n in dup.items())
                         + "; every variable needs a unique name")
-    _check_row_lengths(name, text)
+    _check_row_lengths(name, raw_bytes, encoding)
     if isinstance(dtype, dict):
         dtype = {c: t for c, t in dtype.items() if c in header} or None
     try:
         # index_col=False: pandas must never take the first column as the row index (it does
         # when the data rows have one field more than the header; _check_row_lengths has
         # already rejected such rows)
-        data = pd.read_csv(io.StringIO(text), dtype_backend="numpy_nullable", dtype=dtype, index_col=False)
+        # parsed from the bytes (pandas decodes them), not from a StringIO of the text, which
+        # would hold a 4-bytes-per-character copy of the whole file
+        data = pd.read_csv(io.BytesIO(raw_bytes), encoding=encoding, dtype_backend="numpy_nullable", dtype=dtype,
+                           index_col=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if m:
@@ -303,7 +305,7 @@ def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str], dtyp
     return data
 
 
-def _check_row_lengths(name: str, text: str) -> None:
+def _check_row_lengths(name: str, raw_bytes: bytes, encoding: str) -> None:
     """No data row has more fields than the header (a value with an unquoted comma).
 
     pandas reports such a row only when it is not the first one; when the first data rows
@@ -312,7 +314,8 @@ def _check_row_lengths(name: str, text: str) -> None:
     with the missing fields empty.
     """
     rows: list[tuple[int, int, int]] = []   # (data row, line, fields)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # streamed line by line from the bytes: no second copy of the file in memory
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw_bytes), encoding=encoding, newline=""))
     try:
         n_header = len(next(reader))
         data_row = 0
@@ -336,6 +339,8 @@ def _check_row_lengths(name: str, text: str) -> None:
                     + (f" and {more} more" if more > 0 else "") + "; a value that contains a comma must be quoted")
 
 
+#: the header line: everything up to the first line break
+_FIRST_LINE = re.compile(r"[^\r\n]*")
 #: a zero-padded whole number (``007``): a code, not a quantity
 _PADDED = re.compile(r"0\d+")
 #: cheap pre-filter: a field that may start with a zero-padded number
