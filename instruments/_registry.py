@@ -21,6 +21,10 @@ import yaml
 from ._errors import OptionError, SpecError, UnknownInstrumentError
 from ._spec import InstrumentSpec, parse_builtin, parse_user_scale
 
+#: libyaml's safe loader when available (same result, ~10x faster; the configuration is
+#: read by every asset)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 SPEC_DIR = PACKAGE_DIR / "specs"
 DATA_DIR = PACKAGE_DIR / "data"
@@ -44,7 +48,7 @@ _user: dict[str, InstrumentSpec] = {}
 def _read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise SpecError(str(path), None, f"not valid YAML: {exc}") from None
 

@@ -22,6 +22,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+#: libyaml's safe loader when available (same result, ~10x faster; the configuration is
+#: read by every asset)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = PROJECT_ROOT / "data" / "example" / "study.yaml"
 
@@ -339,7 +343,7 @@ def load_config(path: str | os.PathLike | None = None) -> StudyConfig:
     if not path.exists():
         raise ConfigError(f"study configuration {path} does not exist")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
@@ -372,7 +376,7 @@ def instrument_problems(config: StudyConfig) -> list[str]:
                             f"{_did_you_mean(path.name, [p.name for p in path.parent.glob('*.y*ml')]) if path.parent.is_dir() else ''}")
             continue
         try:
-            sid = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("id")
+            sid = (yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}).get("id")
         except (yaml.YAMLError, AttributeError):
             continue  # an invalid scale file is reported when it is registered
         if isinstance(sid, str):

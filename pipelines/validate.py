@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from pipelines import ingest
 from pipelines.config import (
+    YAML_LOADER,
     DEFAULT_CONFIG,
     Attendance,
     ConfigError,
@@ -147,7 +148,7 @@ def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[
                                     suggestion=f"did you mean {sibling!r}?" if sibling else
                                     "pass --config PATH or set STUDY_CONFIG")]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         return None, None, [Finding(ERROR, name, "config", f"not valid YAML: {exc}",
                                     suggestion="check indentation and quotes around the reported line")]
