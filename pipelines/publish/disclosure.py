@@ -28,6 +28,7 @@ secondary suppression).
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 import zlib
@@ -260,6 +261,33 @@ def _texts(path: Path) -> Iterable[bytes]:
                 continue
 
 
+def _id_finder(ids: list[str], encoding: str):
+    """A function ``blob -> set of ids found in it`` for one text encoding.
+
+    Pseudonyms share a prefix (``JH-``): every occurrence of the prefix is looked up in a
+    set of the encoded ids (one window per id length), which is linear in the size of the
+    blob and costs nothing to prepare for 100,000 ids. Without a common prefix, one
+    compiled alternation of all ids is used (linear to scan, slow to compile for very many).
+    """
+    encoded = {i.encode(encoding): i for i in ids}
+    prefix = os.path.commonprefix(ids)
+    if not prefix:
+        rx = re.compile(b"|".join(re.escape(e) for e in sorted(encoded, key=len, reverse=True)))
+        return lambda blob: {encoded[m] for m in rx.findall(blob)}
+    start = re.compile(re.escape(prefix.encode(encoding)))
+    lengths = sorted({len(e) for e in encoded})
+
+    def find(blob: bytes) -> set[str]:
+        hits = set()
+        for m in start.finditer(blob):
+            for n in lengths:
+                window = blob[m.start():m.start() + n]
+                if window in encoded:
+                    hits.add(encoded[window])
+        return hits
+    return find
+
+
 def scan_for_ids(files: Iterable[Path], ids: Iterable[str]) -> list[str]:
     """Files (and where in them) that contain any participant pseudonym.
 
@@ -278,10 +306,7 @@ def scan_for_ids(files: Iterable[Path], ids: Iterable[str]) -> list[str]:
     ids = sorted({str(i) for i in ids if isinstance(i, str) and i}, key=len, reverse=True)
     if not ids:
         return []
-    # one compiled alternation per encoding instead of a substring search per id: linear in
-    # the size of the files, not in files x ids
-    patterns = [(enc, re.compile(b"|".join(re.escape(i.encode(enc)) for i in ids)))
-                for enc in ("utf-8", "utf-16-le")]
+    finders = [_id_finder(ids, enc) for enc in ("utf-8", "utf-16-le")]
     problems = []
     for f in files:
         f = Path(f)
@@ -289,8 +314,8 @@ def scan_for_ids(files: Iterable[Path], ids: Iterable[str]) -> list[str]:
             continue
         found = set()
         for blob in _texts(f):
-            for enc, rx in patterns:
-                found.update(m.decode(enc) for m in rx.findall(blob))
+            for find in finders:
+                found.update(find(blob))
         if found:
             problems.append(f"{f.name}: {len(found)} participant id(s)")
     return problems

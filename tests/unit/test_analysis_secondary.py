@@ -181,7 +181,9 @@ def test_mi_is_seeded_and_pmm_imputes_observed_values():
     b = sensitivity.multiple_imputation(panel, ["y"], "T0", "T1", m=5, seed=42)
     c = sensitivity.multiple_imputation(panel, ["y"], "T0", "T1", m=5, seed=43)
     pd.testing.assert_frame_equal(a, b)
-    assert a.loc[0, "estimate"] != c.loc[0, "estimate"]
+    # another seed draws other imputations (the pooled estimate can coincide by chance on a
+    # grid of 4 points; the pooled result as a whole does not)
+    assert not a.equals(c)
     assert a.loc[0, "n"] == 30 and a.loc[0, "ci_low"] < a.loc[0, "estimate"] < a.loc[0, "ci_high"]
     # PMM donors are observed values, so every imputed change stays on the WHO-5 grid of 4
     data = sensitivity._analysis_set(panel, ["y"], "T0", "T1", [])
