@@ -142,7 +142,8 @@ def _file_bytes(path: Path, what: str, expected: str) -> bytes:
     return raw_bytes
 
 
-def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None = None) -> RawWave:
+def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None = None,
+              columns: list[str] | None = None) -> RawWave:
     """Read one wave file (SPSS ``.sav`` or ``.csv``) without changing it.
 
     Parameters
@@ -159,6 +160,11 @@ def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None
         columns are read as numbers where every value is one, except that a column holding
         zero-padded whole numbers (``007``) is read as text, so codes keep their digits
         (noted in ``notes``). Ignored for SPSS files, whose variables carry their type.
+    columns
+        Read only these variables of an SPSS file (names the file lacks are ignored; the
+        codebook then describes only these). For callers that need a few variables of
+        another wave, e.g. its IDs: reading time is proportional to the variables read.
+        CSV files are always read whole (they are parsed strictly line by line anyway).
 
     Returns
     -------
@@ -193,7 +199,8 @@ def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None
         import pyreadstat
 
         try:
-            data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+            data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False,
+                                             usecols=list(columns) if columns is not None else None)
         except Exception as exc:  # pyreadstat raises its own error types
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise WaveError(f"{path.name}: cannot be read as an SPSS .sav file, it is damaged or truncated "
@@ -220,7 +227,7 @@ def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None
     else:
         raise WaveError(f"{path.name}: unsupported file type {suffix!r} (it looks like {_looks_like(head)}); "
                         "expected .sav or .csv: export the wave from SPSS as .sav, or save it as 'CSV UTF-8'")
-    if len(data) == 0:
+    if len(data) == 0 and not (columns is not None and data.shape[1] == 0):  # (none of `columns` in the file)
         raise WaveError(f"{path.name}: the file has no data rows (0 rows, {data.shape[1]} variable(s)); "
                         "expected one row per participant")
     return RawWave(data=data, codebook=codebook, sha256=digest, path=path, file_format=fmt, notes=notes)
