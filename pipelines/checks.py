@@ -50,7 +50,6 @@ def _result(problems: list[ingest.Problem], checked: int, what: str,
 
 def _file(study_config: StudyResource, wave_id: str) -> tuple:
     config = study_config.load()
-    study.register_study_scales(config)
     wave = config.wave(wave_id)
     return config, wave, config.wave_path(wave_id).name
 

@@ -259,7 +259,6 @@ def responders(context: dg.AssetExecutionContext, study_config: StudyResource,
     """Share improved / worsened by at least the minimal important difference (config
     overrides, else the instrument library's cited defaults), with Wilson CIs."""
     config = study_config.load()
-    study_glue.register_study_scales(config)
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     mids = study_glue.default_mids(config, primary + secondary)
     mid = dict(zip(mids["outcome"], mids["mid"]))

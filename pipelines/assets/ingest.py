@@ -104,7 +104,6 @@ def harmonised_wave(context: dg.AssetExecutionContext, study_config: StudyResour
     checks, so that they are reported per variable with counts.
     """
     config = study_config.load()
-    study.register_study_scales(config)
     wave = config.wave(context.partition_key)
     raw = ingest.RawWave(data=raw_wave, codebook=raw_codebook, sha256="", path=config.wave_path(wave.id),
                          file_format="")

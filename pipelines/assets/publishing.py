@@ -113,7 +113,6 @@ def wave_summaries(context: dg.AssetExecutionContext, study_config: StudyResourc
     ``recurring``).
     """
     config = study_config.load()
-    study_glue.register_study_scales(config)
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     ids = study_glue.recurring_ids(config, recurring_cohort)
     all_resp = wave_means(panel, primary + secondary, config.analysis.ci_level).assign(population="all")
@@ -322,7 +321,6 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     tables and figures), limitations with the flow and attrition numbers, and a
     provenance appendix; then ``manifest.json`` with the sha256 of every output."""
     config = study_config.load()
-    study_glue.register_study_scales(config)
     year_dir = _year_dir(config, paths)
     published = read_published(year_dir / "tables")
     prov = manifest.provenance(config, study_config.path())

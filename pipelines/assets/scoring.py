@@ -38,7 +38,6 @@ def scored_wave(context: dg.AssetExecutionContext, study_config: StudyResource,
     """Score the harmonised wave with :func:`instruments.score` (rules and value sets as
     configured; the EQ-5D value set is the study's primary one)."""
     config = study_config.load()
-    study.register_study_scales(config)
     wave = config.wave(context.partition_key)
     scored, rates = study.score_wave(harmonised_wave, wave, config)
     yield dg.Output(scored, output_name="scored_wave", metadata=table_metadata(
@@ -82,7 +81,6 @@ def wave_reliability(context: dg.AssetExecutionContext, study_config: StudyResou
     """Internal consistency per scale of every multi-item instrument in the wave:
     Cronbach's alpha with Feldt CI and McDonald's omega total (complete responses)."""
     config = study_config.load()
-    study.register_study_scales(config)
     wave = config.wave(context.partition_key)
     frames = []
     for inst in wave.instruments:
