@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
 
 #: Okabe & Ito (2008) colour-blind-safe palette
@@ -35,6 +36,8 @@ HALF_WIDTH = 8 / 2.54
 #: the tallest figure that fits an A4 page with a caption (22 cm)
 MAX_HEIGHT = 22 / 2.54
 DPI = 300
+#: HarfBuzz feature tags applied to every text before saving (see :func:`tight_bbox`)
+NO_LIGATURES = ("-liga", "-clig")
 #: thumbnails shown in the Dagster UI must stay below this size
 THUMBNAIL_MAX_BYTES = 40_000
 
@@ -59,6 +62,10 @@ RC = {
     "svg.hashsalt": "jamlik-halsa",
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
+    # matplotlib 3.11 sizes the PDF font subsets by ps.fonttype: with the default (3) every
+    # character above U+00FF (the en dash, U+2212 minus) lands in a second embedded copy of
+    # the font, which costs a second fontTools subsetting pass per PDF
+    "ps.fonttype": 42,
     "figure.dpi": 100,
     "savefig.dpi": DPI,
     "savefig.bbox": "tight",
@@ -134,7 +141,35 @@ def wrap(text: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
 
 
-def save(fig, stem: Path) -> dict[str, Path]:
+def tight_bbox(fig, dpi: float = DPI):
+    """The figure's tight bounding box (in inches, padded by ``savefig.pad_inches``),
+    measured once at ``dpi`` and then shared by every file written from the figure.
+
+    ``savefig(bbox_inches="tight")`` measures it again for every format, with a dry-run
+    draw each time; all formats then also get exactly the same crop. The figure's
+    layout engine is released here (its layout is final once the figure is built), so
+    that saving draws each file once.
+    """
+    if fig.get_layout_engine() is not None and not fig.get_layout_engine().adjust_compatible:
+        raise ValueError("tight_bbox: figures in the house style use tight_layout(), not constrained layout")
+    fig.set_layout_engine(None)
+    for text in fig.findobj(Text):
+        # no typographic ligatures ("ff", "fi"): each puts a second copy of the font in the
+        # PDF (a second fontTools subsetting pass), and labels read the same without them.
+        # matplotlib 3.11 applies font features to single-line texts only, so a wrapped
+        # label may still form one.
+        text.set_fontfeatures(NO_LIGATURES)
+    old_dpi = fig.dpi
+    try:
+        fig.set_dpi(dpi)
+        fig.draw_without_rendering()
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    finally:
+        fig.set_dpi(old_dpi)
+    return bbox.padded(RC["savefig.pad_inches"])
+
+
+def save(fig, stem: Path, bbox=None) -> dict[str, Path]:
     """Save PNG (300 dpi), SVG and PDF with fixed metadata so the bytes never change,
     each written atomically (temporary file, then rename: :mod:`pipelines.fsutil`).
 
@@ -144,6 +179,8 @@ def save(fig, stem: Path) -> dict[str, Path]:
         Closed after saving.
     stem : Path
         Output path without suffix; ``.png``, ``.svg`` and ``.pdf`` are added.
+    bbox : matplotlib.transforms.Bbox, optional
+        The crop from :func:`tight_bbox` (computed here when not given).
 
     Returns
     -------
@@ -152,25 +189,45 @@ def save(fig, stem: Path) -> dict[str, Path]:
     """
     from pipelines.fsutil import atomic_write
 
+    bbox = bbox if bbox is not None else tight_bbox(fig)
     out = {}
     for ext, md in _METADATA.items():
         path = stem.with_suffix(f".{ext}")
         with atomic_write(path, "wb") as fh:  # a killed run never leaves a truncated figure
-            fig.savefig(fh, format=ext, metadata=md)
+            fig.savefig(fh, format=ext, metadata=md, bbox_inches=bbox)
         out[ext] = path
     plt.close(fig)
     return out
 
 
-def thumbnail_markdown(fig, alt: str = "preview", max_bytes: int = THUMBNAIL_MAX_BYTES) -> str:
-    """A small PNG of ``fig`` as a Markdown image with a base64 data URI (for the UI).
+def thumbnail_markdown(source, alt: str = "preview", max_bytes: int = THUMBNAIL_MAX_BYTES) -> str:
+    """A small PNG as a Markdown image with a base64 data URI (for the UI).
 
-    The resolution is lowered until the encoded image is at most ``max_bytes``.
+    Parameters
+    ----------
+    source : Figure or path
+        A figure (rendered here at 300 dpi), or a PNG already written by :func:`save`:
+        scaling that file down costs a fraction of drawing the figure again.
+    alt : str
+        The image's alternative text.
+    max_bytes : int
+        The encoded image is at most this long: it starts at the size of a 45-dpi render
+        and shrinks until it fits.
     """
-    for dpi in (45, 35, 25, 18, 12):
+    from PIL import Image
+
+    if isinstance(source, (str, Path)):
+        image = Image.open(source)
+    else:
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, metadata=_METADATA["png"])
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        source.savefig(buf, format="png", dpi=DPI, metadata=_METADATA["png"], bbox_inches=tight_bbox(source))
+        image = Image.open(buf)
+    image.load()
+    for dpi in (45, 35, 25, 18, 12):
+        size = (max(1, round(image.width * dpi / DPI)), max(1, round(image.height * dpi / DPI)))
+        small = io.BytesIO()
+        image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0).save(small, format="png")
+        data = base64.b64encode(small.getvalue()).decode("ascii")
         if len(data) <= max_bytes:
             return f"![{alt}](data:image/png;base64,{data})"
     return f"*{alt}: preview too large*"

@@ -3,7 +3,9 @@ values in the aggregate helpers."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -56,6 +58,48 @@ def test_swedish_ticks_use_decimal_comma():
 def test_thumbnail_is_small_enough():
     md = style.thumbnail_markdown(figures.means_over_waves(_summary(), ["who5_percent"], _labels("sv")))
     assert md.startswith("![") and len(md) <= style.THUMBNAIL_MAX_BYTES + 100
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_thumbnail_from_the_saved_png_is_the_figure_scaled_down(tmp_path):
+    paths = style.save(figures.means_over_waves(_summary(), ["who5_percent"], _labels("sv")), tmp_path / "f")
+    md = style.thumbnail_markdown(paths["png"], alt="f")
+    data = base64.b64decode(md.split("base64,")[1].rstrip(")"))
+    (w, h), (W, H) = _png_size(data), _png_size(paths["png"].read_bytes())
+    assert md.startswith("![f](data:image/png;base64,") and len(md) <= style.THUMBNAIL_MAX_BYTES + 100
+    assert w <= round(W * 45 / style.DPI) and abs(w / h - W / H) < 0.02   # same picture, same proportions
+    assert style.thumbnail_markdown(paths["png"], alt="f", max_bytes=10) == "*f: preview too large*"
+
+
+def test_every_format_has_the_same_crop(tmp_path):
+    """One tight bounding box for PNG, SVG and PDF (measured once, not per format)."""
+    paths = style.save(figures.means_over_waves(_summary(), ["who5_percent", "eq5d5l_index"], _labels("en")),
+                       tmp_path / "f")
+    w_px, h_px = _png_size(paths["png"].read_bytes())
+    svg = paths["svg"].read_text()
+    w_svg, h_svg = (float(re.search(rf'{k}="([0-9.]+)pt"', svg).group(1)) for k in ("width", "height"))
+    box = [float(v) for v in re.search(rb"/MediaBox \[ *([0-9. ]+)\]", paths["pdf"].read_bytes()).group(1).split()]
+    w_pdf, h_pdf = box[2] - box[0], box[3] - box[1]
+    for w, h in ((w_svg, h_svg), (w_pdf, h_pdf)):           # points; the PNG is 300 px per inch
+        assert abs(w / 72 - w_px / style.DPI) < 2 / style.DPI and abs(h / 72 - h_px / style.DPI) < 2 / style.DPI
+
+
+def test_pdf_embeds_each_font_face_once(tmp_path):
+    """Characters above U+00FF (en dash, minus) and ligatures ("ff") used to add a second
+    copy of the font, and a second fontTools subsetting pass, to every PDF."""
+    fig, ax = style.figure()
+    ax.set_title("Effekt – förändring")                    # bold: ff, en dash, å/ö
+    ax.set_xlabel("Skillnad (−0,5 till 0,5), officiell")   # regular: minus sign, ffi
+    ax.plot([0, 1], [-0.5, 0.5])
+    ax.yaxis.set_major_formatter(style.number_formatter("sv", 1))
+    pdf = style.save(fig, tmp_path / "fonts")["pdf"].read_bytes()
+    fonts = re.findall(rb"/BaseFont /([A-Z]{6})\+([A-Za-z-]+)", pdf)
+    faces = [face for _, face in set(fonts)]
+    assert sorted(faces) == [b"DejaVuSans", b"DejaVuSans-Bold"], fonts
 
 
 def test_distribution_stats_hide_small_groups_and_have_no_extremes():
