@@ -23,15 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.wave_summary import wave_means
+from pipelines import parallel
 from pipelines import study as study_glue
 from pipelines.assets._meta import table_metadata
 from pipelines.config import StudyConfig
 from pipelines.fsutil import atomic_write_text
-from pipelines.publish import aggregate, disclosure, docx_report, figures, manifest, parallel, report, style, tables
+from pipelines.publish import aggregate, disclosure, docx_report, figures, manifest, report, style, tables
 from pipelines.publish.labels import study_labels
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
@@ -77,20 +77,22 @@ def _figure_result(context: dg.AssetExecutionContext, config: StudyConfig, paths
     return metadata with the paths and a thumbnail of the default-language PNG."""
     folder = _year_dir(config, paths) / ("internal" if internal else "figures")
     langs = list(config.publishing.languages)
-    figs = {lang: make(study_labels(config, lang)) for lang in langs}  # building is quick; saving is not
-    preview = None
-    if not internal:  # no thumbnail of an internal figure: its individual values must not reach the event log
-        preview = style.thumbnail_markdown(figs[config.publishing.default_language], alt=stem)
-    # each language is saved (PNG, SVG, PDF) on its own core; the bytes do not depend on it
-    saved = parallel.map_forked(lambda lang: style.save(figs[lang], folder / f"{stem}_{lang}"), langs,
-                                label=lambda lang: f"figure {stem} ({lang})")
-    for fig in figs.values():
-        plt.close(fig)
-    written = dict(zip(langs, saved))
-    png = written[config.publishing.default_language]["png"]
+    default = config.publishing.default_language
+
+    def render(lang: str) -> tuple[dict[str, Path], str | None]:
+        files = style.save(make(study_labels(config, lang)), folder / f"{stem}_{lang}")
+        # the UI thumbnail is the 300-dpi PNG scaled down; none of an internal figure: its
+        # individual values must not reach the event log
+        preview = style.thumbnail_markdown(files["png"], alt=stem) if lang == default and not internal else None
+        return files, preview
+
+    # each language is built and saved on its own core; the bytes do not depend on it
+    rendered = parallel.map_forked(render, langs, label=lambda lang: f"figure {stem} ({lang})")
+    written = {lang: files for lang, (files, _) in zip(langs, rendered)}
+    preview = next((p for _, p in rendered if p), None)
     context.log.info(f"{stem}: wrote {sum(len(v) for v in written.values())} file(s) to {folder}")
     return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(png)),
+        "path": dg.MetadataValue.path(str(written[default]["png"])),
         "preview": dg.MetadataValue.md(preview or ""),
         "files": dg.MetadataValue.json({lang: {k: str(v) for k, v in d.items()} for lang, d in written.items()}),
         **extra,
@@ -325,8 +327,8 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     published = read_published(year_dir / "tables")
     prov = manifest.provenance(config, study_config.path())
     langs, default = config.publishing.languages, config.publishing.default_language
-    files = {}
-    for lang in langs:
+
+    def write(lang: str) -> dict[str, str]:
         L = study_labels(config, lang)
         figs = {stem: f"figures/{stem}_{lang}.png" for stem in report.FIGURES
                 if (year_dir / "figures" / f"{stem}_{lang}.png").exists()}
@@ -336,7 +338,10 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
         atomic_write_text(html_path, report.render_html(doc))
         docx_path = docx_report.write_docx(doc, year_dir / report.report_filename(lang, default, "docx"),
                                            manifest.fixed_date(config))
-        files[lang] = {"html": str(html_path), "docx": str(docx_path)}
+        return {"html": str(html_path), "docx": str(docx_path)}
+
+    # each language is written on its own core (pipelines/parallel.py); same bytes either way
+    files = dict(zip(langs, parallel.map_forked(write, list(langs), label=lambda lang: f"report ({lang})")))
     man = manifest.write_manifest(year_dir, prov, context.run.run_id)
     context.log.info(f"report written to {year_dir}")
     return dg.MaterializeResult(metadata={

@@ -1,13 +1,18 @@
-"""Run a few independent, CPU-bound rendering tasks on several cores.
+"""Run a few independent, CPU-bound tasks on several cores, in forked processes.
 
-Saving a figure as 300-dpi PNG, SVG and PDF (with embedded font subsets) is most of the
-publishing time, and matplotlib can neither release the GIL nor be pickled cheaply. The
-figures are therefore built in this process and *saved* in forked children, which inherit
-the finished Figure objects: each language of a figure is written on its own core.
+Used where one Dagster step (or the command line's run) has independent pieces of work
+that hold the GIL and cannot be pickled cheaply:
+
+* the wave partitions of a ``python -m pipelines run``, each its own Dagster run;
+* the languages of a figure (building it, then PNG at 300 dpi, SVG and PDF with embedded
+  font subsets) and of the report (HTML and Word).
+
+A forked child inherits everything already imported and computed, does its share and
+sends a small picklable result back through a pipe.
 
 Forking is used only where it is safe and useful (POSIX, more than one core); otherwise,
-or with ``JH_RENDER_PROCESSES=1``, the tasks run one after the other in this process.
-The output bytes are the same either way (tested).
+or with ``JH_PROCESSES=1``, the tasks run one after the other in this process. The output
+bytes are the same either way (tested).
 """
 
 from __future__ import annotations
@@ -21,22 +26,22 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-ENV_PROCESSES = "JH_RENDER_PROCESSES"
+ENV_PROCESSES = "JH_PROCESSES"
 
 
-class RenderError(RuntimeError):
+class WorkerError(RuntimeError):
     """A task failed in a worker process; the message carries the worker's traceback."""
 
 
 def max_processes() -> int:
-    """How many processes may render at once: ``JH_RENDER_PROCESSES`` or the usable cores.
+    """How many processes may work at once: ``JH_PROCESSES`` or the usable cores.
 
     Examples
     --------
     >>> import os
-    >>> os.environ["JH_RENDER_PROCESSES"] = "1"; max_processes()
+    >>> os.environ["JH_PROCESSES"] = "1"; max_processes()
     1
-    >>> del os.environ["JH_RENDER_PROCESSES"]
+    >>> del os.environ["JH_PROCESSES"]
     """
     value = os.environ.get(ENV_PROCESSES)
     if value:
@@ -74,7 +79,7 @@ def map_forked(func: Callable[[T], R], items: Sequence[T], label: Callable[[T], 
 
     Raises
     ------
-    RenderError
+    WorkerError
         When a child fails (its traceback is in the message) or dies.
 
     Examples
@@ -114,7 +119,7 @@ def map_forked(func: Callable[[T], R], items: Sequence[T], label: Callable[[T], 
             collect_one()
             start_more()
     if errors:
-        raise RenderError("rendering failed in a worker process:\n" + "\n".join(errors))
+        raise WorkerError("a task failed in a worker process:\n" + "\n".join(errors))
     return results
 
 

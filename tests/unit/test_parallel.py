@@ -1,4 +1,4 @@
-"""Forked rendering: same results and bytes as rendering in this process; failures in a
+"""Forked workers: same results and bytes as working in this process; failures in a
 worker are reported with the worker's traceback and no child is left behind."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from pipelines.publish import parallel, style
+from pipelines import parallel
+from pipelines.publish import style
 from pipelines.publish.labels import catalogue
 
 
@@ -25,7 +26,7 @@ def test_one_process_runs_everything_here(monkeypatch):
 
 def test_bad_setting_is_named(monkeypatch):
     monkeypatch.setenv(parallel.ENV_PROCESSES, "two")
-    with pytest.raises(ValueError, match="JH_RENDER_PROCESSES='two': expected a whole number"):
+    with pytest.raises(ValueError, match="JH_PROCESSES='two': expected a whole number"):
         parallel.max_processes()
 
 
@@ -35,7 +36,7 @@ def test_worker_failure_names_the_item_and_carries_the_traceback():
             raise KeyError("label 'flow_title' missing")
         return x
 
-    with pytest.raises(parallel.RenderError, match=r"(?s)figure \(en\): Traceback.*KeyError") as err:
+    with pytest.raises(parallel.WorkerError, match=r"(?s)figure \(en\): Traceback.*KeyError") as err:
         parallel.map_forked(boom, ["sv", "en"], label=lambda x: f"figure ({x})", processes=2)
     assert "flow_title" in str(err.value)
     with pytest.raises(ChildProcessError):
