@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import parallel
 from pipelines.config import PROJECT_ROOT, StudyConfig, config_hash, load_config
 from pipelines.locking import exclusive_run
 from pipelines.partitions import WAVES, sync_wave_partitions
@@ -136,6 +137,19 @@ def restrict_plan(plan: Plan, graph, targets: list[str]) -> Plan:
                 cross_wave=[k for k in plan.cross_wave if k in keep])
 
 
+def _blocking_failures(report: RunReport) -> list[str]:
+    """Failed checks that stop the pipeline (every severity but WARN)."""
+    return [c for c, _ in report.failed_checks if c not in report.warned_checks]
+
+
+def _merge(report: RunReport, part: RunReport) -> None:
+    report.success = report.success and part.success
+    report.materialised += part.materialised
+    report.failed_checks += part.failed_checks
+    report.warned_checks += part.warned_checks
+    report.errors += part.errors
+
+
 def _job_result_summary(result, report: RunReport) -> None:
     for ev in result.all_events:
         if ev.event_type_value == "ASSET_MATERIALIZATION":
@@ -192,20 +206,35 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
         echo("nothing to do: every asset is up to date")
         return report
     resources = build_resources()
-    steps = [(w, keys) for w, keys in plan.waves.items() if keys] + ([(None, plan.cross_wave)] if plan.cross_wave else [])
-    for i, (wave, keys) in enumerate(steps, 1):
-        where = f"wave {wave}" if wave else "all waves"
-        echo(f"[{i}/{len(steps)}] {where}: {len(keys)} asset(s) …")
-        result = dg.materialize(
-            [*ASSETS, *ASSET_CHECKS], selection=keys, partition_key=wave, instance=instance,
-            resources=resources, raise_on_error=False, tags={"jh/trigger": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        _job_result_summary(result, report)
-        if not result.success or report.failed_checks and any(
-                c for c, _ in report.failed_checks if c not in report.warned_checks):
-            report.success = False
-            break
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+    def materialise(wave: str | None, keys: list[dg.AssetKey]) -> RunReport:
+        """One Dagster run (a wave partition, or the cross-wave assets), summarised."""
+        part = RunReport(plan=Plan(), success=True, materialised=[], failed_checks=[], errors=[])
+        with dg.DagsterInstance.get() as run_instance:  # its own connections, also in a forked worker
+            result = dg.materialize(
+                [*ASSETS, *ASSET_CHECKS], selection=keys, partition_key=wave, instance=run_instance,
+                resources=resources, raise_on_error=False, tags={"jh/trigger": "cli"}, run_config=run_config,
+            )
+        _job_result_summary(result, part)
+        part.success = result.success and not _blocking_failures(part)
+        return part
+
+    wave_steps = [(w, keys) for w, keys in plan.waves.items() if keys]
+    n_steps = len(wave_steps) + bool(plan.cross_wave)
+    for i, (wave, keys) in enumerate(wave_steps, 1):
+        echo(f"[{i}/{n_steps}] wave {wave}: {len(keys)} asset(s) …")
+    # wave partitions are independent runs: they run side by side (each its own Dagster run,
+    # as a backfill would launch them), up to two per core, so that three waves on two cores
+    # share both to the end; a failing wave does not stop the others, so every wave's
+    # problems are reported at once
+    parts = parallel.map_forked(lambda step: materialise(*step), wave_steps, label=lambda step: f"wave {step[0]}",
+                                processes=2 * parallel.max_processes() if parallel.max_processes() > 1 else 1)
+    for part in parts:
+        _merge(report, part)
+    if plan.cross_wave and report.success:
+        echo(f"[{n_steps}/{n_steps}] all waves: {len(plan.cross_wave)} asset(s) …")
+        _merge(report, materialise(None, plan.cross_wave))
     for c, desc in report.failed_checks:
         echo(f"check failed: {c}: {desc}")
     for e in report.errors:

@@ -656,6 +656,27 @@ def test_full_run_stops_at_the_bad_wave(case_id, pipeline_env, all_ids):
         assert not (pipeline_env.out / "data" / "interim" / "raw_wave" / f"{case.wave}.parquet").exists()
 
 
+def test_full_run_reports_every_bad_wave_at_once(pipeline_env, all_ids):
+    """The wave partitions run side by side: one bad wave does not hide another's problem,
+    a good wave is still materialised, and nothing across waves is."""
+    cases = [next(c for c in CASES if c.id == i) for i in ("corrupt_sav", "codes_out_of_range")]
+    s = Study(pipeline_env.study_dir)
+    for case in cases:
+        case.damage(s)
+    s.save()
+    report = pipeline_env.run()
+    assert not report.success
+    text = "\n".join([*report.errors, *(f"{c}: {d}" for c, d in report.failed_checks), *report.lines])
+    for case in cases:
+        _check_message(case, s, text, all_ids)
+    from pipelines.sensors import WAVE_ASSET_KEYS
+
+    good = {m.split("[")[0] for m in report.materialised if m.endswith("[T2]")}
+    assert good == {k.to_user_string() for k in WAVE_ASSET_KEYS}      # the good wave, in full
+    assert not [m for m in report.materialised if "[" not in m]          # no cross-wave asset
+    assert not (pipeline_env.out / "data" / "processed" / "panel.parquet").exists()
+
+
 def test_full_run_rejects_a_bad_configuration_before_starting(pipeline_env, all_ids):
     from pipelines.config import ConfigError
 
