@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.cohort import is_member
 from pipelines.config import Wave
 
 ID_COLUMN = "participant_id"
@@ -1452,7 +1453,8 @@ def check_wave_links(wave: str, file: str, ids: pd.Series, others: list[OtherWav
         prior_norm = set().union(*[set(_norm_ids(o.ids.dropna().astype(str))) for o in prior])
         # blamed on this wave only for IDs written unlike the other waves' usual format
         usual = pd.concat(other_shapes.values()).groupby(level=0).sum().idxmax()
-        near = ~ids.isin(prior_ids) & _norm_ids(ids).isin(prior_norm) & (ids.map(id_format) != usual)
+        near = (~is_member(ids, prior_ids) & is_member(_norm_ids(ids), prior_norm)
+                & (ids.map(id_format) != usual).to_numpy())
         if near.any():
             problems.append(Problem(
                 file, "wave_links", f"{int(near.sum())} participant ID(s) match an earlier wave's ID only after "

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 import instruments
+from analysis.cohort import is_member
 from pipelines.config import COVARIATES, StudyConfig, Wave
 from pipelines.ingest import ID_COLUMN, WAVE_COLUMN
 
@@ -242,4 +243,4 @@ def analysed_panel(panel: pd.DataFrame, recurring_cohort: pd.DataFrame, pre: str
     flag = recurring_flag(definition)
     c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)]
     ids = set(c.loc[c[flag].fillna(False).astype(bool), "participant_id"])
-    return panel[panel["participant_id"].isin(ids) & panel["wave"].isin([pre, post])]
+    return panel[is_member(panel["participant_id"], ids) & panel["wave"].isin([pre, post]).to_numpy()]

@@ -25,6 +25,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from analysis.cohort import is_member
 from analysis.wave_summary import wave_means
 from pipelines import parallel
 from pipelines import study as study_glue
@@ -67,7 +68,7 @@ def _publish(name: str, df: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def _recurring_panel(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
-    rec = panel[panel["participant_id"].isin(study_glue.recurring_ids(config, recurring_cohort))]
+    rec = panel[is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
     return rec.assign(wave=rec["wave"].astype(str))
 
 
@@ -118,7 +119,7 @@ def wave_summaries(context: dg.AssetExecutionContext, study_config: StudyResourc
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     ids = study_glue.recurring_ids(config, recurring_cohort)
     all_resp = wave_means(panel, primary + secondary, config.analysis.ci_level).assign(population="all")
-    recurring = wave_means(panel[panel["participant_id"].isin(ids)], primary + secondary,
+    recurring = wave_means(panel[is_member(panel["participant_id"], ids)], primary + secondary,
                            config.analysis.ci_level).assign(population="recurring")
     out = pd.concat([all_resp, recurring], ignore_index=True)
     out["wave"] = out["wave"].astype(str)
