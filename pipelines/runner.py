@@ -3,9 +3,10 @@
 Built on Dagster's own APIs (instance, asset graph, stale-status resolver, in-process
 execution), not a second orchestrator. The stale wave partitions run side by side, each
 its own Dagster run in a forked process (:mod:`pipelines.parallel`); when every wave
-passed its blocking checks, the cross-wave assets run together in one more run. A wave's inputs (file bytes + its configuration section)
-and the configuration file are compared with the data versions recorded at the last
-materialisation, so a changed file re-runs exactly what depends on it.
+passed its blocking checks, the cross-wave assets run together in one more run. A wave's
+inputs (file bytes + its configuration section) and the configuration file are compared
+with the data versions recorded at the last materialisation, so a changed file re-runs
+exactly what depends on it.
 """
 
 from __future__ import annotations
