@@ -88,8 +88,10 @@ def suppress(df: pd.DataFrame, k: int, count_cols: Sequence[str] = ("n",),
     Returns
     -------
     DataFrame
-        A copy with ``suppressed`` (bool) and ``suppression`` (``""``, ``"primary"``,
-        ``"secondary"``) columns; suppressed counts and values are NaN.
+        A copy with ``suppressed`` (bool) and ``suppression`` columns: ``"primary"`` (a
+        count is 1 … k − 1), ``"complement"`` (the cell is large but ``total − part`` is
+        not), ``"secondary"`` (hidden so that another cannot be recovered from a total) or
+        ``""``; suppressed counts and values are NaN.
 
     Examples
     --------
@@ -103,10 +105,13 @@ def suppress(df: pd.DataFrame, k: int, count_cols: Sequence[str] = ("n",),
     primary = np.zeros(len(out), dtype=bool)
     for c in count_cols:
         primary |= _small(out[c], k)
+    by_difference = np.zeros(len(out), dtype=bool)
     if complement and all(c in out.columns for c in complement):
         total, part = complement
-        primary |= _small(pd.to_numeric(out[total], errors="coerce") - pd.to_numeric(out[part], errors="coerce"), k)
-    reason = pd.Series(np.where(primary, "primary", ""), index=out.index, dtype=object)
+        by_difference = _small(pd.to_numeric(out[total], errors="coerce")
+                               - pd.to_numeric(out[part], errors="coerce"), k) & ~primary
+    reason = pd.Series(np.where(primary, "primary", np.where(by_difference, "complement", "")), index=out.index,
+                       dtype=object)
     main = next((c for c in count_cols if c not in keep_cols), None)
     if relations is not None and main is not None:
         rels = [list(r) for r in relations]
@@ -134,6 +139,30 @@ def suppress(df: pd.DataFrame, k: int, count_cols: Sequence[str] = ("n",),
         if c in out.columns:
             out[c] = out[c].mask(flagged)
     return out
+
+
+def enclosing_counts(df: pd.DataFrame, keys: Sequence[str], population_col: str = "population",
+                     enclosing: str = "all", count_col: str = "n") -> pd.Series:
+    """For each row of a sub-population, the count of the same cell in the population that
+    encloses it (``NaN`` on the enclosing population's own rows).
+
+    Table 1 publishes every cell for all respondents *and* for the recurring participants,
+    who are a subset of them: ``n(all) − n(recurring)`` is a published-by-difference count
+    of the non-recurring respondents, and with it their mean. Passed to :func:`suppress`
+    as ``complement``, it hides a sub-population cell whose difference is 1 … k − 1.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"variable": "age", "group": "T0", "population": ["all", "recurring"],
+    ...                   "n": [40, 38]})
+    >>> enclosing_counts(t, ["variable", "group"]).tolist()
+    [nan, 40.0]
+    """
+    keys = list(keys)
+    outer = df.loc[df[population_col] == enclosing, [*keys, count_col]].drop_duplicates(keys)
+    merged = df[keys].merge(outer, on=keys, how="left")[count_col].to_numpy(dtype=float)
+    merged[(df[population_col] == enclosing).to_numpy()] = np.nan
+    return pd.Series(merged, index=df.index)
 
 
 def relations_by(df: pd.DataFrame, keys: Sequence[str]) -> list[list]:

@@ -92,16 +92,32 @@ def fmt_ci(lo, hi, lang: str = "sv", digits: int = DIGITS) -> str:
     return f"[{fmt_num(lo, lang, digits)}{sep}{fmt_num(hi, lang, digits)}]"
 
 
-def fmt_n(n, k_min: int, lang: str = "sv") -> str:
-    """A count; blank (already suppressed) or between 1 and ``k_min`` − 1 shows ``<k``.
+def fmt_suppressed(reason, k_min: int, lang: str = "sv") -> str:
+    """The mark of a suppressed cell: ``<k`` when it is small itself (primary), ``x`` when
+    it was hidden so that a small number cannot be recovered from a total or by difference
+    (``secondary``, ``complement``: the cell itself may be large).
 
     Examples
     --------
-    >>> fmt_n(12, 5), fmt_n(3, 5), fmt_n(float("nan"), 5), fmt_n(0, 5)
-    ('12', '<5', '<5', '0')
+    >>> fmt_suppressed("primary", 5), fmt_suppressed("secondary", 5), fmt_suppressed(None, 5)
+    ('<5', 'x', '<5')
+    """
+    if reason in ("secondary", "complement"):
+        return label("suppressed_secondary", lang)
+    return label("suppressed", lang, k=k_min)
+
+
+def fmt_n(n, k_min: int, lang: str = "sv", reason=None) -> str:
+    """A count; blank (already suppressed) or between 1 and ``k_min`` − 1 shows ``<k``
+    (``x`` for a cell suppressed as secondary: see :func:`fmt_suppressed`).
+
+    Examples
+    --------
+    >>> fmt_n(12, 5), fmt_n(3, 5), fmt_n(float("nan"), 5), fmt_n(0, 5), fmt_n(float("nan"), 5, reason="secondary")
+    ('12', '<5', '<5', '0', 'x')
     """
     if _isnan(n) or 0 < int(n) < k_min:
-        return label("suppressed", lang, k=k_min)
+        return fmt_suppressed(reason if _isnan(n) else "primary", k_min, lang)
     return str(int(n))
 
 
@@ -195,9 +211,12 @@ def published_tables(inputs: dict[str, pd.DataFrame], k: int) -> dict[str, pd.Da
         t = disclosure.merge_small_levels(t.drop(columns=["n_missing"], errors="ignore"), k)
         cat = t["level"].notna() & t["percent"].notna()
         rels = disclosure.relations_by(t[cat], ["variable", "group", "population"])
+        # the recurring participants are a subset of all respondents: no cell may differ by 1 … k − 1
+        t = t.assign(_n_enclosing=disclosure.enclosing_counts(t, ["variable", "level", "group"]))
         out["table1"] = disclosure.suppress(t, k, count_cols=["n", "n_total"],
                                             value_cols=["percent", "mean", "sd", "median", "q1", "q3"],
-                                            relations=rels)
+                                            relations=rels, complement=("_n_enclosing", "n")
+                                            ).drop(columns="_n_enclosing", errors="ignore")
     if (t := get("participant_flow")) is not None:
         out["participant_flow"] = _flow(t, k)
     est = ["estimate", *_CI, "statistic", "df", "p_value", "p_adj", "std_error"]
@@ -406,7 +425,8 @@ def display_responders(resp: pd.DataFrame, L: Labels) -> DisplayTable:
                 row[label(f"resp_{c}", lang) + " %"] = (f"{fmt_pct(r['share'], lang)} "
                                                         f"{fmt_ci(100 * r['ci_low'], 100 * r['ci_high'], lang, 0)}")
             else:
-                row[label(f"resp_{c}", lang) + " %"] = label("suppressed", lang, k=L.k) if c in g.index else "–"
+                row[label(f"resp_{c}", lang) + " %"] = (fmt_suppressed(g.loc[c].get(disclosure.REASON), L.k, lang)
+                                                        if c in g.index else "–")
         rows.append(row)
     df = pd.DataFrame(rows)
     blocks = _blocks(df, label("outcome", lang))
@@ -473,12 +493,15 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
     baseline = comps[0][0] if comps else ""
 
     def n_of(pre, post, stage, definition, wave=None, outcome=None):
+        """The count as shown (``<k``/``x`` when suppressed)."""
         g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
                  & (flow["definition"] == definition)]
         g = g[g["outcome"].isna()] if outcome is None else g[g["outcome"] == outcome]
         if wave is not None:
             g = g[g["wave"] == wave]
-        return g["n"].iloc[0] if len(g) else np.nan
+        if not len(g):
+            return fmt_n(np.nan, L.k, lang)
+        return fmt_n(g["n"].iloc[0], L.k, lang, reason=g[disclosure.REASON].iloc[0] if disclosure.REASON in g else None)
 
     spec = [
         (label("flow_assessed", lang, wave=L.wave(baseline)), "assessed", "all", "pre"),
@@ -494,7 +517,7 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
         row = {label("flow_stage", lang): text}
         for pre, post in comps:
             wave = pre if which == "pre" else post if which == "post" else None
-            row[L.comparison(pre, post)] = fmt_n(n_of(pre, post, stage, definition, wave), L.k, lang)
+            row[L.comparison(pre, post)] = n_of(pre, post, stage, definition, wave)
         rows.append(row)
     outcomes = list(dict.fromkeys(flow.loc[flow["stage"] == "analysed_complete_pairs", "outcome"].dropna()))
     for definition in ("recurring_attendance", "recurring_both_waves"):
@@ -502,8 +525,7 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
             row = {label("flow_stage", lang): f"{label('flow_complete_pairs', lang)}: {L.outcome(o)} "
                                               f"({label('def_' + definition, lang, v=v)})"}
             for pre, post in comps:
-                row[L.comparison(pre, post)] = fmt_n(n_of(pre, post, "analysed_complete_pairs", definition,
-                                                          outcome=o), L.k, lang)
+                row[L.comparison(pre, post)] = n_of(pre, post, "analysed_complete_pairs", definition, outcome=o)
             rows.append(row)
     df = pd.DataFrame(rows)
     return DisplayTable(df, label("table_flow_caption", lang), label("suppressed_note", lang, k=L.k),
@@ -521,7 +543,8 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
     rows, blocks = [], []
     for var, g in t.groupby("variable", sort=False):
         blocks.append(len(rows))
-        cat = g["level"].notna() & g["percent"].notna()
+        # categories have a level (continuous rows: empty); a suppressed category has no percent
+        cat = g["level"].fillna("").astype(str) != ""
         if cat.any():
             rows.append({label("variable", lang): L.outcome(var), label("level", lang): "", **{cols[w]: "" for w in waves}})
             for lv, h in g[cat].groupby("level", sort=False):
@@ -533,7 +556,8 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
                         row[cols[w]] = "–"
                         continue
                     r = h.loc[w]
-                    row[cols[w]] = (label("suppressed", lang, k=L.k) if bool(r.get(disclosure.SUPPRESSED, False))
+                    row[cols[w]] = (fmt_suppressed(r.get(disclosure.REASON), L.k, lang)
+                                    if bool(r.get(disclosure.SUPPRESSED, False))
                                     else f"{fmt_n(r['n'], L.k, lang)} ({fmt_num(r['percent'], lang, 1)})")
                 rows.append(row)
         else:
@@ -543,7 +567,8 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
             r2 = {label("variable", lang): "", label("level", lang): label("median_iqr", lang)}
             for w in waves:
                 if w not in h.index or bool(h.loc[w].get(disclosure.SUPPRESSED, False)):
-                    r1[cols[w]] = r2[cols[w]] = label("suppressed", lang, k=L.k) if w in h.index else "–"
+                    r1[cols[w]] = r2[cols[w]] = (fmt_suppressed(h.loc[w].get(disclosure.REASON), L.k, lang)
+                                                 if w in h.index else "–")
                     continue
                 r = h.loc[w]
                 r1[cols[w]] = f"{fmt_num(r['mean'], lang, d)} ({fmt_num(r['sd'], lang, d)})"

@@ -38,6 +38,7 @@ def test_hidden_complement_triggers_suppression():
     t = pd.DataFrame({"n": [98, 50], "n_total": [100, 100], "share": [0.98, 0.5]})
     out = disclosure.suppress(t, K, count_cols=["n", "n_total"], value_cols=["share"], complement=("n_total", "n"))
     assert out["suppressed"].tolist() == [True, False]
+    assert out["suppression"].tolist() == ["complement", ""]      # shown as "x", not "<5": 98 is not small
     assert np.isnan(out.loc[0, "share"])
 
 
@@ -71,6 +72,26 @@ def test_merge_two_small_levels_that_together_reach_k():
 def test_published_table1_has_no_small_cells_even_with_a_zero_level():
     t = _table1({"T0": {"A": 50, "B": 40, "C": 1}, "T1": {"A": 45, "B": 30, "C": 0}})
     pub = tables.published_tables({"table1": t}, K)["table1"]
+    assert disclosure.audit_table(pub, K) == []
+
+
+def test_table1_recurring_cells_cannot_be_differenced_from_all_respondents():
+    """n(all) − n(recurring) counts the non-recurring respondents of a cell: 1 … k − 1 of
+    them would be published by difference (and, for a continuous row, their mean)."""
+    all_ = _table1({"T0": {"A": 60, "B": 42, "C": 30}})
+    rec = _table1({"T0": {"A": 57, "B": 40, "C": 22}}).assign(population="recurring")
+    cont = pd.DataFrame({"variable": "who5", "level": np.nan, "group": "T0", "population": ["all", "recurring"],
+                         "n": [130, 127], "n_total": [132, 119], "percent": np.nan, "mean": [61.0, 60.2]})
+    pub = tables.published_tables({"table1": pd.concat([all_, rec, cont], ignore_index=True)}, K)["table1"]
+    cat = pub[pub["variable"] == "gender"].set_index(["population", "level"])
+    assert cat.loc[("all", slice(None)), "n"].tolist() == [60, 42, 30]          # all respondents: kept
+    # A (60 − 57 = 3) and B (42 − 40 = 2) would tell 3 and 2 non-recurring persons apart
+    assert cat.loc[("recurring", "A"), "suppression"] == "complement"
+    assert cat.loc[("recurring", "B"), "suppression"] == "complement"
+    assert cat.loc[("recurring", "C"), "n"] == 22                                # 30 − 22 = 8: kept
+    who5 = pub[pub["variable"] == "who5"].set_index("population")
+    assert who5.loc["all", "mean"] == 61.0 and np.isnan(who5.loc["recurring", "mean"])
+    assert "_n_enclosing" not in pub.columns
     assert disclosure.audit_table(pub, K) == []
 
 

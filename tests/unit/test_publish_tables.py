@@ -70,3 +70,24 @@ def test_table1_categories_are_translated_when_the_config_says_so():
                categories={"Kvinna": "Woman"})
     shown = display_table1(t1, L, population="all").data.to_string()
     assert "Woman" in shown and "Kvinna" not in shown and "Man" in shown
+
+
+def test_table1_shows_a_suppressed_category_as_suppressed_not_as_absent():
+    """A suppressed category has no count and no percent; it must still be shown (as
+    "<k"), not as "–" (which means: not asked in that wave)."""
+    from pipelines.publish import disclosure
+    from pipelines.publish.tables import Labels, display_table1
+
+    nan = float("nan")
+    t1 = pd.DataFrame({
+        "variable": ["gender", "gender", "who5"], "level": ["Kvinna", "Man", ""], "group": ["T0", "T0", "T0"],
+        "n": [nan, nan, 28], "n_total": [30, 30, 30], "percent": [nan, nan, nan], "mean": [nan, nan, 61.0],
+        "sd": [nan, nan, 12.0], "median": [nan, nan, 60.0], "q1": [nan, nan, 52.0], "q3": [nan, nan, 72.0],
+        "population": "recurring", disclosure.SUPPRESSED: [True, True, False],
+    })
+    L = Labels(lang="en", outcomes={"who5": "WHO-5"}, waves={"T0": "Baseline"}, variables={"gender": "Gender"}, k=5)
+    data = display_table1(t1, L, population="recurring").data
+    col = [c for c in data.columns if c.startswith("Baseline")][0]
+    shown = dict(zip(data.iloc[:, 1], data[col]))
+    assert shown["Kvinna"] == shown["Man"] != "–" and "5" in shown["Kvinna"]
+    assert shown["Mean (SD)"].startswith("61")
