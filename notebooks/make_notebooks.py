@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 SETUP = '''\
 import logging
+import numbers
 import os
 from pathlib import Path
 
@@ -46,6 +47,11 @@ K_MIN = config.publishing.k_min_cell
 def load(asset: str, wave: str | None = None):
     """A materialised asset (a wave's partition with `wave=`); fails if it is missing."""
     return defs.load_asset_value(asset, instance=instance, partition_key=wave)
+
+
+def code(v) -> str:
+    """An answer code as the codebook means it: 7 rather than 7.0; a text code unchanged."""
+    return str(int(v)) if isinstance(v, numbers.Real) and float(v).is_integer() else str(v)
 
 
 def show(fig):
@@ -83,7 +89,7 @@ variables = (raw_codebook.groupby("variable", sort=False)
              .agg(label=("variable_label", "first"),
                   n_value_labels=("value", "count"),
                   user_missing=("user_missing", lambda s: ", ".join(
-                      str(int(v)) for v in raw_codebook.loc[s.index][s.astype(bool)]["value"])))
+                      code(v) for v in raw_codebook.loc[s.index][s.astype(bool)]["value"])))
              .reset_index())
 print(len(variables), "variables")
 variables"""),
