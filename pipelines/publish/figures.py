@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch, Patch
 
 from pipelines.publish import style
-from pipelines.publish.disclosure import REASON, SUPPRESSED
+from pipelines.publish.disclosure import SUPPRESSED
 from pipelines.publish.labels import label
-from pipelines.publish.tables import Labels, fmt_mid, fmt_n, fmt_num, fmt_pct
+from pipelines.publish.tables import Labels, flow_count, fmt_mid, fmt_n, fmt_num, fmt_pct
 
 C = style.OKABE_ITO
 
@@ -125,15 +125,6 @@ def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
     comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
     fig, axes = style.figure(style.FULL_WIDTH, 5.0, ncols=len(comps), squeeze=False)
 
-    def n_of(pre, post, stage, definition, wave=None) -> str:
-        g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
-                 & (flow["definition"] == definition) & flow["outcome"].isna()]
-        if wave is not None:
-            g = g[g["wave"] == wave]
-        if not len(g):
-            return fmt_n(np.nan, L.k, lang)
-        return fmt_n(g["n"].iloc[0], L.k, lang, reason=g[REASON].iloc[0] if REASON in g else None)
-
     def n_range(pre, post, definition):
         g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == "analysed_complete_pairs")
                  & (flow["definition"] == definition) & flow["outcome"].isin(primary)]["n"]
@@ -151,7 +142,7 @@ def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
         mx, mw, sx, sw = 0.34, 0.66, 0.855, 0.29
         ys = [0.91, 0.66, 0.41, 0.13]
         h = 0.12
-        n = lambda *a: n_of(pre, post, *a)  # noqa: E731
+        n = lambda *a: flow_count(flow, L, pre, post, *a)  # noqa: E731
         _box(ax, mx, ys[0], mw, h, style.wrap(label("flow_assessed", lang, wave=L.wave(pre)), wrap)
              + f"\nn = {n('assessed', 'all', pre)}")
         _box(ax, mx, ys[1], mw, h, style.wrap(label("flow_analysed_both", lang), wrap)

@@ -485,23 +485,27 @@ def display_reliability(rel: pd.DataFrame, L: Labels, instrument_names: dict[str
                         label("suppressed_note", lang, k=L.k), numeric=list(df.columns[3:]), group_rows=blocks)
 
 
+def flow_count(flow: pd.DataFrame, L: Labels, pre: str, post: str, stage: str, definition: str,
+               wave: str | None = None, outcome: str | None = None) -> str:
+    """One count of the published participant flow as shown in the flow table and figure
+    (``<k`` or ``x`` when suppressed, see :func:`fmt_n`); ``outcome=None`` is the row
+    without an outcome."""
+    g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
+             & (flow["definition"] == definition)]
+    g = g[g["outcome"].isna()] if outcome is None else g[g["outcome"] == outcome]
+    if wave is not None:
+        g = g[g["wave"] == wave]
+    if not len(g):
+        return fmt_n(np.nan, L.k, L.lang)
+    return fmt_n(g["n"].iloc[0], L.k, L.lang, reason=g[disclosure.REASON].iloc[0] if disclosure.REASON in g else None)
+
+
 def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
     """The participant flow as a readable table: one row per stage, one column per comparison."""
     lang = L.lang
     v = L.min_visits
     comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
     baseline = comps[0][0] if comps else ""
-
-    def n_of(pre, post, stage, definition, wave=None, outcome=None):
-        """The count as shown (``<k``/``x`` when suppressed)."""
-        g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
-                 & (flow["definition"] == definition)]
-        g = g[g["outcome"].isna()] if outcome is None else g[g["outcome"] == outcome]
-        if wave is not None:
-            g = g[g["wave"] == wave]
-        if not len(g):
-            return fmt_n(np.nan, L.k, lang)
-        return fmt_n(g["n"].iloc[0], L.k, lang, reason=g[disclosure.REASON].iloc[0] if disclosure.REASON in g else None)
 
     spec = [
         (label("flow_assessed", lang, wave=L.wave(baseline)), "assessed", "all", "pre"),
@@ -517,7 +521,7 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
         row = {label("flow_stage", lang): text}
         for pre, post in comps:
             wave = pre if which == "pre" else post if which == "post" else None
-            row[L.comparison(pre, post)] = n_of(pre, post, stage, definition, wave)
+            row[L.comparison(pre, post)] = flow_count(flow, L, pre, post, stage, definition, wave)
         rows.append(row)
     outcomes = list(dict.fromkeys(flow.loc[flow["stage"] == "analysed_complete_pairs", "outcome"].dropna()))
     for definition in ("recurring_attendance", "recurring_both_waves"):
@@ -525,7 +529,8 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
             row = {label("flow_stage", lang): f"{label('flow_complete_pairs', lang)}: {L.outcome(o)} "
                                               f"({label('def_' + definition, lang, v=v)})"}
             for pre, post in comps:
-                row[L.comparison(pre, post)] = n_of(pre, post, "analysed_complete_pairs", definition, outcome=o)
+                row[L.comparison(pre, post)] = flow_count(flow, L, pre, post, "analysed_complete_pairs", definition,
+                                                          outcome=o)
             rows.append(row)
     df = pd.DataFrame(rows)
     return DisplayTable(df, label("table_flow_caption", lang), label("suppressed_note", lang, k=L.k),
