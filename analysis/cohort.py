@@ -208,6 +208,7 @@ def flow_counts(
     wave_dates: Mapping | None = None,
     min_visits_per_week: float = 1.0,
     outcomes: Sequence[str] | None = None,
+    cohort: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """TREND/CONSORT-style participant flow for ``pre`` -> ``post``, both definitions.
 
@@ -216,9 +217,12 @@ def flow_counts(
     panel, pre, post, attendance, wave_dates, min_visits_per_week
         As for :func:`recurring_cohort`.
     outcomes : sequence of str, optional
-        If given, presence needs one of them answered, and one extra
-        ``analysed_complete_pairs`` row per outcome and definition gives the number
-        of complete pairs for that outcome.
+        If given, one extra ``analysed_complete_pairs`` row per outcome and
+        definition gives the number of complete pairs for that outcome (and, without
+        ``cohort``, presence needs one of them answered).
+    cohort : pandas.DataFrame, optional
+        The :func:`recurring_cohort` of this comparison, already computed: the flow then
+        counts exactly the cohort every other analysis uses (one population, one n).
 
     Returns
     -------
@@ -252,7 +256,8 @@ def flow_counts(
     5           excluded  recurring_attendance   T1  1
     6           analysed  recurring_attendance   T1  1
     """
-    c = recurring_cohort(panel, pre, post, attendance, wave_dates, min_visits_per_week, outcomes)
+    c = cohort.reset_index(drop=True) if cohort is not None else \
+        recurring_cohort(panel, pre, post, attendance, wave_dates, min_visits_per_week, outcomes)
     rows = [
         {"stage": "assessed", "definition": "all", "wave": pre, "n": int(c["present_pre"].sum()), "reason": ""},
         {"stage": "assessed", "definition": "all", "wave": post, "n": int(c["present_post"].sum()), "reason": ""},

@@ -66,6 +66,11 @@ VOCABULARY: dict[str, str] = {
     "median": "median",
     "q1": "first quartile (R type 7)",
     "q3": "third quartile (R type 7)",
+    "med": "median (box-plot statistics)",
+    "whislo": "lower whisker end: the whis_low_pct percentile (R type 7), not the minimum",
+    "whishi": "upper whisker end: the whis_high_pct percentile (R type 7), not the maximum",
+    "whis_low_pct": "percentile of the lower whisker end",
+    "whis_high_pct": "percentile of the upper whisker end",
     "smd": "standardised mean difference",
     "suppressed": "True where the estimate is withheld (too few units)",
     # model-level (glance) and per-observation (augment) columns

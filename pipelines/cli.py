@@ -113,7 +113,7 @@ def _report_paths(instance) -> dict[str, str]:
     """Language -> report file, from the latest ``evaluation_report`` materialisation."""
     import dagster as dg
 
-    records = instance.fetch_materializations(dg.AssetKey("evaluation_report"), limit=1).records
+    records = instance.fetch_materializations(dg.AssetKey("published_release"), limit=1).records
     if not records:
         return {}
     meta = records[0].asset_materialization.metadata
@@ -139,7 +139,7 @@ def _cmd_report(args) -> int:
         return EXIT_USAGE
     try:
         report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
-                            targets=["evaluation_report"])
+                            targets=["published_release"])
     except RunLockedError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -196,6 +196,11 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
         os.environ["JH_OUTPUT_ROOT"] = str(output_root)
     from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
 
+    from pipelines.publish import release
+    from pipelines.resources import ProjectPaths
+
+    for note in release.recover(ProjectPaths().reports, config.study.evaluation_year):
+        echo(note)
     instance = dg.DagsterInstance.get()
     added, removed = sync_wave_partitions(instance, config)
     if added or removed:

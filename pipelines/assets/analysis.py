@@ -10,6 +10,7 @@ from analysis import (
     categorical,
     cohort,
     descriptives,
+    distributions,
     dose_response,
     eq5d,
     health_economics,
@@ -21,6 +22,8 @@ from analysis import (
 from analysis import responders as responders_lib
 from pipelines import study as study_glue
 from pipelines.assets._meta import md_table, table_metadata
+from pipelines.publish import categories
+from pipelines.publish.populations import Persons
 from pipelines.resources import StudyResource
 from pipelines.versioning import code_version
 
@@ -70,16 +73,17 @@ def recurring_cohort(context: dg.AssetExecutionContext, study_config: StudyResou
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def participant_flow(context: dg.AssetExecutionContext, study_config: StudyResource,
-                     panel: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+                     panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """TREND/CONSORT-style flow counts per comparison: assessed per wave, lost to follow-up,
-    excluded (and why), analysed - for both recurring-participant definitions."""
+    excluded (and why), analysed - for both recurring-participant definitions, counted on
+    the one ``recurring_cohort`` every other analysis uses."""
     config = study_config.load()
     frames = []
     for pre, post in _comparisons(config):
-        f = cohort.flow_counts(panel, pre, post, attendance=_attendance_visits(config, attendance),
-                               wave_dates=_wave_dates(config),
+        c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)]
+        f = cohort.flow_counts(panel, pre, post, attendance=None if config.attendance is None else c,
                                min_visits_per_week=config.recurring.min_visits_per_week,
-                               outcomes=config.analysis.primary_outcomes)
+                               outcomes=config.analysis.primary_outcomes, cohort=c)
         frames.append(f.assign(pre=pre, post=post))
     out = pd.concat(frames, ignore_index=True)
     context.add_output_metadata(table_metadata(
@@ -190,14 +194,16 @@ def _covariates(panel: pd.DataFrame) -> list[str]:
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def table1(context: dg.AssetExecutionContext, study_config: StudyResource,
-           panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+           panel: pd.DataFrame, recurring_cohort: pd.DataFrame,
+           published_categories: pd.DataFrame) -> pd.DataFrame:
     """Table 1: n, %, mean (SD), median (IQR) and missing per wave, for all respondents and
-    for the analysed recurring participants (``population`` column)."""
+    for the analysed recurring participants (``population`` column); covariates in their
+    published categories (``published_categories``)."""
     config = study_config.load()
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     cov = _covariates(panel)
     variables = cov + primary + secondary
-    p = panel.assign(wave=panel["wave"].astype(str))
+    p = categories.apply_plan(panel, published_categories).assign(wave=panel["wave"].astype(str))
     frames = [descriptives.table1(p, variables, by="wave", categorical=cov).assign(population="all")]
     rec = p[cohort.is_member(p["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
     frames.append(descriptives.table1(rec, variables, by="wave", categorical=cov).assign(population="recurring"))
@@ -208,10 +214,11 @@ def table1(context: dg.AssetExecutionContext, study_config: StudyResource,
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def attrition(context: dg.AssetExecutionContext, study_config: StudyResource,
-              panel: pd.DataFrame) -> pd.DataFrame:
+              panel: pd.DataFrame, published_categories: pd.DataFrame) -> pd.DataFrame:
     """Baseline characteristics of completers vs drop-outs at each follow-up, with
-    standardised mean differences."""
+    standardised mean differences (covariates in their published categories)."""
     config = study_config.load()
+    panel = categories.apply_plan(panel, published_categories)
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     cov = _covariates(panel)
     frames = []
@@ -281,11 +288,10 @@ def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: Study
     imputation (chained equations, seeded, Rubin's rules), side by side."""
     config = study_config.load()
     primary, _ = study_glue.continuous_outcomes(config, panel)
-    ids = study_glue.recurring_ids(config, recurring_cohort)
     frames = []
     for pre, post in _comparisons(config):
-        # everyone recurring by attendance or assessed at baseline among the recurring set
-        sub = panel[cohort.is_member(panel["participant_id"], ids) & panel["wave"].isin([pre, post])].copy()
+        # the recurring participants of this comparison (the population of the paired tests)
+        sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition).copy()
         sub["wave"] = sub["wave"].astype(str)
         frames.append(sensitivity.compare_estimates(sub, primary, pre, post, m=20, seed=config.analysis.seed,
                                                     ci_level=config.analysis.ci_level))
@@ -320,10 +326,13 @@ def dose_response_terms(context: dg.AssetExecutionContext, study_config: StudyRe
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def subgroup_estimates(context: dg.AssetExecutionContext, study_config: StudyResource,
-                       panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
-    """Mean change per workshop, gender and questionnaire language; subgroups below
-    ``analysis.min_subgroup_pairs`` pairs are flagged and their estimates not reported."""
+                       panel: pd.DataFrame, recurring_cohort: pd.DataFrame,
+                       published_categories: pd.DataFrame) -> pd.DataFrame:
+    """Mean change per workshop, gender and questionnaire language (published categories);
+    subgroups below ``analysis.min_subgroup_pairs`` pairs are flagged and their estimates
+    not reported."""
     config = study_config.load()
+    panel = categories.apply_plan(panel, published_categories)
     primary, _ = study_glue.continuous_outcomes(config, panel)
     frames = []
     for pre, post in _comparisons(config):
@@ -364,5 +373,83 @@ def mixed_model_means(context: dg.AssetExecutionContext, study_config: StudyReso
     sub["wave"] = sub["wave"].astype(str)
     out = pd.concat([models.estimated_means(sub, o, ci_level=config.analysis.ci_level) for o in primary + secondary],
                     ignore_index=True)
+    context.add_output_metadata(table_metadata(out))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+          ins={"wave_codebook": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())})
+def published_categories(context: dg.AssetExecutionContext, study_config: StudyResource, panel: pd.DataFrame,
+                         recurring_cohort: pd.DataFrame, wave_codebook: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Global recoding of the covariates before publication: every observed answer and the
+    category it is published in. Categories declared in the wave files' value labels (or
+    the configuration's category labels) are kept unless they have 1 … k − 1 persons in
+    some group a table breaks them down by; those and every undeclared answer (free text,
+    codes without a label) are collected in "Övriga/Other". Internal (holds the raw answers)."""
+    config = study_config.load()
+    cov = _covariates(panel)
+    declared = categories.declared_levels(wave_codebook.values(), config.publishing.category_labels, cov)
+    persons = Persons(panel, recurring_cohort, config.recurring.definition)
+    groups = categories.breakdown_groups(persons, config.wave_ids, _comparisons(config))
+    plan = categories.recode_plan(persons, cov, declared, groups, config.publishing.k_min_cell)
+    summary = plan.groupby(["variable", "reason"]).size().rename("n_categories").reset_index()
+    context.add_output_metadata(table_metadata(plan, categories=md_table(summary, floatfmt=".0f"),
+                                               k_min_cell=config.publishing.k_min_cell))
+    return plan
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def outcome_distributions(context: dg.AssetExecutionContext, study_config: StudyResource,
+                          panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Box-plot statistics (quartiles, 10th and 90th percentiles, mean) of the primary
+    outcomes per wave among the recurring participants."""
+    config = study_config.load()
+    primary, _ = study_glue.continuous_outcomes(config, panel)
+    rec = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
+    out = distributions.distribution_summary(rec, primary, config.wave_ids)
+    context.add_output_metadata(table_metadata(out))
+    return out
+
+
+def _hl_levels() -> list[str]:
+    """The HLS-EU-Q16 levels in order, from its instrument spec."""
+    import instruments
+
+    return [name for name, _ in instruments.spec("hls_eu_q16").rules["levels"]]
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def health_literacy_levels(context: dg.AssetExecutionContext, study_config: StudyResource,
+                           panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """HLS-EU-Q16 level shares (inadequate / problematic / sufficient) per wave among the
+    recurring participants (empty without HLS-EU-Q16)."""
+    config = study_config.load()
+    if "hls_eu_q16_level" not in panel.columns:
+        return pd.DataFrame(columns=list(distributions.LEVEL_SHARE_COLUMNS))
+    rec = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
+    out = distributions.level_shares(rec, "hls_eu_q16_level", config.wave_ids, _hl_levels())
+    context.add_output_metadata(table_metadata(out))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def wave_summaries(context: dg.AssetExecutionContext, study_config: StudyResource,
+                   panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
+    """Mean and CI of every continuous outcome per wave, for all respondents and for the
+    recurring participants (primary definition, recurring in any comparison).
+
+    Columns: :func:`analysis.wave_summary.wave_means` plus ``population`` (``all`` or
+    ``recurring``).
+    """
+    from analysis.wave_summary import wave_means
+
+    config = study_config.load()
+    primary, secondary = study_glue.continuous_outcomes(config, panel)
+    ids = study_glue.recurring_ids(config, recurring_cohort)
+    all_resp = wave_means(panel, primary + secondary, config.analysis.ci_level).assign(population="all")
+    recurring = wave_means(panel[cohort.is_member(panel["participant_id"], ids)], primary + secondary,
+                           config.analysis.ci_level).assign(population="recurring")
+    out = pd.concat([all_resp, recurring], ignore_index=True)
+    out["wave"] = out["wave"].astype(str)
     context.add_output_metadata(table_metadata(out))
     return out

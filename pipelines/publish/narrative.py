@@ -123,12 +123,36 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
     ]
 
 
-def _flow_n(flow: pd.DataFrame, pre, post, stage, definition, wave=None):
+def _flow_n(flow: pd.DataFrame, pre, post, stage, definition, wave=None) -> tuple[float, str | None]:
+    """One count of the published flow and its suppression reason (``None`` if shown)."""
     g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)
              & (flow["definition"] == definition) & flow["outcome"].isna()]
     if wave is not None:
         g = g[g["wave"] == wave]
-    return g["n"].iloc[0] if len(g) else float("nan")
+    if not len(g):
+        return float("nan"), "missing"
+    r = g.iloc[0]
+    reason = r.get("suppression") if bool(r.get("suppressed", False)) else None
+    return r["n"], (reason or None) if pd.isna(r["n"]) else None
+
+
+def count_text(n, reason: str | None, k: int, lang: str) -> str:
+    """A published count in running text: the number, "fewer than k" only when the count
+    was withheld because it is itself small (primary), and "a number not shown" when it
+    was withheld to protect another count (it may be large).
+
+    Examples
+    --------
+    >>> count_text(21, None, 5, "en"), count_text(float("nan"), "primary", 5, "en")
+    ('21', 'fewer than 5')
+    >>> count_text(float("nan"), "secondary", 5, "sv")
+    'ett antal som inte redovisas'
+    """
+    if reason is None and not pd.isna(n):
+        return fmt_n(n, k, lang)
+    if reason == "primary":
+        return label("fewer_than_k", lang, k=k)
+    return label("not_shown_count", lang)
 
 
 def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Labels) -> list[dict]:
@@ -139,8 +163,8 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
     flag = recurring_flag(config.recurring.definition)
     pre0, post0 = comps[0]
     intro = label("summary_intro", lang,
-                  n_rec=" / ".join(fmt_n(_flow_n(flow, a, b, "analysed", flag), k, lang) for a, b in comps),
-                  n_base=fmt_n(_flow_n(flow, pre0, post0, "assessed", "all", pre0), k, lang),
+                  n_rec=" / ".join(count_text(*_flow_n(flow, a, b, "analysed", flag), k, lang) for a, b in comps),
+                  n_base=count_text(*_flow_n(flow, pre0, post0, "assessed", "all", pre0), k, lang),
                   definition=label("def_" + flag, lang, v=L.min_visits),
                   comparisons=" / ".join(L.comparison(a, b) for a, b in comps))
     t = tests[(tests["test"] == "paired_t") & tests["outcome"].isin(config.analysis.primary_outcomes)]
@@ -150,7 +174,8 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
         for r in g.itertuples():
             name = L.outcome(r.outcome)
             if bool(getattr(r, "suppressed", False)) or pd.isna(r.estimate):
-                items.append(f"{name}: {label('summary_too_few', lang)}")
+                why = "summary_withheld" if getattr(r, "suppression", "") == "secondary" else "summary_too_few"
+                items.append(f"{name}: {label(why, lang)}")
                 continue
             d = L.digits(r.outcome)
             key = "summary_change_unadj" if pd.isna(r.p_adj) else "summary_change"
@@ -169,9 +194,9 @@ def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: Stud
     flag = recurring_flag(config.recurring.definition)
     parts = []
     for pre, post in comps:
-        base = _flow_n(flow, pre, post, "assessed", "all", pre)
-        lost = _flow_n(flow, pre, post, "lost_to_follow_up", "all")
-        rec = _flow_n(flow, pre, post, "analysed", flag)
+        (base, base_r), (lost, lost_r) = (_flow_n(flow, pre, post, "assessed", "all", pre),
+                                          _flow_n(flow, pre, post, "lost_to_follow_up", "all"))
+        rec, rec_r = _flow_n(flow, pre, post, "analysed", flag)
         share = fmt_pct(lost / base, lang) if not (pd.isna(lost) or pd.isna(base) or base == 0) else "–"
         smd_txt = ""
         if attrition is not None and len(attrition) and "smd" in attrition:
@@ -185,14 +210,17 @@ def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: Stud
                            if lang == "sv" else
                            f" The largest standardised baseline difference between completers and drop-outs: "
                            f"{var}{lvl}, SMD = {fmt_num(top['smd'], lang)}.")
+        b_txt, l_txt, r_txt = (count_text(base, base_r, k, lang), count_text(lost, lost_r, k, lang),
+                               count_text(rec, rec_r, k, lang))
+        share_txt = "" if share == "–" else (f" ({share}\u00a0%)" if lang == "sv" else f" ({share}%)")
         if lang == "sv":
-            parts.append(f"{L.comparison(pre, post)}: av {fmt_n(base, k, lang)} som besvarade baslinjen besvarade "
-                         f"{fmt_n(lost, k, lang)} ({share}\u00a0%) inte uppföljningen, och {fmt_n(rec, k, lang)} "
+            parts.append(f"{L.comparison(pre, post)}: av {b_txt} som besvarade baslinjen besvarade "
+                         f"{l_txt}{share_txt} inte uppföljningen, och {r_txt} "
                          f"räknades som återkommande deltagare.{smd_txt}")
         else:
-            parts.append(f"{L.comparison(pre, post)}: of {fmt_n(base, k, lang)} who answered at baseline, "
-                         f"{fmt_n(lost, k, lang)} ({share}%) did not answer the follow-up, and "
-                         f"{fmt_n(rec, k, lang)} counted as recurring participants.{smd_txt}")
+            parts.append(f"{L.comparison(pre, post)}: of {b_txt} who answered at baseline, "
+                         f"{l_txt}{share_txt} did not answer the follow-up, and "
+                         f"{r_txt} counted as recurring participants.{smd_txt}")
     if lang == "sv":
         intro = ("Bortfallet mellan mättillfällena är betydande och kan hänga samman med hälsan vid baslinjen; "
                  "de parvisa jämförelserna gäller dem som svarade vid båda tillfällena. Den blandade modellen "

@@ -1,0 +1,767 @@
+"""The one publication path: every published table and figure is one registry entry.
+
+A :class:`TableSpec` names a published table, the analysis assets it is built from, how it
+is built (``build``: the analysis tables → the table as published, before disclosure
+control), and its *disclosure model* (``model``: which persons each printed count counts,
+as masks from :class:`pipelines.publish.populations.Persons`). A :class:`FigureSpec` names
+a figure, the published tables it draws and its renderer. The Dagster layer makes one
+asset per table (``published/<name>``) and per figure from these lists, the report takes
+its order from them, and nothing is published around them: figures, captions and the
+narrative read only the protected tables.
+
+:func:`protect_release` builds every table, collects the counts of all of them into one
+:class:`pipelines.publish.sdc.Quantities`, decides the release-wide suppression
+(:func:`pipelines.publish.sdc.protect`) and blanks what must not be published.
+
+Pure code; no Dagster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.publish import sdc
+from pipelines.publish.populations import Persons
+
+SUPPRESSED, REASON = "suppressed", "suppression"
+
+_STATS = ("estimate", "std_error", "statistic", "df", "p_value", "p_adj", "ci_low", "ci_high")
+
+
+@dataclass
+class Context:
+    """What the builders and disclosure models need to know about the study.
+
+    Attributes
+    ----------
+    persons : Persons
+    k : int
+        ``publishing.k_min_cell`` of this release (partner surveys use their own).
+    waves : list of str
+    comparisons : list of (pre, post)
+    definition : str
+        Primary recurring definition (``attendance`` / ``present_at_both``).
+    """
+
+    persons: Persons
+    k: int
+    waves: list[str]
+    comparisons: list[tuple[str, str]]
+    definition: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One published table.
+
+    Attributes
+    ----------
+    name : str
+        CSV name (``tables/<name>.csv``) and asset key ``published/<name>``.
+    sources : tuple of str
+        Analysis assets it is built from (the lineage the UI shows).
+    build : callable
+        ``build(inputs, ctx) -> DataFrame``: the table as published, before disclosure
+        control (codes, not labels; floats unrounded).
+    model : callable
+        ``model(table, ctx, quantities)``: adds every count the table prints, with its
+        placements (see :mod:`pipelines.publish.sdc`).
+    weight : float
+        How much the table's numbers matter when a cell must be withheld to protect
+        another (higher: withheld last).
+    description : str
+    """
+
+    name: str
+    sources: tuple[str, ...]
+    build: Callable[[Mapping[str, pd.DataFrame], Context], pd.DataFrame]
+    model: Callable[[pd.DataFrame, Context, sdc.Quantities], None]
+    weight: float = 1.0
+    description: str = ""
+
+
+def _num(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _pl(name: str, row: int, cols: Sequence[str], withholds_row: bool = True) -> sdc.Placement:
+    return sdc.Placement(name, int(row), tuple(cols), withholds_row)
+
+
+def _existing(df: pd.DataFrame, cols: Sequence[str]) -> tuple[str, ...]:
+    return tuple(c for c in cols if c in df.columns)
+
+
+# -- Table 1 ----------------------------------------------------------------------------------
+
+def _population(ctx: Context, population: str, wave) -> np.ndarray:
+    m = ctx.persons.present(wave)
+    return m & ctx.persons.recurring() if population == "recurring" else m
+
+
+def build_table1(inputs, ctx: Context) -> pd.DataFrame:
+    # categories were recoded upstream (pipelines.publish.categories): codes as published
+    return inputs["table1"].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
+
+
+def _level_mask(ctx: Context, var: str, wave, level: str) -> np.ndarray:
+    return ctx.persons.equals(var, wave, level)
+
+
+def model_table1(t: pd.DataFrame, ctx: Context, q: sdc.Quantities, name: str = "table1",
+                 weight: float = 2.0) -> None:
+    p = ctx.persons
+    for i, r in enumerate(t.itertuples(index=False)):
+        pop = _population(ctx, r.population, r.group)
+        w = weight * (1.5 if r.population == "recurring" else 1.0)
+        q.add(pop, _pl(name, i, ["n_total"], withholds_row=False), weight=w,
+              label=f"respondents at {r.group} ({r.population})", expect=r.n_total)
+        level = "" if pd.isna(r.level) else str(r.level)
+        if level:
+            valid = pop & p.valid(r.variable, r.group)
+            q.add(valid, _pl(name, i, ["percent"]), base=pop, weight=w,
+                  label=f"answered {r.variable} at {r.group} ({r.population})")
+            q.add(pop & _level_mask(ctx, r.variable, r.group, level), _pl(name, i, ["n", "percent"]), weight=w,
+                  label=f"a category of {r.variable} at {r.group} ({r.population})", expect=r.n)
+        else:
+            q.add(pop & p.valid(r.variable, r.group), _pl(name, i, ["n", "mean", "sd", "median", "q1", "q3"]),
+                  base=pop, weight=w, label=f"{r.variable} at {r.group} ({r.population})", expect=r.n)
+
+
+# -- participant flow ---------------------------------------------------------------------------
+
+def build_flow(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["participant_flow"].reset_index(drop=True)
+
+
+def model_flow(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    for i, r in enumerate(t.itertuples(index=False)):
+        pre, post = r.pre, r.post
+        both = p.analysed(pre, post, "present_at_both")
+        att = p.analysed(pre, post, "attendance")
+        if r.stage == "assessed":
+            m = p.present(r.wave)
+        elif r.stage == "lost_to_follow_up":
+            m = p.present(pre) & ~p.present(post)
+        elif r.stage == "new_at_follow_up":
+            m = ~p.present(pre) & p.present(post)
+        elif r.stage == "analysed":
+            m = att if r.definition == "recurring_attendance" else both
+        elif r.stage == "excluded":
+            m = both & ~att
+        elif r.stage == "analysed_complete_pairs":
+            base = att if r.definition == "recurring_attendance" else both
+            q.add(p.pairs(r.outcome, pre, post, base), _pl("participant_flow", i, ["n"]), base=base, weight=4.0,
+                  label=f"complete pairs of {r.outcome} ({r.definition}, {pre}->{post})", expect=r.n)
+            continue
+        else:
+            raise sdc.ModelError(f"participant_flow: unknown stage in row {i}")
+        q.add(m, _pl("participant_flow", i, ["n"]), weight=4.0,
+              label=f"flow: {r.stage} ({r.definition}, {pre}->{post})", expect=r.n)
+
+
+# -- paired tests --------------------------------------------------------------------------------
+
+_NONZERO = re.compile(r"\s*\(\d+ non-zero differences?\)")
+
+
+def build_prepost(inputs, ctx: Context) -> pd.DataFrame:
+    t = inputs["prepost_tests"].reset_index(drop=True).copy()
+    # the number of non-zero differences is a count of persons (zero change = n − it): never printed
+    t["method"] = t["method"].astype(str).str.replace(_NONZERO, "", regex=True)
+    return t
+
+
+def _pairs(ctx: Context, outcome: str, pre, post, definition: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    base = ctx.persons.analysed(pre, post, definition)
+    return ctx.persons.pairs(outcome, pre, post, base), base
+
+
+def model_prepost(t: pd.DataFrame, ctx: Context, q: sdc.Quantities, name: str = "prepost_tests",
+                  weight: float = 10.0) -> None:
+    cols = _existing(t, ["n", *_STATS])
+    for i, r in enumerate(t.itertuples(index=False)):
+        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
+        q.add(m, _pl(name, i, cols), base=base, weight=weight,
+              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+
+
+def build_effect_sizes(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["effect_sizes"].reset_index(drop=True)
+
+
+def model_effect_sizes(t, ctx, q):
+    model_prepost(t, ctx, q, name="effect_sizes", weight=6.0)
+
+
+def build_categorical(inputs, ctx: Context) -> pd.DataFrame:
+    t = inputs["categorical_change"].reset_index(drop=True).copy()
+    if len(t):
+        # the exact test's "statistic" is a count of discordant pairs: never printed
+        t.loc[t["test"] == "mcnemar_exact", "statistic"] = np.nan
+    return t
+
+
+def model_categorical(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    cols = _existing(t, ["n", "estimate", "statistic", "df", "p_value"])
+    for i, r in enumerate(t.itertuples(index=False)):
+        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
+        q.add(m, _pl("categorical_change", i, cols), base=base, weight=3.0,
+              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+        a, b = p.values(r.outcome, r.pre)[m], p.values(r.outcome, r.post)[m]
+        levels = sorted(set(a.dropna().astype(object).map(str)) | set(b.dropna().astype(object).map(str)))
+        a_txt = p.values(r.outcome, r.pre).astype(object).map(str)
+        b_txt = p.values(r.outcome, r.post).astype(object).map(str)
+        # McNemar's statistics and p-values reduce to counts: the discordant pairs are published
+        # counts too (the Stuart-Maxwell statistic of three or more levels does not determine
+        # the margins, so only its n is a count)
+        if r.test in ("mcnemar", "mcnemar_exact") and len(levels) == 2:
+            lo, hi = levels
+            for x, y, what in ((lo, hi, "negative to positive"), (hi, lo, "positive to negative")):
+                cell = m & (a_txt == x).to_numpy() & (b_txt == y).to_numpy()
+                q.add(cell, _pl("categorical_change", i, cols), weight=3.0,
+                      label=f"discordant pairs {what} of {r.outcome} ({r.pre}->{r.post})")
+
+
+def build_responders(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["responders"].reset_index(drop=True)
+
+
+def model_responders(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    for i, r in enumerate(t.itertuples(index=False)):
+        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
+        q.add(m, _pl("responders", i, ["n_total", "share", "ci_low", "ci_high"]), base=base, weight=2.0,
+              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n_total)
+        change = p.numeric(r.outcome, r.post) - p.numeric(r.outcome, r.pre)
+        higher = "higher is better" in str(r.method)
+        c = change if higher else -change
+        mid = float(r.mid)
+        tol = 1e-9 * mid
+        improved, worsened = c >= mid - tol, c <= -mid + tol
+        cat = {"improved": improved, "worsened": worsened, "unchanged": ~improved & ~worsened}[r.category]
+        q.add(m & cat, _pl("responders", i, ["n", "share", "ci_low", "ci_high"]), weight=2.0,
+              label=f"{r.category} on {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+
+
+# -- EQ-5D ----------------------------------------------------------------------------------------
+
+DIMS = ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")
+
+
+def build_problem_shares(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["eq5d_problem_shares"].reset_index(drop=True)
+
+
+def model_problem_shares(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    for i, r in enumerate(t.itertuples(index=False)):
+        pop = p.recurring() & p.present(r.wave)
+        valid = pop & p.valid(r.dimension, r.wave)
+        shares = ["share", "ci_low", "ci_high"]
+        q.add(valid, _pl("eq5d_problem_shares", i, ["n_total", *shares]), base=pop, weight=2.0,
+              label=f"answered {r.dimension} at {r.wave} (recurring)", expect=r.n_total)
+        q.add(valid & (p.numeric(r.dimension, r.wave) > 1), _pl("eq5d_problem_shares", i, ["n", *shares]),
+              weight=2.0, label=f"problems on {r.dimension} at {r.wave} (recurring)", expect=r.n)
+
+
+def build_pchc(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["eq5d_pchc"].reset_index(drop=True)
+
+
+def model_pchc(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    for (pre, post), g in t.groupby(["pre", "post"], sort=False):
+        base = p.analysed(pre, post)
+        dims = [d for d in DIMS if d in set(g["dimension"]) or d in p._by_wave.get(str(pre), pd.DataFrame()).columns]
+        dims = [d for d in DIMS if d in dims]
+        comp = base.copy()
+        for d in dims:
+            comp &= p.valid(d, pre) & p.valid(d, post)
+        x = np.column_stack([p.numeric(d, pre) for d in dims]) if dims else np.zeros((p.n, 0))
+        y = np.column_stack([p.numeric(d, post) for d in dims]) if dims else np.zeros((p.n, 0))
+        better_any, worse_any = (y < x).any(axis=1), (y > x).any(axis=1)
+        overall = {"better": better_any & ~worse_any, "worse": worse_any & ~better_any,
+                   "mixed": better_any & worse_any, "unchanged": ~better_any & ~worse_any}
+        for i in g.index:
+            r = t.loc[i]
+            shares = ["share", "ci_low", "ci_high"]
+            q.add(comp, _pl("eq5d_pchc", i, ["n_total", *shares]), base=base, weight=2.0,
+                  label=f"complete EQ-5D profiles ({pre}->{post})", expect=r["n_total"])
+            if r["dimension"] == "overall":
+                cat = overall.get(r["category"])
+            else:
+                j = dims.index(r["dimension"])
+                cat = {"better": y[:, j] < x[:, j], "worse": y[:, j] > x[:, j],
+                       "same": y[:, j] == x[:, j], "unchanged": y[:, j] == x[:, j]}.get(r["category"])
+            if cat is None:
+                raise sdc.ModelError(f"eq5d_pchc: unknown category in row {i}")
+            q.add(comp & cat, _pl("eq5d_pchc", i, ["n", *shares]), weight=2.0,
+                  label=f"PCHC {r['category']} ({r['dimension']}, {pre}->{post})", expect=r["n"])
+
+
+def build_auc(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["eq5d_auc"].reset_index(drop=True)
+
+
+def model_auc(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    rec = p.recurring()
+    m = rec.copy()
+    for w in ctx.waves:
+        m &= p.valid("eq5d5l_index", w)
+    for i, r in enumerate(t.itertuples(index=False)):
+        q.add(m, _pl("eq5d_auc", i, _existing(t, ["n", "estimate", "std_error", "ci_low", "ci_high"])), base=rec,
+              weight=2.0, label="EQ-5D index at every wave (recurring)", expect=r.n)
+
+
+# -- models and summaries -------------------------------------------------------------------------
+
+def build_mixed_terms(inputs, ctx: Context) -> pd.DataFrame:
+    t = inputs["mixed_model_terms"].reset_index(drop=True)
+    g = inputs.get("mixed_model_glance")
+    if g is not None and len(g):
+        t = t.merge(g[["outcome", "n_obs", "n_groups"]], on="outcome", how="left")
+    return t
+
+
+def _ever_valid(ctx: Context, outcome: str) -> np.ndarray:
+    p = ctx.persons
+    m = p.none()
+    for w in ctx.waves:
+        m |= p.present(w) & p.valid(outcome, w)
+    return m
+
+
+def model_mixed_terms(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    rec = p.recurring()
+    cols = _existing(t, ["n_groups", "n_obs", *_STATS])
+    for i, r in enumerate(t.itertuples(index=False)):
+        q.add(rec & _ever_valid(ctx, r.outcome), _pl("mixed_model_terms", i, cols), base=rec, weight=3.0,
+              label=f"{r.outcome} at any wave (recurring)", expect=getattr(r, "n_groups", None))
+        wave = str(r.term).removeprefix("wave") if str(r.term) != "(Intercept)" else ctx.waves[0]
+        if wave in ctx.waves:  # the contrast rests on the persons answering that wave
+            q.add(rec & p.present(wave) & p.valid(r.outcome, wave), _pl("mixed_model_terms", i, cols),
+                  base=rec & p.present(wave), weight=3.0, label=f"{r.outcome} at {wave} (recurring)")
+
+
+def build_mixed_means(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["mixed_model_means"].reset_index(drop=True)
+
+
+def model_mixed_means(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    cols = _existing(t, ["n", *_STATS])
+    for i, r in enumerate(t.itertuples(index=False)):
+        pop = p.recurring() & p.present(r.wave)
+        q.add(pop & p.valid(r.outcome, r.wave), _pl("mixed_model_means", i, cols), base=pop, weight=3.0,
+              label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n)
+
+
+def build_wave_summaries(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["wave_summaries"].reset_index(drop=True)
+
+
+def model_wave_summaries(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    cols = _existing(t, ["n", *_STATS, "sd"])
+    for i, r in enumerate(t.itertuples(index=False)):
+        pop = _population(ctx, r.population, r.wave)
+        q.add(pop & p.valid(r.outcome, r.wave), _pl("wave_summaries", i, cols), base=pop,
+              weight=3.0 if r.population == "recurring" else 1.5,
+              label=f"{r.outcome} at {r.wave} ({r.population})", expect=r.n)
+
+
+def build_dose(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["dose_response_terms"].reset_index(drop=True)
+
+
+def model_dose(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    cols = _existing(t, ["n", *_STATS])
+    for i, r in enumerate(t.itertuples(index=False)):
+        m, base = _pairs(ctx, r.outcome, r.pre, r.post, "present_at_both")
+        q.add(m, _pl("dose_response_terms", i, cols), base=base, weight=2.0,
+              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post}, both waves)", expect=r.n)
+
+
+def build_reliability(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["wave_reliability"].reset_index(drop=True)
+
+
+def model_reliability(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    # the complete responses to one scale at one wave: no other published number describes
+    # this universe, so only the threshold applies (an opaque count)
+    cols = _existing(t, ["n_complete", "alpha", "alpha_ci_low", "alpha_ci_high", "omega_total"])
+    for i, r in enumerate(t.itertuples(index=False)):
+        q.add(None, _pl("reliability", i, cols), size=int(_num(r.n_complete)) if pd.notna(r.n_complete) else 0,
+              domain=("reliability", r.instrument, r.scale, r.wave), weight=1.0,
+              label=f"complete answers to {r.instrument} {r.scale} at {r.wave}")
+
+
+def build_subgroups(inputs, ctx: Context) -> pd.DataFrame:
+    t = inputs["subgroup_estimates"].reset_index(drop=True).copy()
+    if SUPPRESSED in t.columns:  # the analysis's precision rule (too few pairs), not disclosure control
+        t = t.rename(columns={SUPPRESSED: "below_min_pairs"})
+    return t
+
+
+def model_subgroups(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    cols = _existing(t, ["n", *_STATS])
+    for i, r in enumerate(t.itertuples(index=False)):
+        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
+        cell = m & p.equals(r.subgroup, r.pre, str(r.subgroup_level))
+        q.add(cell, _pl("subgroup_estimates", i, cols), weight=1.0,
+              label=f"a {r.subgroup} subgroup of the pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+
+
+def build_sensitivity(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["sensitivity_estimates"].reset_index(drop=True)
+
+
+def model_sensitivity(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    cols = _existing(t, ["n", *_STATS])
+    for i, r in enumerate(t.itertuples(index=False)):
+        base = p.analysed(r.pre, r.post)
+        if r.method == "complete_case":
+            m = p.pairs(r.outcome, r.pre, r.post, base)
+        elif r.method == "mixed_model":
+            m = base & (p.valid(r.outcome, r.pre) | p.valid(r.outcome, r.post))
+        else:  # multiple imputation: every analysed participant
+            m = base
+        q.add(m, _pl("sensitivity_estimates", i, cols), base=base, weight=2.0,
+              label=f"{r.method} set of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+
+
+def build_attrition(inputs, ctx: Context) -> pd.DataFrame:
+    """One row per variable and comparison: the standardised difference between
+    completers and drop-outs at baseline (for a categorical variable, its category with
+    the largest |SMD|) and the two group sizes. Per-category counts of the two groups are
+    not published: together with Table 1 they would break the groups down further."""
+    t = inputs["attrition"].copy()
+    t["level"] = t["level"].fillna("").astype(str)
+    rows = []
+    for (var, pre, post), g in t.groupby(["variable", "pre", "post"], sort=False):
+        sizes = g.groupby("group")["n_total"].first()
+        smd = g.drop_duplicates("level")
+        top = smd.loc[smd["smd"].abs().idxmax()] if smd["smd"].notna().any() else smd.iloc[0]
+        rows.append({"variable": var, "level": top["level"], "pre": pre, "post": post,
+                     "n_completers": sizes.get("completers", np.nan), "n_dropouts": sizes.get("dropouts", np.nan),
+                     "contrast": top.get("contrast", "completers - dropouts"), "smd": top["smd"],
+                     "effect_size_type": "smd", "categorical": bool((g["level"] != "").any())})
+    return pd.DataFrame(rows)
+
+
+def model_attrition(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    for i, r in enumerate(t.itertuples(index=False)):
+        base = p.present(r.pre)
+        groups = {"completers": base & p.present(r.post), "dropouts": base & ~p.present(r.post)}
+        for g, m in groups.items():
+            q.add(m, _pl("attrition", i, [f"n_{g}"], withholds_row=False), weight=1.0,
+                  label=f"{g} of {r.pre}->{r.post}", expect=getattr(r, f"n_{g}"))
+        # the SMD rests on every category (or the valid answers) of both groups
+        for g, m in groups.items():
+            valid = m & p.valid(r.variable, r.pre)
+            q.add(valid, _pl("attrition", i, ["smd"]), base=m, weight=1.0, label=f"{g} answering {r.variable}")
+            if r.categorical:
+                v = p.values(r.variable, r.pre)
+                for lv in sorted(set(v[m].dropna().astype(object).map(str))):
+                    q.add(m & p.equals(r.variable, r.pre, lv), _pl("attrition", i, ["smd"]), weight=1.0,
+                          label=f"{g} in a category of {r.variable}")
+
+
+def build_distributions(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["outcome_distributions"].reset_index(drop=True)
+
+
+def model_distributions(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    cols = _existing(t, ["n", "mean", "whislo", "q1", "med", "q3", "whishi"])
+    for i, r in enumerate(t.itertuples(index=False)):
+        pop = p.recurring() & p.present(r.wave)
+        q.add(pop & p.valid(r.outcome, r.wave), _pl("outcome_distributions", i, cols), base=pop, weight=2.0,
+              label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n)
+
+
+def build_levels(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["health_literacy_levels"].reset_index(drop=True)
+
+
+def model_levels(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    p = ctx.persons
+    for i, r in enumerate(t.itertuples(index=False)):
+        pop = p.recurring() & p.present(r.wave)
+        valid = pop & p.valid(r.outcome, r.wave)
+        q.add(valid, _pl("health_literacy_levels", i, ["n_total", "share"]), base=pop, weight=2.0,
+              label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n_total)
+        q.add(valid & p.equals(r.outcome, r.wave, r.level), _pl("health_literacy_levels", i, ["n", "share"]),
+              weight=2.0, label=f"a level of {r.outcome} at {r.wave} (recurring)", expect=r.n)
+
+
+def build_collected(inputs, ctx: Context) -> pd.DataFrame:
+    """Per covariate, the declared categories collected in Övriga/Other (by name) and,
+    as one row with an empty ``category``, whether other answers were collected too
+    (never which: they may be free text)."""
+    plan = inputs["published_categories"]
+    rows = []
+    for var, g in plan[plan["published_level"] != plan["level"]].groupby("variable", sort=False):
+        rows += [{"variable": var, "category": str(c)} for c in sorted(g.loc[g["reason"] == "small", "level"])]
+        if (g["reason"] == "undeclared").any():
+            rows.append({"variable": var, "category": ""})
+    return pd.DataFrame(rows, columns=["variable", "category"])
+
+
+def model_none(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    """A table without counts of persons (names of categories only)."""
+
+
+#: every published table, in report order
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("collected_categories", ("published_categories",), build_collected, model_none, 0.0,
+              "Declared categories collected in Övriga/Other because they were small somewhere (names only)."),
+    TableSpec("participant_flow", ("participant_flow",), build_flow, model_flow, 4.0,
+              "Participant flow per comparison (TREND/CONSORT stages, both recurring definitions)."),
+    TableSpec("table1", ("table1",), build_table1, model_table1, 2.0,
+              "Participants' characteristics and outcomes per wave, all respondents and recurring participants."),
+    TableSpec("attrition", ("attrition",), build_attrition, model_attrition, 1.0,
+              "Baseline characteristics of completers and drop-outs with standardised mean differences."),
+    TableSpec("wave_summaries", ("wave_summaries",), build_wave_summaries, model_wave_summaries, 3.0,
+              "Observed mean with CI of every continuous outcome per wave, all respondents and recurring."),
+    TableSpec("outcome_distributions", ("outcome_distributions",), build_distributions, model_distributions, 2.0,
+              "Quartiles, 10th/90th percentiles and mean of the primary outcomes per wave (recurring)."),
+    TableSpec("prepost_tests", ("prepost_tests",), build_prepost, model_prepost, 10.0,
+              "Paired t-test and Wilcoxon signed-rank test per outcome and comparison."),
+    TableSpec("effect_sizes", ("effect_sizes",), build_effect_sizes, model_effect_sizes, 6.0,
+              "Standardised paired effect sizes with CIs."),
+    TableSpec("mixed_model_terms", ("mixed_model_terms", "mixed_model_glance"), build_mixed_terms,
+              model_mixed_terms, 3.0, "Fixed-effect terms of the all-wave mixed models (with n)."),
+    TableSpec("mixed_model_means", ("mixed_model_means",), build_mixed_means, model_mixed_means, 3.0,
+              "Model-estimated mean per wave."),
+    TableSpec("sensitivity_estimates", ("sensitivity_estimates",), build_sensitivity, model_sensitivity, 2.0,
+              "Mean change by complete case, mixed model and multiple imputation."),
+    TableSpec("subgroup_estimates", ("subgroup_estimates",), build_subgroups, model_subgroups, 1.0,
+              "Mean change per workshop, gender and questionnaire language."),
+    TableSpec("categorical_change", ("categorical_change",), build_categorical, model_categorical, 3.0,
+              "McNemar and Stuart-Maxwell tests of binary and ordered outcomes."),
+    TableSpec("health_literacy_levels", ("health_literacy_levels",), build_levels, model_levels, 2.0,
+              "HLS-EU-Q16 level shares per wave (recurring)."),
+    TableSpec("eq5d_problem_shares", ("eq5d_problem_shares",), build_problem_shares, model_problem_shares, 2.0,
+              "Share with any problem per EQ-5D-5L dimension and wave."),
+    TableSpec("eq5d_pchc", ("eq5d_pchc",), build_pchc, model_pchc, 2.0,
+              "Paretian Classification of Health Change."),
+    TableSpec("eq5d_auc", ("eq5d_auc",), build_auc, model_auc, 2.0,
+              "Area under the EQ-5D index curve (health-economic input)."),
+    TableSpec("responders", ("responders",), build_responders, model_responders, 2.0,
+              "Improved / unchanged / worsened by at least the minimal important difference."),
+    TableSpec("dose_response_terms", ("dose_response_terms",), build_dose, model_dose, 2.0,
+              "Change per weekly visit, adjusted for baseline."),
+    TableSpec("reliability", ("wave_reliability",), build_reliability, model_reliability, 1.0,
+              "Cronbach's alpha and McDonald's omega per scale and wave."),
+)
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+
+def table_spec(name: str) -> TableSpec:
+    return TABLES_BY_NAME[name]
+
+
+# -- the release-wide decision -------------------------------------------------------------------
+
+@dataclass
+class Release:
+    """The protected tables and the decision behind them."""
+
+    tables: dict[str, pd.DataFrame]
+    quantities: list[sdc.Quantity]
+
+    def summary(self) -> pd.DataFrame:
+        """Per table: rows, rows withheld (primary / secondary), for metadata (no values)."""
+        rows = []
+        for name, t in self.tables.items():
+            r = t[REASON] if REASON in t else pd.Series("", index=t.index)
+            rows.append({"table": name, "rows": len(t), "withheld_primary": int((r == "primary").sum()),
+                         "withheld_secondary": int((r == "secondary").sum())})
+        return pd.DataFrame(rows)
+
+
+def protect_release(inputs: Mapping[str, pd.DataFrame], ctx: Context,
+                    specs: Sequence[TableSpec] = TABLES) -> Release:
+    """Build every published table, decide the release-wide suppression and apply it.
+
+    Parameters
+    ----------
+    inputs : mapping of str -> DataFrame
+        Analysis tables by asset name (missing or empty ones are skipped).
+    ctx : Context
+    specs : sequence of TableSpec
+
+    Returns
+    -------
+    Release
+        Protected tables (suppressed cells blank; ``suppressed`` flag and ``suppression``
+        reason per row) and the quantities with their decisions.
+
+    Raises
+    ------
+    pipelines.publish.sdc.ModelError
+        A table's disclosure model does not count what the table prints.
+    """
+    built: dict[str, pd.DataFrame] = {}
+    q = sdc.Quantities(ctx.persons.n)
+    for spec in specs:
+        srcs = {s: inputs.get(s) for s in spec.sources}
+        main = srcs.get(spec.sources[0])
+        if main is None or not len(main):
+            continue
+        t = spec.build(srcs, ctx).reset_index(drop=True)
+        built[spec.name] = t
+        spec.model(t, ctx, q)
+    sdc.protect(q.items, ctx.k)
+    return Release(apply_decision(built, q.items), q.items)
+
+
+def apply_decision(tables: Mapping[str, pd.DataFrame], quantities: Sequence[sdc.Quantity]) -> dict[str, pd.DataFrame]:
+    """Blank the placements of withheld quantities; flag rows (``suppressed``,
+    ``suppression`` = ``primary`` where a count of the row is itself small, else
+    ``secondary``)."""
+    out = {name: t.copy() for name, t in tables.items()}
+    reason = {name: pd.Series("", index=t.index, dtype=object) for name, t in out.items()}
+    blank: dict[str, dict[int, set[str]]] = {name: {} for name in out}
+    for qt in quantities:
+        if qt.status not in (sdc.PRIMARY, sdc.SECONDARY):
+            continue
+        for pl in qt.placements:
+            if pl.table not in out:
+                continue
+            blank[pl.table].setdefault(pl.row, set()).update(pl.columns)
+            if pl.withholds_row:
+                cur = reason[pl.table].iat[pl.row]
+                if cur != "primary":
+                    reason[pl.table].iat[pl.row] = "primary" if qt.status == sdc.PRIMARY else "secondary"
+    for name, t in out.items():
+        for row, cols in blank[name].items():
+            for c in cols:
+                if c in t.columns:
+                    if not pd.api.types.is_float_dtype(t[c].dtype):
+                        t[c] = pd.to_numeric(t[c], errors="coerce").astype(float) \
+                            if pd.api.types.is_numeric_dtype(t[c].dtype) or pd.api.types.is_bool_dtype(t[c].dtype) \
+                            else t[c].astype(object)
+                    t.iat[row, t.columns.get_loc(c)] = np.nan
+        t[REASON] = reason[name].to_numpy()
+        t[SUPPRESSED] = (t[REASON] != "").to_numpy()
+        if "below_min_pairs" in t.columns:
+            low = t["below_min_pairs"].fillna(False).astype(bool)
+            t.loc[low & (t[REASON] == ""), REASON] = "min_pairs"
+            t[SUPPRESSED] = t[SUPPRESSED] | low
+            t = t.drop(columns="below_min_pairs")
+        out[name] = t
+    return out
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FigureContext:
+    """What figure renderers need besides the tables and the labels."""
+
+    primary: tuple[str, ...]
+    hl_levels: tuple[str, ...] = ("inadequate", "problematic", "sufficient")
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One published figure: files ``figures/<name>_<lang>.{png,svg,pdf}``, asset
+    ``figure_<name>``.
+
+    Attributes
+    ----------
+    name : str
+    tables : tuple of str
+        The published tables it draws (its only inputs).
+    render : callable
+        ``render(tables, labels, ctx) -> matplotlib Figure`` (or ``None`` when there is
+        nothing to draw, e.g. no EQ-5D in the study).
+    label_key : str
+        Prefix of its title and caption in the label catalogue (``<key>_title``,
+        ``<key>_caption``).
+    description : str
+    """
+
+    name: str
+    tables: tuple[str, ...]
+    render: Callable
+    label_key: str
+    description: str = ""
+
+
+def _rec_primary(t: pd.DataFrame, ctx: FigureContext) -> pd.DataFrame:
+    return t[(t["population"] == "recurring") & t["outcome"].isin(ctx.primary)]
+
+
+def _figures():
+    from pipelines.publish import figures as F
+    from pipelines.publish import style
+
+    def nonempty(t):
+        return t is not None and len(t)
+
+    return (
+        FigureSpec("participant_flow", ("participant_flow",),
+                   lambda T, L, c: F.participant_flow(T["participant_flow"], L, c.primary)
+                   if nonempty(T["participant_flow"]) else None, "fig_flow",
+                   "TREND/CONSORT flow diagram, one column per comparison, both recurring definitions."),
+        FigureSpec("change_over_waves", ("wave_summaries",),
+                   lambda T, L, c: F.means_over_waves(_rec_primary(T["wave_summaries"], c), c.primary, L)
+                   if nonempty(T["wave_summaries"]) else None, "fig_change",
+                   "Observed mean with CI per wave (recurring participants), n under each wave."),
+        FigureSpec("distributions", ("outcome_distributions",),
+                   lambda T, L, c: F.distributions(T["outcome_distributions"], list(c.primary), L)
+                   if nonempty(T["outcome_distributions"]) else None, "fig_distribution",
+                   "Box plots per wave (10th–90th percentile whiskers, no points)."),
+        FigureSpec("model_means", ("mixed_model_means",),
+                   lambda T, L, c: F.means_over_waves(T["mixed_model_means"], c.primary, L,
+                                                      color=style.OKABE_ITO["bluish_green"])
+                   if nonempty(T["mixed_model_means"]) else None, "fig_model_means",
+                   "Mixed-model estimated mean per wave with CI."),
+        FigureSpec("effect_sizes_forest", ("effect_sizes",),
+                   lambda T, L, c: F.forest(T["effect_sizes"], L, c.primary)
+                   if nonempty(T["effect_sizes"]) else None, "fig_forest",
+                   "Hedges' g_av with CI, every outcome × comparison."),
+        FigureSpec("health_literacy_levels", ("health_literacy_levels",),
+                   lambda T, L, c: F.health_literacy_levels(T["health_literacy_levels"], L, c.hl_levels)
+                   if nonempty(T["health_literacy_levels"]) else None, "fig_hl_levels",
+                   "Stacked HLS-EU-Q16 level shares per wave."),
+        FigureSpec("eq5d_problems", ("eq5d_problem_shares",),
+                   lambda T, L, c: F.eq5d_problems(T["eq5d_problem_shares"], L)
+                   if nonempty(T["eq5d_problem_shares"]) else None, "fig_eq5d_problems",
+                   "Share with any problem per EQ-5D-5L dimension and wave, Wilson CI."),
+        FigureSpec("eq5d_pchc", ("eq5d_pchc",),
+                   lambda T, L, c: F.eq5d_pchc(T["eq5d_pchc"], L) if nonempty(T["eq5d_pchc"]) else None,
+                   "fig_pchc", "Paretian Classification of Health Change, overall and per dimension."),
+        FigureSpec("responders", ("responders",),
+                   lambda T, L, c: F.responders(T["responders"], L) if nonempty(T["responders"]) else None,
+                   "fig_responders", "Improved / unchanged / worsened by at least the MID."),
+        FigureSpec("dose_response", ("dose_response_terms",),
+                   lambda T, L, c: F.dose_response(T["dose_response_terms"], L, c.primary)
+                   if nonempty(T["dose_response_terms"]) else None, "fig_dose",
+                   "Change per weekly visit (baseline-adjusted) with CI."),
+    )
+
+
+#: every published figure, in report order
+FIGURES: tuple[FigureSpec, ...] = _figures()
+FIGURES_BY_NAME = {f.name: f for f in FIGURES}
