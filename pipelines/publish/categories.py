@@ -146,23 +146,3 @@ def apply_plan(panel: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
         out[var] = pd.Series(text.map(lambda x: mapping.get(x, x) if isinstance(x, str) else x),
                              index=out.index, dtype=object)
     return out
-
-
-def collected_note(plan: pd.DataFrame) -> dict[str, list[str]]:
-    """Per covariate, the *declared* categories collected in :data:`OTHER_LEVEL` (for the
-    table notes); undeclared answers are never listed, only said to exist.
-
-    Examples
-    --------
-    >>> plan = pd.DataFrame({"variable": "lang", "level": ["a", "b", "free"], "published_level": "Övriga/Other",
-    ...                      "reason": ["small", "small", "undeclared"]})
-    >>> collected_note(plan)
-    {'lang': ['a', 'b', '(other answers)']}
-    """
-    out: dict[str, list[str]] = {}
-    for var, g in plan[plan["published_level"] == OTHER_LEVEL].groupby("variable", sort=False):
-        names = sorted(g.loc[g["reason"] == "small", "level"].astype(str))
-        if (g["reason"] == "undeclared").any():
-            names.append("(other answers)")
-        out[str(var)] = names
-    return out

@@ -1,29 +1,14 @@
-"""Statistical disclosure control for everything published under ``reports/<year>/``.
+"""Audits of published files: unflagged small counts and participant pseudonyms.
 
-Rules (the configuration's ``publishing.k_min_cell`` is *k*, default 5):
-
-1. **Primary suppression.** A row whose count of persons is between 1 and *k* − 1 is
-   suppressed: its counts and every value derived from them (shares, means, estimates,
-   CIs, p-values) are blanked and the row is flagged ``suppressed = True``. Zero counts are
-   published. A hidden complement (e.g. "no problem" = ``n_total − n``) counts too.
-2. **Secondary suppression.** Where published cells add up to a published total (the
-   categories of one variable in one wave, the stages of the participant flow), a single
-   suppressed cell could be recovered by subtraction. In every such *relation* with exactly
-   one suppressed cell, the smallest other positive cell is suppressed as well
-   (repeated until no relation has exactly one), flagged ``suppression = "secondary"``.
-3. **Merging.** In Table 1, small categories are merged into "Övriga/Other" instead, adding
-   the next-smallest category until the merged category reaches *k* in every group.
-4. **Audit.** :func:`audit_table` lists any count between 1 and *k* − 1 that is not
-   flagged; :func:`scan_for_ids` lists any participant pseudonym found in a file. The
-   blocking asset checks of :mod:`pipelines.assets.publishing` use both.
+The suppression itself is decided over the whole release by :mod:`pipelines.publish.sdc`
+(through the registry of published tables, :mod:`pipelines.publish.registry`); this module
+holds the independent checks that run on what was actually written: :func:`audit_table`
+lists any count of persons between 1 and *k* − 1 in a row not flagged suppressed, and
+:func:`scan_for_ids` lists the files that contain any participant pseudonym (text, Word
+members, compressed PDF streams). The blocking asset checks of
+:mod:`pipelines.assets.publishing` use both.
 
 Pure code (pandas only); no Dagster.
-
-References
-----------
-Hundepool A, Domingo-Ferrer J, Franconi L, et al. *Statistical Disclosure Control*.
-Wiley, 2012. doi:10.1002/9781118348239 (chapter 5, frequency tables: threshold rule,
-secondary suppression).
 """
 
 from __future__ import annotations
@@ -32,7 +17,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +27,6 @@ from pipelines.fsutil import is_temp_file
 
 SUPPRESSED = "suppressed"
 REASON = "suppression"
-OTHER_LEVEL = "Övriga/Other"
 #: ``n_*`` columns that do not count persons (items of a scale)
 NOT_PERSON_COUNTS = frozenset({"n_items", "n_valid_items"})
 
@@ -56,190 +40,6 @@ def is_count_column(name: str) -> bool:
     (True, True, False, False)
     """
     return (name == "n" or name.startswith("n_")) and name not in NOT_PERSON_COUNTS
-
-
-def _small(values, k: int) -> np.ndarray:
-    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
-    return (v > 0) & (v < k)
-
-
-def suppress(df: pd.DataFrame, k: int, count_cols: Sequence[str] = ("n",),
-             value_cols: Sequence[str] = (), relations: Iterable[Sequence] | None = None,
-             complement: tuple[str, str] | None = None, keep_cols: Sequence[str] = ("n_total",)) -> pd.DataFrame:
-    """Primary and secondary suppression of a tidy table.
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per published cell group (e.g. one category of one variable in one wave).
-    k : int
-        Smallest publishable count.
-    count_cols : sequence of str
-        Columns counting persons; a value in ``[1, k − 1]`` triggers suppression.
-    value_cols : sequence of str
-        Columns derived from the counts, blanked in suppressed rows.
-    relations : iterable of sequences of index labels, optional
-        Groups of rows that add up to a published total; each gets secondary suppression.
-    complement : (total_col, part_col), optional
-        A hidden complement ``total − part`` that must also be 0 or at least ``k``.
-    keep_cols : sequence of str
-        Count columns that hold a group total: blanked only when they are themselves small.
-
-    Returns
-    -------
-    DataFrame
-        A copy with ``suppressed`` (bool) and ``suppression`` columns: ``"primary"`` (a
-        count is 1 … k − 1), ``"complement"`` (the cell is large but ``total − part`` is
-        not), ``"secondary"`` (hidden so that another cannot be recovered from a total) or
-        ``""``; suppressed counts and values are NaN.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"level": list("abc"), "n": [2, 10, 40], "n_total": 52})
-    >>> out = suppress(t, 5, relations=[t.index])
-    >>> out[["level", "n", "suppression"]].to_dict("list")
-    {'level': ['a', 'b', 'c'], 'n': [nan, nan, 40.0], 'suppression': ['primary', 'secondary', '']}
-    """
-    out = df.copy()
-    count_cols = [c for c in count_cols if c in out.columns]
-    primary = np.zeros(len(out), dtype=bool)
-    for c in count_cols:
-        primary |= _small(out[c], k)
-    by_difference = np.zeros(len(out), dtype=bool)
-    if complement and all(c in out.columns for c in complement):
-        total, part = complement
-        by_difference = _small(pd.to_numeric(out[total], errors="coerce")
-                               - pd.to_numeric(out[part], errors="coerce"), k) & ~primary
-    reason = pd.Series(np.where(primary, "primary", np.where(by_difference, "complement", "")), index=out.index,
-                       dtype=object)
-    main = next((c for c in count_cols if c not in keep_cols), None)
-    if relations is not None and main is not None:
-        rels = [list(r) for r in relations]
-        changed = True
-        while changed:
-            changed = False
-            for rel in rels:
-                rel = [i for i in rel if i in out.index]
-                hidden = [i for i in rel if reason[i] != ""]
-                if len(hidden) != 1:
-                    continue
-                counts = pd.to_numeric(out.loc[[i for i in rel if reason[i] == ""], main], errors="coerce")
-                counts = counts[counts > 0]
-                if counts.empty:
-                    continue
-                reason[counts.sort_values(kind="stable").index[0]] = "secondary"
-                changed = True
-    flagged = reason != ""
-    out[SUPPRESSED] = flagged.to_numpy()
-    out[REASON] = reason.astype(str).to_numpy()
-    for c in count_cols:
-        blank = flagged if c not in keep_cols else pd.Series(_small(out[c], k), index=out.index)
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float).mask(blank)
-    for c in value_cols:
-        if c in out.columns:
-            out[c] = out[c].mask(flagged)
-    return out
-
-
-def enclosing_counts(df: pd.DataFrame, keys: Sequence[str], population_col: str = "population",
-                     enclosing: str = "all", count_col: str = "n") -> pd.Series:
-    """For each row of a sub-population, the count of the same cell in the population that
-    encloses it (``NaN`` on the enclosing population's own rows).
-
-    Table 1 publishes every cell for all respondents *and* for the recurring participants,
-    who are a subset of them: ``n(all) − n(recurring)`` is a published-by-difference count
-    of the non-recurring respondents, and with it their mean. Passed to :func:`suppress`
-    as ``complement``, it hides a sub-population cell whose difference is 1 … k − 1.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"variable": "age", "group": "T0", "population": ["all", "recurring"],
-    ...                   "n": [40, 38]})
-    >>> enclosing_counts(t, ["variable", "group"]).tolist()
-    [nan, 40.0]
-    """
-    keys = list(keys)
-    outer = df.loc[df[population_col] == enclosing, [*keys, count_col]].drop_duplicates(keys)
-    merged = df[keys].merge(outer, on=keys, how="left")[count_col].to_numpy(dtype=float)
-    merged[(df[population_col] == enclosing).to_numpy()] = np.nan
-    return pd.Series(merged, index=df.index)
-
-
-def relations_by(df: pd.DataFrame, keys: Sequence[str]) -> list[list]:
-    """Row-index groups of ``df`` sharing ``keys`` (cells that add up to one total)."""
-    by = list(keys) if len(keys) > 1 else keys[0]
-    return [list(ix) for _, ix in df.groupby(by, sort=False, dropna=False).groups.items()]
-
-
-def merge_small_levels(t1: pd.DataFrame, k: int, other: str = OTHER_LEVEL) -> pd.DataFrame:
-    """Merge small categories of Table 1 so that no published level is between 1 and k − 1.
-
-    For each categorical variable (rows with a ``level`` and a ``percent``), every level
-    with a count between 1 and ``k`` − 1 in any group (wave × population) is merged into
-    ``other``; while the merged level is itself between 1 and ``k`` − 1 somewhere (or only
-    one level was merged, which would just rename it), the next-smallest level is added.
-    Counts and percentages of the merged level are recomputed; a ``merged_levels`` column
-    names what was merged. Continuous rows are returned unchanged.
-
-    Parameters
-    ----------
-    t1 : DataFrame
-        :func:`analysis.descriptives.table1` output with a ``population`` column.
-    k : int
-        Smallest publishable count.
-    other : str
-        Name of the merged level.
-
-    Returns
-    -------
-    DataFrame
-        Same columns plus ``merged_levels``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"variable": "g", "level": ["a", "b", "c"], "group": "T0", "population": "all",
-    ...                   "n": [2, 60, 188], "n_total": 250, "percent": [0.8, 24.0, 75.2]})
-    >>> merge_small_levels(t, 5)[["level", "n", "merged_levels"]].to_dict("list")
-    {'level': ['c', 'Övriga/Other'], 'n': [188, 62], 'merged_levels': ['', 'a; b']}
-    """
-    out = t1.copy()
-    out["merged_levels"] = ""
-    cat_mask = out["level"].notna() & out["percent"].notna() if "percent" in out else out["level"].notna()
-    keep = [out[~cat_mask]]
-    group_keys = [c for c in ("group", "population") if c in out.columns]
-    for var, rows in out[cat_mask].groupby("variable", sort=False):
-        counts = rows.pivot_table(index="level", columns=group_keys, values="n", aggfunc="sum", fill_value=0,
-                                  observed=True) if group_keys else rows.set_index("level")[["n"]]
-        levels = list(dict.fromkeys(rows["level"]))
-        small = [lv for lv in levels if ((counts.loc[lv] > 0) & (counts.loc[lv] < k)).any()]
-        merged: list[str] = list(small)
-        while merged:
-            total = counts.loc[merged].sum(axis=0)
-            bad = ((total > 0) & (total < k)).any() or (len(merged) == 1)
-            rest = [lv for lv in levels if lv not in merged]
-            if not bad or not rest:
-                break
-            merged.append(min(rest, key=lambda lv: (counts.loc[lv][counts.loc[lv] > 0].min()
-                                                      if (counts.loc[lv] > 0).any() else np.inf, levels.index(lv))))
-        if not merged:
-            keep.append(rows)
-            continue
-        stay = rows[~rows["level"].isin(merged)]
-        m = rows[rows["level"].isin(merged)]
-        agg = m.groupby(["variable", *group_keys], sort=False, dropna=False).agg(
-            n=("n", "sum"), n_total=("n_total", "first")).reset_index()
-        for c in rows.columns:
-            if c not in agg.columns:
-                agg[c] = m[c].iloc[0] if c in ("n_missing",) else np.nan
-        agg["level"] = other
-        agg["percent"] = 100 * agg["n"] / agg["n_total"]
-        agg["merged_levels"] = "; ".join(sorted(merged, key=levels.index))
-        keep.append(pd.concat([stay, agg[rows.columns]], ignore_index=True))
-    res = pd.concat(keep, ignore_index=True)
-    order = list(dict.fromkeys(t1["variable"]))
-    res["_o"] = res["variable"].map({v: i for i, v in enumerate(order)})
-    res = res.sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    return res
 
 
 def audit_table(df: pd.DataFrame, k: int, name: str = "table") -> list[str]:

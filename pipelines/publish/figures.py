@@ -230,7 +230,7 @@ def forest(es: pd.DataFrame, L: Labels, primary: Sequence[str], effect_size_type
 # -- distributions --------------------------------------------------------------------------
 
 def distributions(stats: pd.DataFrame, outcomes: Sequence[str], L: Labels):
-    """Box plots per wave from :func:`pipelines.publish.aggregate.distribution_stats`
+    """Box plots per wave from the published ``outcome_distributions``
     (whiskers 10th–90th percentile, no individual points, mean as a diamond)."""
     waves = list(L.waves)
     fig, axes = _grid(len(outcomes), 2.35)
@@ -312,7 +312,7 @@ def _legend(fig, cats_labels, colors, hatch_label=None, ncol=None):
 def health_literacy_levels(shares: pd.DataFrame, L: Labels,
                            levels: Sequence[str] = ("inadequate", "problematic", "sufficient")):
     """Stacked bars per wave of the HLS-EU-Q16 levels (from
-    :func:`pipelines.publish.aggregate.level_shares`)."""
+    the published ``health_literacy_levels``)."""
     waves = list(L.waves)
     colors = [C["vermillion"], C["orange"], C["bluish_green"]]
     rows = []

@@ -68,6 +68,7 @@ class Persons:
         p = panel.assign(**{ID: panel[ID].astype(str), WAVE: panel[WAVE].astype(str)})
         self._by_wave = {w: g.drop_duplicates(ID).set_index(ID).reindex(ids) for w, g in p.groupby(WAVE, sort=False)}
         self._present = {w: ids.isin(g[ID]) for w, g in p.groupby(WAVE, sort=False)}
+        self._flags: dict[tuple, np.ndarray] = {}
         self.cohort = cohort.assign(**{ID: cohort[ID].astype(str), "pre": cohort["pre"].astype(str),
                                        "post": cohort["post"].astype(str)})
 
@@ -109,9 +110,11 @@ class Persons:
     # -- cohort sets -------------------------------------------------------------------------
 
     def _cohort_flag(self, pre, post, column: str) -> np.ndarray:
-        c = self.cohort[(self.cohort["pre"] == str(pre)) & (self.cohort["post"] == str(post))]
-        keep = c.loc[c[column].fillna(False).astype(bool), ID]
-        return self.of(keep)
+        key = (str(pre), str(post), column)
+        if key not in self._flags:
+            c = self.cohort[(self.cohort["pre"] == str(pre)) & (self.cohort["post"] == str(post))]
+            self._flags[key] = self.of(c.loc[c[column].fillna(False).astype(bool), ID])
+        return self._flags[key].copy()
 
     def analysed(self, pre, post, definition: str | None = None) -> np.ndarray:
         """Recurring participants of the comparison ``pre → post`` (primary definition

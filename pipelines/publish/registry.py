@@ -100,6 +100,63 @@ def _existing(df: pd.DataFrame, cols: Sequence[str]) -> tuple[str, ...]:
     return tuple(c for c in cols if c in df.columns)
 
 
+# -- shared populations (hidden unless a table prints them) -----------------------------------
+
+def _pop(q: sdc.Quantities, ctx: Context, population: str, wave) -> sdc.Quantity:
+    """Respondents at ``wave`` (``population`` all or recurring); recurring ones are part of
+    all respondents (the non-recurring respondents are a protected group)."""
+    p = ctx.persons
+    everyone = q.add(p.present(wave), hidden=True, label=f"respondents at {wave}")
+    if population != "recurring":
+        return everyone
+    rec = q.add(p.present(wave) & p.recurring(), hidden=True, label=f"recurring respondents at {wave}")
+    q.nest(everyone, rec, label=f"non-recurring respondents at {wave}")
+    return rec
+
+
+def _valid(q: sdc.Quantities, base: sdc.Quantity, mask: np.ndarray, placement=None, *, label: str,
+           expect=None, weight: float = 1.0) -> sdc.Quantity:
+    """The valid answers of ``base`` to an item (its non-answers are not protected)."""
+    v = q.add(base.members & mask, placement, label=label, expect=expect, weight=weight)
+    q.relate(base, [v], exempt=True, label=f"non-answers ({label})")
+    return v
+
+
+def _analysed(q: sdc.Quantities, ctx: Context, pre, post, definition: str | None = None) -> sdc.Quantity:
+    p = ctx.persons
+    d = definition or ctx.definition
+    both = q.add(p.analysed(pre, post, "present_at_both"), hidden=True, label=f"answered {pre} and {post}")
+    pre_q = q.add(p.present(pre), hidden=True, label=f"respondents at {pre}")
+    q.nest(pre_q, both, label=f"respondents at {pre} lost at {post}")
+    if flag_is_attendance(d):
+        att = q.add(p.analysed(pre, post, "attendance"), hidden=True, label=f"recurring {pre}->{post}")
+        q.nest(both, att, label=f"answered both waves, not recurring by attendance ({pre}->{post})")
+        return att
+    return both
+
+
+def flag_is_attendance(definition: str) -> bool:
+    return definition in ("attendance", "recurring_attendance")
+
+
+def _pairs_q(q: sdc.Quantities, ctx: Context, outcome: str, pre, post, placement=None, *,
+             definition: str | None = None, expect=None, weight: float = 1.0) -> sdc.Quantity:
+    """The complete pairs of ``outcome`` among the analysed participants of a comparison."""
+    base = _analysed(q, ctx, pre, post, definition)
+    return _valid(q, base, ctx.persons.pairs(outcome, pre, post, ctx.persons.everyone()), placement,
+                  label=f"complete pairs of {outcome} ({pre}->{post})", expect=expect, weight=weight)
+
+
+def _nest_across_waves(q: sdc.Quantities, family: list[sdc.Quantity], label: str) -> None:
+    """Declare the nestings an outsider would assume across waves (the recurring
+    participants at a follow-up are among those at baseline; a stable category likewise),
+    where they hold in the data."""
+    for a in family:
+        for b in family:
+            if a is not b and a.size > b.size and not (b.members & ~a.members).any():
+                q.nest(a, b, label=label)
+
+
 # -- Table 1 ----------------------------------------------------------------------------------
 
 def _population(ctx: Context, population: str, wave) -> np.ndarray:
@@ -112,28 +169,44 @@ def build_table1(inputs, ctx: Context) -> pd.DataFrame:
     return inputs["table1"].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
 
-def _level_mask(ctx: Context, var: str, wave, level: str) -> np.ndarray:
-    return ctx.persons.equals(var, wave, level)
-
-
 def model_table1(t: pd.DataFrame, ctx: Context, q: sdc.Quantities, name: str = "table1",
                  weight: float = 2.0) -> None:
     p = ctx.persons
+    levels: dict[tuple, list[sdc.Quantity]] = {}
+    valid_of: dict[tuple, sdc.Quantity] = {}
+    families: dict[tuple, list[sdc.Quantity]] = {}
     for i, r in enumerate(t.itertuples(index=False)):
-        pop = _population(ctx, r.population, r.group)
         w = weight * (1.5 if r.population == "recurring" else 1.0)
-        q.add(pop, _pl(name, i, ["n_total"], withholds_row=False), weight=w,
+        P = _pop(q, ctx, r.population, r.group)
+        q.add(P.members, _pl(name, i, ["n_total"], withholds_row=False), weight=w,
               label=f"respondents at {r.group} ({r.population})", expect=r.n_total)
+        families.setdefault(("population", r.population), []).append(P)
         level = "" if pd.isna(r.level) else str(r.level)
         if level:
-            valid = pop & p.valid(r.variable, r.group)
-            q.add(valid, _pl(name, i, ["percent"]), base=pop, weight=w,
-                  label=f"answered {r.variable} at {r.group} ({r.population})")
-            q.add(pop & _level_mask(ctx, r.variable, r.group, level), _pl(name, i, ["n", "percent"]), weight=w,
-                  label=f"a category of {r.variable} at {r.group} ({r.population})", expect=r.n)
+            key = (r.variable, r.group, r.population)
+            if key not in valid_of:
+                valid_of[key] = _valid(q, P, p.valid(r.variable, r.group), label=f"answered {r.variable} at "
+                                       f"{r.group} ({r.population})", weight=w)
+            q.add(valid_of[key].members, _pl(name, i, ["percent"]), weight=w)
+            cell = q.add(P.members & p.equals(r.variable, r.group, level), _pl(name, i, ["n", "percent"]),
+                         weight=w, label=f"a category of {r.variable} at {r.group} ({r.population})", expect=r.n)
+            levels.setdefault(key, []).append(cell)
+            families.setdefault(("category", r.variable, level, r.population), []).append(cell)
+            if r.population == "recurring":
+                everyone = q.add(p.present(r.group) & p.equals(r.variable, r.group, level), hidden=True,
+                                 label=f"a category of {r.variable} at {r.group} (all)")
+                q.nest(everyone, cell, label=f"non-recurring in a category of {r.variable} at {r.group}")
         else:
-            q.add(pop & p.valid(r.variable, r.group), _pl(name, i, ["n", "mean", "sd", "median", "q1", "q3"]),
-                  base=pop, weight=w, label=f"{r.variable} at {r.group} ({r.population})", expect=r.n)
+            v = _valid(q, P, p.valid(r.variable, r.group), _pl(name, i, ["n", "mean", "sd", "median", "q1", "q3"]),
+                       label=f"{r.variable} at {r.group} ({r.population})", expect=r.n, weight=w)
+            if r.population == "recurring":
+                everyone = _valid(q, _pop(q, ctx, "all", r.group), p.valid(r.variable, r.group),
+                                  label=f"{r.variable} at {r.group} (all)")
+                q.nest(everyone, v, label=f"non-recurring answering {r.variable} at {r.group}")
+    for key, cells in levels.items():
+        q.relate(valid_of[key], cells, label=f"categories of {key[0]} at {key[1]} ({key[2]})")
+    for fam, members in families.items():
+        _nest_across_waves(q, list({id(m): m for m in members}.values()), f"{fam[0]} change across waves")
 
 
 # -- participant flow ---------------------------------------------------------------------------
@@ -144,29 +217,39 @@ def build_flow(inputs, ctx: Context) -> pd.DataFrame:
 
 def model_flow(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
-    for i, r in enumerate(t.itertuples(index=False)):
-        pre, post = r.pre, r.post
-        both = p.analysed(pre, post, "present_at_both")
-        att = p.analysed(pre, post, "attendance")
-        if r.stage == "assessed":
-            m = p.present(r.wave)
-        elif r.stage == "lost_to_follow_up":
-            m = p.present(pre) & ~p.present(post)
-        elif r.stage == "new_at_follow_up":
-            m = ~p.present(pre) & p.present(post)
-        elif r.stage == "analysed":
-            m = att if r.definition == "recurring_attendance" else both
-        elif r.stage == "excluded":
-            m = both & ~att
-        elif r.stage == "analysed_complete_pairs":
-            base = att if r.definition == "recurring_attendance" else both
-            q.add(p.pairs(r.outcome, pre, post, base), _pl("participant_flow", i, ["n"]), base=base, weight=4.0,
-                  label=f"complete pairs of {r.outcome} ({r.definition}, {pre}->{post})", expect=r.n)
-            continue
-        else:
-            raise sdc.ModelError(f"participant_flow: unknown stage in row {i}")
-        q.add(m, _pl("participant_flow", i, ["n"]), weight=4.0,
-              label=f"flow: {r.stage} ({r.definition}, {pre}->{post})", expect=r.n)
+    for (pre, post), g in t.groupby(["pre", "post"], sort=False):
+        both_m, att_m = p.analysed(pre, post, "present_at_both"), p.analysed(pre, post, "attendance")
+        masks = {
+            ("assessed", "all", pre): p.present(pre), ("assessed", "all", post): p.present(post),
+            ("lost_to_follow_up", "all", None): p.present(pre) & ~p.present(post),
+            ("new_at_follow_up", "all", None): ~p.present(pre) & p.present(post),
+            ("analysed", "recurring_both_waves", None): both_m, ("excluded", "recurring_attendance", None): both_m & ~att_m,
+            ("analysed", "recurring_attendance", None): att_m,
+        }
+        Q = {key: q.add(m, hidden=True, label=f"flow: {key[0]} ({key[1]}, {pre}->{post})") for key, m in masks.items()}
+        q.relate(Q[("assessed", "all", pre)], [Q[("analysed", "recurring_both_waves", None)],
+                                               Q[("lost_to_follow_up", "all", None)]])
+        q.relate(Q[("assessed", "all", post)], [Q[("analysed", "recurring_both_waves", None)],
+                                                Q[("new_at_follow_up", "all", None)]])
+        q.relate(Q[("analysed", "recurring_both_waves", None)], [Q[("analysed", "recurring_attendance", None)],
+                                                                 Q[("excluded", "recurring_attendance", None)]])
+        pairs: dict[str, dict[str, sdc.Quantity]] = {}
+        for i in g.index:
+            r = t.loc[i]
+            if r["stage"] == "analysed_complete_pairs":
+                d = "attendance" if r["definition"] == "recurring_attendance" else "present_at_both"
+                pq = _pairs_q(q, ctx, r["outcome"], pre, post, _pl("participant_flow", i, ["n"]), definition=d,
+                              expect=r["n"], weight=4.0)
+                pairs.setdefault(r["outcome"], {})[d] = pq
+                continue
+            key = (r["stage"], r["definition"], r["wave"] if r["stage"] == "assessed" else None)
+            if key not in Q:
+                raise sdc.ModelError(f"participant_flow: unknown stage in row {i}")
+            q.add(Q[key].members, _pl("participant_flow", i, ["n"]), weight=4.0, expect=r["n"])
+        for o, byd in pairs.items():
+            if "attendance" in byd and "present_at_both" in byd:
+                q.nest(byd["present_at_both"], byd["attendance"],
+                       label=f"pairs of {o} not recurring by attendance ({pre}->{post})")
 
 
 # -- paired tests --------------------------------------------------------------------------------
@@ -181,18 +264,11 @@ def build_prepost(inputs, ctx: Context) -> pd.DataFrame:
     return t
 
 
-def _pairs(ctx: Context, outcome: str, pre, post, definition: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    base = ctx.persons.analysed(pre, post, definition)
-    return ctx.persons.pairs(outcome, pre, post, base), base
-
-
 def model_prepost(t: pd.DataFrame, ctx: Context, q: sdc.Quantities, name: str = "prepost_tests",
                   weight: float = 10.0) -> None:
     cols = _existing(t, ["n", *_STATS])
     for i, r in enumerate(t.itertuples(index=False)):
-        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
-        q.add(m, _pl(name, i, cols), base=base, weight=weight,
-              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+        _pairs_q(q, ctx, r.outcome, r.pre, r.post, _pl(name, i, cols), expect=r.n, weight=weight)
 
 
 def build_effect_sizes(inputs, ctx: Context) -> pd.DataFrame:
@@ -215,22 +291,21 @@ def model_categorical(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
     cols = _existing(t, ["n", "estimate", "statistic", "df", "p_value"])
     for i, r in enumerate(t.itertuples(index=False)):
-        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
-        q.add(m, _pl("categorical_change", i, cols), base=base, weight=3.0,
-              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
-        a, b = p.values(r.outcome, r.pre)[m], p.values(r.outcome, r.post)[m]
-        levels = sorted(set(a.dropna().astype(object).map(str)) | set(b.dropna().astype(object).map(str)))
+        pairs = _pairs_q(q, ctx, r.outcome, r.pre, r.post, _pl("categorical_change", i, cols), expect=r.n,
+                         weight=3.0)
+        m = pairs.members
         a_txt = p.values(r.outcome, r.pre).astype(object).map(str)
         b_txt = p.values(r.outcome, r.post).astype(object).map(str)
+        levels = sorted(set(a_txt[m]) | set(b_txt[m]))
         # McNemar's statistics and p-values reduce to counts: the discordant pairs are published
         # counts too (the Stuart-Maxwell statistic of three or more levels does not determine
-        # the margins, so only its n is a count)
+        # them, so only its n is a count)
         if r.test in ("mcnemar", "mcnemar_exact") and len(levels) == 2:
             lo, hi = levels
-            for x, y, what in ((lo, hi, "negative to positive"), (hi, lo, "positive to negative")):
-                cell = m & (a_txt == x).to_numpy() & (b_txt == y).to_numpy()
-                q.add(cell, _pl("categorical_change", i, cols), weight=3.0,
-                      label=f"discordant pairs {what} of {r.outcome} ({r.pre}->{r.post})")
+            cells = [q.add(m & (a_txt == x).to_numpy() & (b_txt == y).to_numpy(), _pl("categorical_change", i, cols),
+                           weight=3.0, label=f"discordant pairs ({what}) of {r.outcome} ({r.pre}->{r.post})")
+                     for x, y, what in ((lo, hi, "negative to positive"), (hi, lo, "positive to negative"))]
+            q.relate(pairs, cells, label=f"concordant pairs of {r.outcome} ({r.pre}->{r.post})")
 
 
 def build_responders(inputs, ctx: Context) -> pd.DataFrame:
@@ -239,19 +314,20 @@ def build_responders(inputs, ctx: Context) -> pd.DataFrame:
 
 def model_responders(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
-    for i, r in enumerate(t.itertuples(index=False)):
-        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
-        q.add(m, _pl("responders", i, ["n_total", "share", "ci_low", "ci_high"]), base=base, weight=2.0,
-              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n_total)
-        change = p.numeric(r.outcome, r.post) - p.numeric(r.outcome, r.pre)
-        higher = "higher is better" in str(r.method)
-        c = change if higher else -change
-        mid = float(r.mid)
-        tol = 1e-9 * mid
-        improved, worsened = c >= mid - tol, c <= -mid + tol
-        cat = {"improved": improved, "worsened": worsened, "unchanged": ~improved & ~worsened}[r.category]
-        q.add(m & cat, _pl("responders", i, ["n", "share", "ci_low", "ci_high"]), weight=2.0,
-              label=f"{r.category} on {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+    for (o, pre, post), g in t.groupby(["outcome", "pre", "post"], sort=False):
+        cells = []
+        for i in g.index:
+            r = t.loc[i]
+            pairs = _pairs_q(q, ctx, o, pre, post, _pl("responders", i, ["n_total", "share", "ci_low", "ci_high"]),
+                             expect=r["n_total"], weight=2.0)
+            change = p.numeric(o, post) - p.numeric(o, pre)
+            c = change if "higher is better" in str(r["method"]) else -change
+            mid = float(r["mid"])
+            improved, worsened = c >= mid - 1e-9 * mid, c <= -mid + 1e-9 * mid
+            cat = {"improved": improved, "worsened": worsened, "unchanged": ~improved & ~worsened}[r["category"]]
+            cells.append(q.add(pairs.members & cat, _pl("responders", i, ["n", "share", "ci_low", "ci_high"]),
+                               weight=2.0, label=f"{r['category']} on {o} ({pre}->{post})", expect=r["n"]))
+        q.relate(pairs, cells, label=f"responder categories of {o} ({pre}->{post})")
 
 
 # -- EQ-5D ----------------------------------------------------------------------------------------
@@ -265,14 +341,15 @@ def build_problem_shares(inputs, ctx: Context) -> pd.DataFrame:
 
 def model_problem_shares(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
+    shares = ["share", "ci_low", "ci_high"]
     for i, r in enumerate(t.itertuples(index=False)):
-        pop = p.recurring() & p.present(r.wave)
-        valid = pop & p.valid(r.dimension, r.wave)
-        shares = ["share", "ci_low", "ci_high"]
-        q.add(valid, _pl("eq5d_problem_shares", i, ["n_total", *shares]), base=pop, weight=2.0,
-              label=f"answered {r.dimension} at {r.wave} (recurring)", expect=r.n_total)
-        q.add(valid & (p.numeric(r.dimension, r.wave) > 1), _pl("eq5d_problem_shares", i, ["n", *shares]),
-              weight=2.0, label=f"problems on {r.dimension} at {r.wave} (recurring)", expect=r.n)
+        pop = _pop(q, ctx, "recurring", r.wave)
+        valid = _valid(q, pop, p.valid(r.dimension, r.wave), _pl("eq5d_problem_shares", i, ["n_total", *shares]),
+                       label=f"answered {r.dimension} at {r.wave} (recurring)", expect=r.n_total, weight=2.0)
+        prob = q.add(valid.members & (p.numeric(r.dimension, r.wave) > 1),
+                     _pl("eq5d_problem_shares", i, ["n", *shares]), weight=2.0,
+                     label=f"problems on {r.dimension} at {r.wave} (recurring)", expect=r.n)
+        q.relate(valid, [prob], label=f"no problems on {r.dimension} at {r.wave} (recurring)")
 
 
 def build_pchc(inputs, ctx: Context) -> pd.DataFrame:
@@ -281,33 +358,39 @@ def build_pchc(inputs, ctx: Context) -> pd.DataFrame:
 
 def model_pchc(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
+    shares = ["share", "ci_low", "ci_high"]
     for (pre, post), g in t.groupby(["pre", "post"], sort=False):
-        base = p.analysed(pre, post)
-        dims = [d for d in DIMS if d in set(g["dimension"]) or d in p._by_wave.get(str(pre), pd.DataFrame()).columns]
-        dims = [d for d in DIMS if d in dims]
-        comp = base.copy()
-        for d in dims:
-            comp &= p.valid(d, pre) & p.valid(d, post)
-        x = np.column_stack([p.numeric(d, pre) for d in dims]) if dims else np.zeros((p.n, 0))
-        y = np.column_stack([p.numeric(d, post) for d in dims]) if dims else np.zeros((p.n, 0))
-        better_any, worse_any = (y < x).any(axis=1), (y > x).any(axis=1)
+        base = _analysed(q, ctx, pre, post)
+        dims = [d for d in DIMS if d in set(g["dimension"])] or list(DIMS)
+        comp_m = np.ones(p.n, dtype=bool)
+        for d in DIMS:
+            if p.valid(d, pre).any() or p.valid(d, post).any():
+                comp_m &= p.valid(d, pre) & p.valid(d, post)
+        x = {d: p.numeric(d, pre) for d in dims}
+        y = {d: p.numeric(d, post) for d in dims}
+        better_any = np.any([y[d] < x[d] for d in dims], axis=0)
+        worse_any = np.any([y[d] > x[d] for d in dims], axis=0)
         overall = {"better": better_any & ~worse_any, "worse": worse_any & ~better_any,
                    "mixed": better_any & worse_any, "unchanged": ~better_any & ~worse_any}
+        blocks: dict[str, list[sdc.Quantity]] = {}
+        comp = None
         for i in g.index:
             r = t.loc[i]
-            shares = ["share", "ci_low", "ci_high"]
-            q.add(comp, _pl("eq5d_pchc", i, ["n_total", *shares]), base=base, weight=2.0,
-                  label=f"complete EQ-5D profiles ({pre}->{post})", expect=r["n_total"])
-            if r["dimension"] == "overall":
+            comp = _valid(q, base, comp_m, _pl("eq5d_pchc", i, ["n_total", *shares]),
+                          label=f"complete EQ-5D profiles ({pre}->{post})", expect=r["n_total"], weight=2.0)
+            d = r["dimension"]
+            if d == "overall":
                 cat = overall.get(r["category"])
             else:
-                j = dims.index(r["dimension"])
-                cat = {"better": y[:, j] < x[:, j], "worse": y[:, j] > x[:, j],
-                       "same": y[:, j] == x[:, j], "unchanged": y[:, j] == x[:, j]}.get(r["category"])
+                cat = {"better": y[d] < x[d], "worse": y[d] > x[d], "same": y[d] == x[d],
+                       "unchanged": y[d] == x[d]}.get(r["category"])
             if cat is None:
                 raise sdc.ModelError(f"eq5d_pchc: unknown category in row {i}")
-            q.add(comp & cat, _pl("eq5d_pchc", i, ["n", *shares]), weight=2.0,
-                  label=f"PCHC {r['category']} ({r['dimension']}, {pre}->{post})", expect=r["n"])
+            blocks.setdefault(d, []).append(q.add(comp.members & cat, _pl("eq5d_pchc", i, ["n", *shares]), weight=2.0,
+                                                  label=f"PCHC {r['category']} ({d}, {pre}->{post})",
+                                                  expect=r["n"]))
+        for d, cells in blocks.items():
+            q.relate(comp, cells, label=f"PCHC categories ({d}, {pre}->{post})")
 
 
 def build_auc(inputs, ctx: Context) -> pd.DataFrame:
@@ -316,13 +399,13 @@ def build_auc(inputs, ctx: Context) -> pd.DataFrame:
 
 def model_auc(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
-    rec = p.recurring()
-    m = rec.copy()
+    rec = q.add(p.recurring(), hidden=True, label="recurring participants")
+    m = p.recurring()
     for w in ctx.waves:
         m &= p.valid("eq5d5l_index", w)
     for i, r in enumerate(t.itertuples(index=False)):
-        q.add(m, _pl("eq5d_auc", i, _existing(t, ["n", "estimate", "std_error", "ci_low", "ci_high"])), base=rec,
-              weight=2.0, label="EQ-5D index at every wave (recurring)", expect=r.n)
+        _valid(q, rec, m, _pl("eq5d_auc", i, _existing(t, ["n", "estimate", "std_error", "ci_low", "ci_high"])),
+               label="EQ-5D index at every wave (recurring)", expect=r.n, weight=2.0)
 
 
 # -- models and summaries -------------------------------------------------------------------------
@@ -345,15 +428,15 @@ def _ever_valid(ctx: Context, outcome: str) -> np.ndarray:
 
 def model_mixed_terms(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
-    rec = p.recurring()
+    rec = q.add(p.recurring(), hidden=True, label="recurring participants")
     cols = _existing(t, ["n_groups", "n_obs", *_STATS])
     for i, r in enumerate(t.itertuples(index=False)):
-        q.add(rec & _ever_valid(ctx, r.outcome), _pl("mixed_model_terms", i, cols), base=rec, weight=3.0,
-              label=f"{r.outcome} at any wave (recurring)", expect=getattr(r, "n_groups", None))
+        _valid(q, rec, _ever_valid(ctx, r.outcome), _pl("mixed_model_terms", i, cols),
+               label=f"{r.outcome} at any wave (recurring)", expect=getattr(r, "n_groups", None), weight=3.0)
         wave = str(r.term).removeprefix("wave") if str(r.term) != "(Intercept)" else ctx.waves[0]
         if wave in ctx.waves:  # the contrast rests on the persons answering that wave
-            q.add(rec & p.present(wave) & p.valid(r.outcome, wave), _pl("mixed_model_terms", i, cols),
-                  base=rec & p.present(wave), weight=3.0, label=f"{r.outcome} at {wave} (recurring)")
+            _valid(q, _pop(q, ctx, "recurring", wave), p.valid(r.outcome, wave), _pl("mixed_model_terms", i, cols),
+                   label=f"{r.outcome} at {wave} (recurring)", weight=3.0)
 
 
 def build_mixed_means(inputs, ctx: Context) -> pd.DataFrame:
@@ -364,9 +447,8 @@ def model_mixed_means(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
     cols = _existing(t, ["n", *_STATS])
     for i, r in enumerate(t.itertuples(index=False)):
-        pop = p.recurring() & p.present(r.wave)
-        q.add(pop & p.valid(r.outcome, r.wave), _pl("mixed_model_means", i, cols), base=pop, weight=3.0,
-              label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n)
+        _valid(q, _pop(q, ctx, "recurring", r.wave), p.valid(r.outcome, r.wave), _pl("mixed_model_means", i, cols),
+               label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n, weight=3.0)
 
 
 def build_wave_summaries(inputs, ctx: Context) -> pd.DataFrame:
@@ -377,10 +459,13 @@ def model_wave_summaries(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> No
     p = ctx.persons
     cols = _existing(t, ["n", *_STATS, "sd"])
     for i, r in enumerate(t.itertuples(index=False)):
-        pop = _population(ctx, r.population, r.wave)
-        q.add(pop & p.valid(r.outcome, r.wave), _pl("wave_summaries", i, cols), base=pop,
-              weight=3.0 if r.population == "recurring" else 1.5,
-              label=f"{r.outcome} at {r.wave} ({r.population})", expect=r.n)
+        v = _valid(q, _pop(q, ctx, r.population, r.wave), p.valid(r.outcome, r.wave), _pl("wave_summaries", i, cols),
+                   label=f"{r.outcome} at {r.wave} ({r.population})", expect=r.n,
+                   weight=3.0 if r.population == "recurring" else 1.5)
+        if r.population == "recurring":
+            everyone = _valid(q, _pop(q, ctx, "all", r.wave), p.valid(r.outcome, r.wave),
+                              label=f"{r.outcome} at {r.wave} (all)")
+            q.nest(everyone, v, label=f"non-recurring answering {r.outcome} at {r.wave}")
 
 
 def build_dose(inputs, ctx: Context) -> pd.DataFrame:
@@ -390,9 +475,8 @@ def build_dose(inputs, ctx: Context) -> pd.DataFrame:
 def model_dose(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     cols = _existing(t, ["n", *_STATS])
     for i, r in enumerate(t.itertuples(index=False)):
-        m, base = _pairs(ctx, r.outcome, r.pre, r.post, "present_at_both")
-        q.add(m, _pl("dose_response_terms", i, cols), base=base, weight=2.0,
-              label=f"complete pairs of {r.outcome} ({r.pre}->{r.post}, both waves)", expect=r.n)
+        _pairs_q(q, ctx, r.outcome, r.pre, r.post, _pl("dose_response_terms", i, cols), definition="present_at_both",
+                 expect=r.n, weight=2.0)
 
 
 def build_reliability(inputs, ctx: Context) -> pd.DataFrame:
@@ -405,8 +489,7 @@ def model_reliability(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     cols = _existing(t, ["n_complete", "alpha", "alpha_ci_low", "alpha_ci_high", "omega_total"])
     for i, r in enumerate(t.itertuples(index=False)):
         q.add(None, _pl("reliability", i, cols), size=int(_num(r.n_complete)) if pd.notna(r.n_complete) else 0,
-              domain=("reliability", r.instrument, r.scale, r.wave), weight=1.0,
-              label=f"complete answers to {r.instrument} {r.scale} at {r.wave}")
+              weight=1.0, label=f"complete answers to {r.instrument} {r.scale} at {r.wave}")
 
 
 def build_subgroups(inputs, ctx: Context) -> pd.DataFrame:
@@ -419,11 +502,13 @@ def build_subgroups(inputs, ctx: Context) -> pd.DataFrame:
 def model_subgroups(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
     cols = _existing(t, ["n", *_STATS])
-    for i, r in enumerate(t.itertuples(index=False)):
-        m, base = _pairs(ctx, r.outcome, r.pre, r.post)
-        cell = m & p.equals(r.subgroup, r.pre, str(r.subgroup_level))
-        q.add(cell, _pl("subgroup_estimates", i, cols), weight=1.0,
-              label=f"a {r.subgroup} subgroup of the pairs of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+    for (o, pre, post, by), g in t.groupby(["outcome", "pre", "post", "subgroup"], sort=False):
+        pairs = _pairs_q(q, ctx, o, pre, post)
+        cells = [q.add(pairs.members & p.equals(by, pre, str(t.loc[i, "subgroup_level"])),
+                       _pl("subgroup_estimates", i, cols), weight=1.0,
+                       label=f"a {by} subgroup of the pairs of {o} ({pre}->{post})", expect=t.loc[i, "n"])
+                 for i in g.index]
+        q.relate(pairs, cells, exempt=True, label=f"pairs of {o} without {by} ({pre}->{post})")
 
 
 def build_sensitivity(inputs, ctx: Context) -> pd.DataFrame:
@@ -434,15 +519,15 @@ def model_sensitivity(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
     cols = _existing(t, ["n", *_STATS])
     for i, r in enumerate(t.itertuples(index=False)):
-        base = p.analysed(r.pre, r.post)
+        base = _analysed(q, ctx, r.pre, r.post)
+        pl = _pl("sensitivity_estimates", i, cols)
         if r.method == "complete_case":
-            m = p.pairs(r.outcome, r.pre, r.post, base)
+            _pairs_q(q, ctx, r.outcome, r.pre, r.post, pl, expect=r.n, weight=2.0)
         elif r.method == "mixed_model":
-            m = base & (p.valid(r.outcome, r.pre) | p.valid(r.outcome, r.post))
+            _valid(q, base, p.valid(r.outcome, r.pre) | p.valid(r.outcome, r.post), pl,
+                   label=f"{r.outcome} at {r.pre} or {r.post}", expect=r.n, weight=2.0)
         else:  # multiple imputation: every analysed participant
-            m = base
-        q.add(m, _pl("sensitivity_estimates", i, cols), base=base, weight=2.0,
-              label=f"{r.method} set of {r.outcome} ({r.pre}->{r.post})", expect=r.n)
+            q.add(base.members, pl, weight=2.0, label=f"recurring {r.pre}->{r.post}", expect=r.n)
 
 
 def build_attrition(inputs, ctx: Context) -> pd.DataFrame:
@@ -467,20 +552,28 @@ def build_attrition(inputs, ctx: Context) -> pd.DataFrame:
 def model_attrition(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
     for i, r in enumerate(t.itertuples(index=False)):
-        base = p.present(r.pre)
-        groups = {"completers": base & p.present(r.post), "dropouts": base & ~p.present(r.post)}
-        for g, m in groups.items():
-            q.add(m, _pl("attrition", i, [f"n_{g}"], withholds_row=False), weight=1.0,
-                  label=f"{g} of {r.pre}->{r.post}", expect=getattr(r, f"n_{g}"))
+        base = _pop(q, ctx, "all", r.pre)
+        groups = {"completers": base.members & p.present(r.post), "dropouts": base.members & ~p.present(r.post)}
+        G = {g: q.add(m, _pl("attrition", i, [f"n_{g}"], withholds_row=False), weight=1.0,
+                      label=f"{g} of {r.pre}->{r.post}", expect=getattr(r, f"n_{g}")) for g, m in groups.items()}
+        q.relate(base, list(G.values()))
         # the SMD rests on every category (or the valid answers) of both groups
-        for g, m in groups.items():
-            valid = m & p.valid(r.variable, r.pre)
-            q.add(valid, _pl("attrition", i, ["smd"]), base=m, weight=1.0, label=f"{g} answering {r.variable}")
+        cells: dict[str, list[sdc.Quantity]] = {}
+        for g, gq in G.items():
+            valid = _valid(q, gq, p.valid(r.variable, r.pre), _pl("attrition", i, ["smd"]),
+                           label=f"{g} answering {r.variable}")
             if r.categorical:
                 v = p.values(r.variable, r.pre)
-                for lv in sorted(set(v[m].dropna().astype(object).map(str))):
-                    q.add(m & p.equals(r.variable, r.pre, lv), _pl("attrition", i, ["smd"]), weight=1.0,
-                          label=f"{g} in a category of {r.variable}")
+                for lv in sorted(set(v[gq.members].dropna().astype(object).map(str))):
+                    c = q.add(gq.members & p.equals(r.variable, r.pre, lv), _pl("attrition", i, ["smd"]), weight=1.0,
+                              label=f"{g} in a category of {r.variable}")
+                    cells.setdefault(lv, []).append(c)
+                q.relate(valid, [c for lv in cells for c in cells[lv] if not (c.members & ~gq.members).any()],
+                         label=f"categories of {r.variable} among {g}")
+        for lv, parts in cells.items():
+            everyone = q.add(base.members & p.equals(r.variable, r.pre, lv), hidden=True,
+                             label=f"a category of {r.variable} at {r.pre} (all)")
+            q.relate(everyone, parts, label=f"a category of {r.variable} at {r.pre} by follow-up")
 
 
 def build_distributions(inputs, ctx: Context) -> pd.DataFrame:
@@ -491,9 +584,9 @@ def model_distributions(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> Non
     p = ctx.persons
     cols = _existing(t, ["n", "mean", "whislo", "q1", "med", "q3", "whishi"])
     for i, r in enumerate(t.itertuples(index=False)):
-        pop = p.recurring() & p.present(r.wave)
-        q.add(pop & p.valid(r.outcome, r.wave), _pl("outcome_distributions", i, cols), base=pop, weight=2.0,
-              label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n)
+        _valid(q, _pop(q, ctx, "recurring", r.wave), p.valid(r.outcome, r.wave),
+               _pl("outcome_distributions", i, cols), label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n,
+               weight=2.0)
 
 
 def build_levels(inputs, ctx: Context) -> pd.DataFrame:
@@ -502,13 +595,17 @@ def build_levels(inputs, ctx: Context) -> pd.DataFrame:
 
 def model_levels(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
-    for i, r in enumerate(t.itertuples(index=False)):
-        pop = p.recurring() & p.present(r.wave)
-        valid = pop & p.valid(r.outcome, r.wave)
-        q.add(valid, _pl("health_literacy_levels", i, ["n_total", "share"]), base=pop, weight=2.0,
-              label=f"{r.outcome} at {r.wave} (recurring)", expect=r.n_total)
-        q.add(valid & p.equals(r.outcome, r.wave, r.level), _pl("health_literacy_levels", i, ["n", "share"]),
-              weight=2.0, label=f"a level of {r.outcome} at {r.wave} (recurring)", expect=r.n)
+    for (o, w), g in t.groupby(["outcome", "wave"], sort=False):
+        cells, valid = [], None
+        for i in g.index:
+            r = t.loc[i]
+            valid = _valid(q, _pop(q, ctx, "recurring", w), p.valid(o, w),
+                           _pl("health_literacy_levels", i, ["n_total", "share"]),
+                           label=f"{o} at {w} (recurring)", expect=r["n_total"], weight=2.0)
+            cells.append(q.add(valid.members & p.equals(o, w, r["level"]),
+                               _pl("health_literacy_levels", i, ["n", "share"]), weight=2.0,
+                               label=f"a level of {o} at {w} (recurring)", expect=r["n"]))
+        q.relate(valid, cells, label=f"levels of {o} at {w} (recurring)")
 
 
 def build_collected(inputs, ctx: Context) -> pd.DataFrame:
@@ -586,7 +683,7 @@ class Release:
     """The protected tables and the decision behind them."""
 
     tables: dict[str, pd.DataFrame]
-    quantities: list[sdc.Quantity]
+    quantities: sdc.Quantities
 
     def summary(self) -> pd.DataFrame:
         """Per table: rows, rows withheld (primary / secondary), for metadata (no values)."""
@@ -630,8 +727,8 @@ def protect_release(inputs: Mapping[str, pd.DataFrame], ctx: Context,
         t = spec.build(srcs, ctx).reset_index(drop=True)
         built[spec.name] = t
         spec.model(t, ctx, q)
-    sdc.protect(q.items, ctx.k)
-    return Release(apply_decision(built, q.items), q.items)
+    sdc.protect(q, ctx.k)
+    return Release(apply_decision(built, q.items), q)
 
 
 def apply_decision(tables: Mapping[str, pd.DataFrame], quantities: Sequence[sdc.Quantity]) -> dict[str, pd.DataFrame]:
@@ -641,7 +738,7 @@ def apply_decision(tables: Mapping[str, pd.DataFrame], quantities: Sequence[sdc.
     out = {name: t.copy() for name, t in tables.items()}
     reason = {name: pd.Series("", index=t.index, dtype=object) for name, t in out.items()}
     blank: dict[str, dict[int, set[str]]] = {name: {} for name in out}
-    for qt in quantities:
+    for qt in getattr(quantities, "items", quantities):
         if qt.status not in (sdc.PRIMARY, sdc.SECONDARY):
             continue
         for pl in qt.placements:

@@ -4,9 +4,8 @@ The publishing assets write their outputs (tables, figures, the report) into the
 folder ``reports/.staging/<year>/``, which persists between runs like a build folder (an
 asset that is up to date keeps its files there). Nothing in it is published. When every
 output and every disclosure check has passed, :func:`promote` assembles a complete new
-release in a fresh folder next to the published one (hard links or copies of exactly the
-files the assets recorded, each verified against the sha256 recorded when it was
-written), writes ``manifest.json`` describing exactly those files, and exchanges the new
+release in a fresh folder next to the published one (copies of exactly the files the
+assets recorded, each verified against the sha256 recorded when it was written), writes ``manifest.json`` describing exactly those files, and exchanges the new
 folder with ``reports/<year>/`` in one atomic ``renameat2(RENAME_EXCHANGE)`` (Linux). A
 reader of ``reports/<year>/`` therefore sees either the previous complete release or the
 new complete release, never a mixture, however the run ends (killed, full disk, a failed
@@ -84,12 +83,18 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
+def _copy(src: Path, dst: Path) -> str:
+    """Copy ``src`` to ``dst`` (never a hard link: a later in-place write to the staging file
+    would change the published one) and return the sha256 of what was written."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    h = hashlib.sha256()
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for chunk in iter(lambda: fin.read(1 << 20), b""):
+            h.update(chunk)
+            fout.write(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    return h.hexdigest()
 
 
 def recover(reports: Path, year: int | str) -> list[str]:
@@ -154,10 +159,9 @@ def promote(reports: Path, year: int | str, files: Mapping[str, str],
             src = stage / rel
             if not src.is_file():
                 raise ReleaseError(f"{rel}: missing from the staging folder; run again with --all")
-            if sha256_file(src) != digest:
+            if _copy(src, new / rel) != digest:
                 raise ReleaseError(f"{rel}: changed after it was written (content does not match its "
                                    "recorded sha256); run again with --all")
-            _link_or_copy(src, new / rel)
         write_manifest(new)
         if before_swap is not None:
             before_swap(new)

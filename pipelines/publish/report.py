@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import instruments
 from pipelines.config import StudyConfig
-from pipelines.publish import narrative, tables
+from pipelines.publish import narrative, registry, tables
 from pipelines.publish.labels import catalogue, label
 from pipelines.publish.tables import DisplayTable, Labels
 
@@ -25,16 +25,9 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
 _ENV.globals["zip"] = zip
 
-#: figure stems (files ``figures/<stem>_<lang>.png``) in report order
-FIGURES = ("participant_flow", "change_over_waves", "distributions", "model_means", "effect_sizes_forest",
-           "health_literacy_levels", "eq5d_problems", "eq5d_pchc", "responders", "dose_response")
-
-_FIG_KEYS = {
-    "participant_flow": "fig_flow", "change_over_waves": "fig_change", "distributions": "fig_distribution",
-    "model_means": "fig_model_means", "effect_sizes_forest": "fig_forest", "health_literacy_levels": "fig_hl_levels",
-    "eq5d_problems": "fig_eq5d_problems", "eq5d_pchc": "fig_pchc", "responders": "fig_responders",
-    "dose_response": "fig_dose",
-}
+#: figure stems (files ``figures/<stem>_<lang>.png``), from the one registry of outputs
+FIGURES = tuple(f.name for f in registry.FIGURES)
+_FIG_KEYS = {f.name: f.label_key for f in registry.FIGURES}
 
 
 def report_filename(lang: str, default_language: str, ext: str) -> str:

@@ -3,9 +3,9 @@ here (APA style; decimal comma in Swedish).
 
 Two layers:
 
-* :func:`published_tables` turns the tidy analysis tables into the *published* tidy tables
-  (raw floats, codes not labels, suppressed cells blank with a ``suppressed`` flag) that are
-  written to ``reports/<year>/tables/*.csv`` and are the only input of the report;
+* the published tidy tables (raw floats, codes not labels, suppressed cells blank with a
+  ``suppressed`` flag) are made by the registry (:mod:`pipelines.publish.registry`) and
+  written by :func:`write_csv`; they are the only input of the figures and the report;
 * the ``display_*`` functions render a published table for one language as a
   :class:`DisplayTable` of formatted strings, which :mod:`pipelines.publish.report`
   writes to HTML and :mod:`pipelines.publish.docx_report` to Word.
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.publish import disclosure
+from pipelines.publish.categories import OTHER_LEVEL
 from pipelines.publish.labels import label
 
 #: default number of decimals (APA: two for most statistics)
@@ -161,91 +162,7 @@ def digits_for(lo, hi) -> int:
     return 3 if r <= 2 else 2 if r <= 20 else 1
 
 
-# -- published tables (disclosure-controlled, raw floats) ----------------------------------
-
-_CI = ["ci_low", "ci_high"]
-
-
-def _flow(flow: pd.DataFrame, k: int) -> pd.DataFrame:
-    f = flow.reset_index(drop=True)
-    rels = []
-    for (pre, post), g in f.groupby(["pre", "post"], sort=False):
-        def ix(stage, definition, wave=None):
-            m = (g["stage"] == stage) & (g["definition"] == definition) & g["outcome"].isna()
-            if wave is not None:
-                m &= g["wave"] == wave
-            return list(g.index[m])
-        both = ix("analysed", "recurring_both_waves")
-        rels.append(both + ix("lost_to_follow_up", "all"))                     # = assessed at pre
-        rels.append(both + ix("new_at_follow_up", "all"))                      # = assessed at post
-        rels.append(ix("analysed", "recurring_attendance") + ix("excluded", "recurring_attendance"))  # = both
-    out = disclosure.suppress(f, k, count_cols=["n"], relations=rels)
-    return out
-
-
-def published_tables(inputs: dict[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
-    """The published tidy tables, disclosure-controlled.
-
-    Parameters
-    ----------
-    inputs : dict of DataFrame
-        Analysis tables by asset name: ``table1, participant_flow, prepost_tests,
-        effect_sizes, categorical_change, responders, mixed_model_terms,
-        mixed_model_glance, mixed_model_means, wave_reliability, eq5d_problem_shares,
-        eq5d_pchc, wave_summaries, dose_response_terms`` (missing or empty ones are
-        skipped).
-    k : int
-        ``publishing.k_min_cell``.
-
-    Returns
-    -------
-    dict of DataFrame
-        Table name → table with the analysis columns (floats unrounded), suppressed cells
-        blank, and ``suppressed`` (bool) and ``suppression`` (``primary``/``secondary``)
-        columns. Table 1 drops ``n_missing`` (non-response counts follow from ``n`` and
-        ``n_total``) and merges small categories (``merged_levels``).
-    """
-    out: dict[str, pd.DataFrame] = {}
-    get = lambda name: inputs.get(name) if inputs.get(name) is not None and len(inputs.get(name)) else None  # noqa: E731
-    if (t := get("table1")) is not None:
-        t = disclosure.merge_small_levels(t.drop(columns=["n_missing"], errors="ignore"), k)
-        cat = t["level"].notna() & t["percent"].notna()
-        rels = disclosure.relations_by(t[cat], ["variable", "group", "population"])
-        # the recurring participants are a subset of all respondents: no cell may differ by 1 … k − 1
-        t = t.assign(_n_enclosing=disclosure.enclosing_counts(t, ["variable", "level", "group"]))
-        out["table1"] = disclosure.suppress(t, k, count_cols=["n", "n_total"],
-                                            value_cols=["percent", "mean", "sd", "median", "q1", "q3"],
-                                            relations=rels, complement=("_n_enclosing", "n")
-                                            ).drop(columns="_n_enclosing", errors="ignore")
-    if (t := get("participant_flow")) is not None:
-        out["participant_flow"] = _flow(t, k)
-    est = ["estimate", *_CI, "statistic", "df", "p_value", "p_adj", "std_error"]
-    for name in ("prepost_tests", "effect_sizes", "categorical_change", "mixed_model_means", "wave_summaries",
-                 "dose_response_terms"):
-        if (t := get(name)) is not None:
-            out[name] = disclosure.suppress(t, k, count_cols=["n"], value_cols=[*est, "sd"])
-    if (t := get("responders")) is not None:
-        out["responders"] = disclosure.suppress(t, k, count_cols=["n", "n_total"], value_cols=["share", *_CI],
-                                                relations=disclosure.relations_by(t, ["outcome", "pre", "post"]))
-    if (t := get("eq5d_pchc")) is not None:
-        out["eq5d_pchc"] = disclosure.suppress(t, k, count_cols=["n", "n_total"], value_cols=["share", *_CI],
-                                               relations=disclosure.relations_by(t, ["dimension", "pre", "post"]))
-    if (t := get("eq5d_problem_shares")) is not None:
-        out["eq5d_problem_shares"] = disclosure.suppress(t, k, count_cols=["n", "n_total"],
-                                                         value_cols=["share", *_CI], complement=("n_total", "n"))
-    if (t := get("mixed_model_terms")) is not None:
-        g = get("mixed_model_glance")
-        if g is not None:
-            t = t.merge(g[["outcome", "n_obs", "n_groups"]], on="outcome", how="left")
-        out["mixed_model_terms"] = disclosure.suppress(t, k, count_cols=["n_obs", "n_groups"], value_cols=est,
-                                                       keep_cols=())
-    if (t := get("wave_reliability")) is not None:
-        out["reliability"] = disclosure.suppress(t, k, count_cols=["n_complete"],
-                                                 value_cols=["alpha", "alpha_ci_low", "alpha_ci_high", "omega_total"])
-    for name, t in out.items():
-        t[disclosure.SUPPRESSED] = t[disclosure.SUPPRESSED].astype(bool)
-    return out
-
+# -- published tables ------------------------------------------------------------------------
 
 def write_csv(df: pd.DataFrame, path) -> None:
     """Write a published table as UTF-8 CSV, floats at full precision, ``\\n`` line ends
@@ -553,7 +470,7 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
         if cat.any():
             rows.append({label("variable", lang): L.outcome(var), label("level", lang): "", **{cols[w]: "" for w in waves}})
             for lv, h in g[cat].groupby("level", sort=False):
-                name = label("other_levels", lang) if lv == disclosure.OTHER_LEVEL else L.categories.get(lv, lv)
+                name = label("other_levels", lang) if lv == OTHER_LEVEL else L.categories.get(lv, lv)
                 row = {label("variable", lang): "", label("level", lang): name}
                 h = h.set_index("group")
                 for w in waves:

@@ -1,7 +1,8 @@
 """Publishing assets end to end on the small synthetic study: reports in both languages
-and formats, the provenance manifest, disclosure control (no pseudonym anywhere under
-reports/, a tampered table blocks), LibreOffice opens the Word file, and a forced re-run
-gives byte-identical outputs."""
+and formats, the provenance manifest of the atomic release, disclosure control (no
+pseudonym anywhere under reports/, statistics that are counts never printed, a tampered
+table blocks), LibreOffice opens the Word file, and a forced re-run gives byte-identical
+outputs."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def test_reports_exist_in_both_languages_and_formats(published):
                 assert (year_dir / "figures" / f"{stem}_{lang}.{ext}").exists(), (stem, lang, ext)
         assert f'src="figures/{stem}_sv.png"' in sv
     assert not (year_dir / "internal").exists()          # allow_internal_outputs is false by default
+    assert not (published.out / "reports" / "internal").exists()
     from docx import Document
 
     doc = Document(str(year_dir / "report.docx"))
@@ -98,7 +100,7 @@ def test_tampered_table_fails_the_blocking_check(published):
     from pipelines.assets import publishing
     from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources
 
-    path = published.out / "reports" / YEAR / "tables" / "prepost_tests.csv"
+    path = published.out / "reports" / ".staging" / YEAR / "tables" / "prepost_tests.csv"
     original = path.read_bytes()
     try:
         t = pd.read_csv(path)
@@ -106,13 +108,38 @@ def test_tampered_table_fails_the_blocking_check(published):
         t.loc[0, "suppressed"] = False
         t.to_csv(path, index=False)
         result = dg.materialize([*ASSETS, *ASSET_CHECKS], selection=dg.AssetSelection.checks(
-            publishing.published_tables_disclosure), instance=dg.DagsterInstance.get(), resources=build_resources(),
+            publishing.report_disclosure), instance=dg.DagsterInstance.get(), resources=build_resources(),
             raise_on_error=False)
         evals = result.get_asset_check_evaluations()
         assert [e.passed for e in evals] == [False]
         assert "prepost_tests.csv" in evals[0].description
     finally:
         path.write_bytes(original)
+
+
+def test_statistics_that_are_counts_are_never_printed(published):
+    tables_dir = published.out / "reports" / YEAR / "tables"
+    cc = pd.read_csv(tables_dir / "categorical_change.csv")
+    assert cc.loc[cc["test"] == "mcnemar_exact", "statistic"].isna().all()
+    tests = pd.read_csv(tables_dir / "prepost_tests.csv")
+    assert not tests["method"].str.contains("non-zero").any()
+    for name in ("report.html", "report.en.html"):
+        assert "non-zero" not in (published.out / "reports" / YEAR / name).read_text(encoding="utf-8")
+
+
+def test_every_published_table_passes_the_release_audit(published):
+    from pipelines.publish import disclosure
+
+    tables_dir = published.out / "reports" / YEAR / "tables"
+    names = {p.stem for p in tables_dir.glob("*.csv")}
+    assert {"table1", "participant_flow", "prepost_tests", "attrition", "sensitivity_estimates",
+            "subgroup_estimates", "eq5d_auc", "collected_categories"} <= names
+    assert disclosure.audit_tables(tables_dir, 5) == []
+    # all respondents vs recurring participants: no published difference of 1 … 4 persons
+    ws = pd.read_csv(tables_dir / "wave_summaries.csv")
+    wide = ws.pivot_table(index=["outcome", "wave"], columns="population", values="n")
+    diff = (wide["all"] - wide["recurring"]).dropna()
+    assert not ((diff >= 1) & (diff <= 4)).any()
 
 
 @pytest.mark.libreoffice
@@ -150,9 +177,10 @@ def test_internal_outputs_only_when_allowed_and_kept_apart(pipeline_env):
     report = pipeline_env.run()
     assert report.success, report.lines
     year = pipeline_env.out / "reports" / YEAR
-    internal = sorted(p.name for p in (year / "internal").iterdir())
+    internal = sorted(p.name for p in (pipeline_env.out / "reports" / "internal" / YEAR).iterdir())
     assert {"individual_trajectories_sv.png", "individual_trajectories_en.pdf"} <= set(internal)
     assert not list((year / "figures").glob("individual_trajectories*"))      # never among published figures
+    assert not (year / "internal").exists()
     assert "individual_trajectories" not in (year / "report.html").read_text(encoding="utf-8")
     # the internal figure's metadata carries paths only, no thumbnail of individual values
     rec = dg.DagsterInstance.get().fetch_materializations(

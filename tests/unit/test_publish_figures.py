@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.publish import aggregate, figures, style
+from analysis import distributions
+from pipelines.publish import figures, style
 from pipelines.publish.tables import Labels
 
 
@@ -102,12 +103,13 @@ def test_pdf_embeds_each_font_face_once(tmp_path):
     assert sorted(faces) == [b"DejaVuSans", b"DejaVuSans-Bold"], fonts
 
 
-def test_distribution_stats_hide_small_groups_and_have_no_extremes():
+def test_distribution_summary_has_no_extremes():
     rng = np.random.default_rng(1)
-    p = pd.DataFrame({"wave": ["T0"] * 50 + ["T1"] * 3, "y": np.r_[rng.normal(50, 10, 50), [1.0, 2.0, 99.0]]})
-    s = aggregate.distribution_stats(p, ["y"], ["T0", "T1"], 5)
-    t0, t1 = s.iloc[0], s.iloc[1]
-    assert t1["suppressed"] and np.isnan(t1["med"]) and np.isnan(t1["n"])
+    p = pd.DataFrame({"participant_id": range(53), "wave": ["T0"] * 50 + ["T1"] * 3,
+                      "y": np.r_[rng.normal(50, 10, 50), [1.0, 2.0, 99.0]]})
+    s = distributions.distribution_summary(p, ["y"], ["T0", "T1"])
+    t0 = s.iloc[0]
+    assert list(s["n"]) == [50, 3]
     # whiskers are percentiles, not the minimum/maximum (single persons' values)
     assert t0["whislo"] > p.loc[p.wave == "T0", "y"].min() and t0["whishi"] < p.loc[p.wave == "T0", "y"].max()
 
@@ -115,9 +117,12 @@ def test_distribution_stats_hide_small_groups_and_have_no_extremes():
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_every_figure_function_renders_with_suppressed_groups(lang):
     L = _labels(lang)
-    shares = aggregate.level_shares(pd.DataFrame({"wave": ["T0"] * 12 + ["T1"] * 8,
-                                                  "lvl": ["inadequate"] * 6 + ["sufficient"] * 6 + ["problematic"] * 8}),
-                                    "lvl", ["T0", "T1", "T2"], ["inadequate", "problematic", "sufficient"], 5)
+    shares = distributions.level_shares(
+        pd.DataFrame({"participant_id": range(20), "wave": ["T0"] * 12 + ["T1"] * 8,
+                      "lvl": ["inadequate"] * 6 + ["sufficient"] * 6 + ["problematic"] * 8}),
+        "lvl", ["T0", "T1", "T2"], ["inadequate", "problematic", "sufficient"])
+    shares["suppressed"] = shares["wave"] == "T1"          # as the release would withhold them
+    shares.loc[shares["suppressed"], ["n", "share"]] = np.nan
     fig = figures.health_literacy_levels(shares, L)
     assert len(fig.axes) == 1
     style.plt.close(fig)
