@@ -131,8 +131,8 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
         tab(tables.display_flow(P["participant_flow"], L))
     if has("table1"):
         h3(label("table1_heading", lang))
-        tab(tables.display_table1(P["table1"], L, "recurring"))
-        tab(tables.display_table1(P["table1"], L, "all"))
+        tab(tables.display_table1(P["table1"], L, "recurring", P.get("collected_categories")))
+        tab(tables.display_table1(P["table1"], L, "all", P.get("collected_categories")))
     h3(label("fig_change_title", lang))
     fig("change_over_waves")
     if has("prepost_tests"):

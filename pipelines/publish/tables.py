@@ -454,9 +454,34 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
                         numeric=list(df.columns[1:]), group_rows=[0, 4, 7, 7 + len(outcomes)])
 
 
-def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable:
+def collected_note(collected: pd.DataFrame | None, L: Labels) -> str:
+    """The note saying which declared categories Table 1 collects in "Övriga" (names only;
+    undeclared answers are only said to exist).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"variable": ["language", "language", "gender"], "category": ["Engelska", "", "Annat"]})
+    >>> collected_note(c, Labels("en", {}, {}, variables={"language": "Language", "gender": "Gender"},
+    ...                          categories={"Annat": "Other"}))
+    'Other: Language: Engelska and other answers; Gender: Other.'
+    """
+    if collected is None or not len(collected):
+        return ""
+    parts = []
+    for var, g in collected.groupby("variable", sort=False):
+        names = [L.categories.get(c, c) for c in g["category"].fillna("").astype(str) if c]
+        other = (g["category"].fillna("").astype(str) == "").any()
+        text = ", ".join(names)
+        if other:
+            text = f"{text} {label('and_other_answers', L.lang)}" if text else label("other_answers", L.lang)
+        parts.append(f"{L.outcome(var)}: {text}")
+    return f"{label('other_levels_short', L.lang)}: " + "; ".join(parts) + "."
+
+
+def display_table1(t1: pd.DataFrame, L: Labels, population: str,
+                   collected: pd.DataFrame | None = None) -> DisplayTable:
     """Table 1 for one population: variables × waves; categorical n (%), continuous M (SD)
-    and Md [Q1; Q3]."""
+    and Md [Q1; Q3]; the note names the declared categories collected in "Övriga"."""
     lang = L.lang
     t = t1[t1["population"] == population]
     waves = list(dict.fromkeys(t["group"]))
@@ -498,5 +523,6 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str) -> DisplayTable
             rows += [r1, r2]
     df = pd.DataFrame(rows)
     pop = label(f"population_{population}", lang).lower()
-    return DisplayTable(df, label("table1_caption", lang, population=pop), label("suppressed_note", lang, k=L.k),
+    note = " ".join(x for x in (label("suppressed_note", lang, k=L.k), collected_note(collected, L)) if x)
+    return DisplayTable(df, label("table1_caption", lang, population=pop), note,
                         numeric=list(df.columns[2:]), group_rows=blocks)
