@@ -272,6 +272,16 @@ class Publishing(_Strict):
         description="smallest publishable group in the partner surveys (partners are few and know each "
                     "other): no partner-group breakdown below it",
     )
+    k_min_quantiles: int = Field(
+        default=10, ge=3,
+        description="smallest group for which order statistics (median, quartiles, 10th/90th percentiles) "
+                    "are published: they are single persons' values, and with the mean and SD they give "
+                    "away every value of a small group; at least 2 x k_min_cell is used")
+    protect_item_nonresponse: bool = Field(
+        default=False,
+        description="also protect the persons who did not answer an item (a population total minus the valid "
+                    "answers) as groups of fewer than k; off by default (item non-response is published as in "
+                    "every survey report; turning it on withholds many more results)")
     languages: list[Literal["sv", "en"]] = Field(default_factory=lambda: ["sv", "en"])
     default_language: Literal["sv", "en"] = "sv"
     allow_internal_outputs: bool = False

@@ -92,7 +92,9 @@ def _context(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.Data
     persons = Persons(categories.apply_plan(panel, plan), recurring_cohort, config.recurring.definition)
     return registry.Context(persons=persons, k=config.publishing.k_min_cell, waves=list(config.wave_ids),
                             comparisons=[tuple(c) for c in config.analysis.comparisons],
-                            definition=config.recurring.definition)
+                            definition=config.recurring.definition,
+                            k_quantiles=config.publishing.k_min_quantiles,
+                            protect_nonresponse=config.publishing.protect_item_nonresponse)
 
 
 def _audit_release(release_obj: registry.Release, folder: Path, k: int, ids: set[str]) -> list[str]:

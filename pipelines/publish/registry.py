@@ -46,6 +46,11 @@ class Context:
     comparisons : list of (pre, post)
     definition : str
         Primary recurring definition (``attendance`` / ``present_at_both``).
+    k_quantiles : int
+        Smallest group whose order statistics (median, quartiles, percentiles) are
+        published (``publishing.k_min_quantiles``, at least 2k).
+    protect_nonresponse : bool
+        ``publishing.protect_item_nonresponse``: item non-response groups are protected too.
     """
 
     persons: Persons
@@ -53,6 +58,8 @@ class Context:
     waves: list[str]
     comparisons: list[tuple[str, str]]
     definition: str
+    k_quantiles: int = 10
+    protect_nonresponse: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,9 +123,10 @@ def _pop(q: sdc.Quantities, ctx: Context, population: str, wave) -> sdc.Quantity
 
 def _valid(q: sdc.Quantities, base: sdc.Quantity, mask: np.ndarray, placement=None, *, label: str,
            expect=None, weight: float = 1.0) -> sdc.Quantity:
-    """The valid answers of ``base`` to an item (its non-answers are not protected)."""
+    """The valid answers of ``base`` to an item (its non-answers are protected only with
+    ``publishing.protect_item_nonresponse``)."""
     v = q.add(base.members & mask, placement, label=label, expect=expect, weight=weight)
-    q.relate(base, [v], exempt=True, label=f"non-answers ({label})")
+    q.relate(base, [v], exempt=not q.protect_nonresponse, label=f"non-answers ({label})")
     return v
 
 
@@ -164,9 +172,25 @@ def _population(ctx: Context, population: str, wave) -> np.ndarray:
     return m & ctx.persons.recurring() if population == "recurring" else m
 
 
+_QUANTILES = ("median", "q1", "q3", "whislo", "med", "whishi")
+
+
+def _blank_small_quantiles(t: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Order statistics are single persons' values: with the mean and SD, those of a small
+    group give away its values (n = 5: Q1, median and Q3 are the 2nd–4th values, the 10th
+    and 90th percentiles give the 1st and 5th). They are published only for groups of at
+    least ``k_quantiles`` (``publishing.k_min_quantiles``, at least 2k)."""
+    cols = [c for c in _QUANTILES if c in t.columns]
+    if cols and "n" in t.columns:
+        small = pd.to_numeric(t["n"], errors="coerce") < max(ctx.k_quantiles, 2 * ctx.k)
+        t.loc[small, cols] = np.nan
+    return t
+
+
 def build_table1(inputs, ctx: Context) -> pd.DataFrame:
     # categories were recoded upstream (pipelines.publish.categories): codes as published
-    return inputs["table1"].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
+    t = inputs["table1"].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
+    return _blank_small_quantiles(t, ctx)
 
 
 def model_table1(t: pd.DataFrame, ctx: Context, q: sdc.Quantities, name: str = "table1",
@@ -554,7 +578,7 @@ def model_attrition(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     for i, r in enumerate(t.itertuples(index=False)):
         base = _pop(q, ctx, "all", r.pre)
         groups = {"completers": base.members & p.present(r.post), "dropouts": base.members & ~p.present(r.post)}
-        G = {g: q.add(m, _pl("attrition", i, [f"n_{g}"], withholds_row=False), weight=1.0,
+        G = {g: q.add(m, _pl("attrition", i, [f"n_{g}", "smd"]), weight=1.0,
                       label=f"{g} of {r.pre}->{r.post}", expect=getattr(r, f"n_{g}")) for g, m in groups.items()}
         q.relate(base, list(G.values()))
         # the SMD rests on every category (or the valid answers) of both groups
@@ -577,7 +601,7 @@ def model_attrition(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
 
 
 def build_distributions(inputs, ctx: Context) -> pd.DataFrame:
-    return inputs["outcome_distributions"].reset_index(drop=True)
+    return _blank_small_quantiles(inputs["outcome_distributions"].reset_index(drop=True).copy(), ctx)
 
 
 def model_distributions(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
@@ -718,7 +742,7 @@ def protect_release(inputs: Mapping[str, pd.DataFrame], ctx: Context,
         A table's disclosure model does not count what the table prints.
     """
     built: dict[str, pd.DataFrame] = {}
-    q = sdc.Quantities(ctx.persons.n)
+    q = sdc.Quantities(ctx.persons.n, protect_nonresponse=ctx.protect_nonresponse)
     for spec in specs:
         srcs = {s: inputs.get(s) for s in spec.sources}
         main = srcs.get(spec.sources[0])

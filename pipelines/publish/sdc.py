@@ -165,8 +165,10 @@ class Quantities:
     1
     """
 
-    def __init__(self, n_persons: int):
+    def __init__(self, n_persons: int, protect_nonresponse: bool = False):
         self.n_persons = n_persons
+        #: protect item non-response too (models then declare no relation exempt)
+        self.protect_nonresponse = protect_nonresponse
         self._by_key: dict[bytes, Quantity] = {}
         self.items: list[Quantity] = []
         self.relations: list[tuple[Quantity, tuple[Quantity, ...]]] = []
