@@ -81,10 +81,12 @@ def _figure_result(context: dg.AssetExecutionContext, config: StudyConfig, paths
     default = config.publishing.default_language
 
     def render(lang: str) -> tuple[dict[str, Path], str | None]:
-        files = style.save(make(study_labels(config, lang)), folder / f"{stem}_{lang}")
+        files = style.save(make(study_labels(config, lang)), folder / f"{stem}_{lang}",
+                           formats=config.publishing.figure_formats)
         # the UI thumbnail is the 300-dpi PNG scaled down; none of an internal figure: its
         # individual values must not reach the event log
-        preview = style.thumbnail_markdown(files["png"], alt=stem) if lang == default and not internal else None
+        preview = (style.thumbnail_markdown(files["png"], alt=stem)
+                   if lang == default and not internal and "png" in files else None)
         return files, preview
 
     # each language is built and saved on its own core; the bytes do not depend on it
@@ -93,7 +95,7 @@ def _figure_result(context: dg.AssetExecutionContext, config: StudyConfig, paths
     preview = next((p for _, p in rendered if p), None)
     context.log.info(f"{stem}: wrote {sum(len(v) for v in written.values())} file(s) to {folder}")
     return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(written[default]["png"])),
+        "path": dg.MetadataValue.path(str(next(iter(written[default].values())))),
         "preview": dg.MetadataValue.md(preview or ""),
         "files": dg.MetadataValue.json({lang: {k: str(v) for k, v in d.items()} for lang, d in written.items()}),
         **extra,
