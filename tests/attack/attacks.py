@@ -100,7 +100,8 @@ class Release:
         cells = 0
         for df in self.tables.values():
             for c in df.columns:
-                cells += int(pd.to_numeric(df[c], errors="coerce").notna().sum())
+                if not pd.api.types.is_bool_dtype(df[c]):
+                    cells += int(pd.to_numeric(df[c], errors="coerce").notna().sum())
         words = sum(len(NUMBER.findall(t)) for t in self.texts.values())
         return cells + words
 
@@ -338,6 +339,18 @@ def _files(*names) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for group in names for n in (group if isinstance(group, tuple) else (group,))))
 
 
+def named_groups(rel: Release) -> list[tuple]:
+    """Every group a published row names, whether its count is shown or suppressed (a
+    suppressed cell is still a part of its total)."""
+    out: dict[tuple, None] = {}
+    for name, df in rel.tables.items():
+        for _, row in df.iterrows():
+            for g in row_groups(name, row, rel.primary_definition).values():
+                if g is not None and None not in g:
+                    out[g] = None
+    return list(out)
+
+
 def published_facts(rel: Release) -> tuple[list[Fact], list[Claim]]:
     """Every count cell of every CSV as a :class:`Fact`; small counts of tables the
     attacker does not recognise as unattributed ``a_direct`` claims."""
@@ -559,7 +572,7 @@ def wilson(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
     p = x / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    return float(centre - half), float(centre + half)
 
 
 def back_calculated_facts(rel: Release) -> list[Fact]:
@@ -567,6 +580,10 @@ def back_calculated_facts(rel: Release) -> list[Fact]:
     out: list[Fact] = []
     t1 = rel.tables.get("table1")
     if t1 is not None and "percent" in t1:
+        # n / percent x 100 is the number answering; a merged category may use another
+        # denominator, so where the rows of one variable disagree the unmerged rows win
+        denominators: dict[tuple, dict[bool, set]] = {}
+        where: dict[tuple, int] = {}
         for i, r in t1.iterrows():
             n, pct = _num(r.get("n")), _num(r.get("percent"))
             if not _is_categorical_row(r) or n is None or pct is None or n <= 0 or pct <= 0:
@@ -574,8 +591,14 @@ def back_calculated_facts(rel: Release) -> list[Fact]:
             valid = 100 * n / pct
             if abs(valid - round(valid)) < 1e-6:
                 g = ("answered", _s(r["group"]), _s(r["population"]), _s(r["variable"]))
-                out.append(Fact(g, int(round(valid)), ("tables/table1.csv",), "d_back_calculation",
-                                f"table1 row {i}: n / percent = number answering"))
+                merged = bool(_s(r.get("merged_levels")))
+                denominators.setdefault(g, {True: set(), False: set()})[merged].add(int(round(valid)))
+                if not merged:
+                    where.setdefault(g, i)
+        for g, d in denominators.items():
+            if len(d[False]) == 1:   # rows of merged categories only: their denominator is unclear
+                out.append(Fact(g, next(iter(d[False])), ("tables/table1.csv",), "d_back_calculation",
+                                f"table1 row {where[g]}: n / percent = number answering"))
     for name in ("responders", "eq5d_pchc", "eq5d_problem_shares"):
         df = rel.tables.get(name)
         if df is None:
@@ -972,7 +995,8 @@ def moment_claims(rel: Release, moments: list[Moments], first_wave: str | None) 
 # inference: differences and totals, chained until nothing new follows
 # ------------------------------------------------------------------------------------------
 
-def infer(rel: Release, facts: list[Fact], first_wave: str | None, rounds: int = 6) -> dict[tuple, Fact]:
+def infer(rel: Release, facts: list[Fact], first_wave: str | None, rounds: int = 6,
+          named: Iterable[tuple] = ()) -> dict[tuple, Fact]:
     """Close the known counts under differencing (``b``) and totals minus parts (``c``).
 
     Returns
@@ -983,7 +1007,7 @@ def infer(rel: Release, facts: list[Fact], first_wave: str | None, rounds: int =
     known: dict[tuple, Fact] = {}
     for f in sorted(facts, key=lambda f: f.attack != "published"):
         known.setdefault(f.group, f)
-    base_groups = [g for g in list(known) if g[0] not in ("minus", "union", "any_of")]
+    base_groups = [g for g in dict.fromkeys([*known, *named]) if g[0] not in ("minus", "union", "any_of")]
     parts_of = partitions(base_groups, rel.primary_definition)
     for _ in range(rounds):
         new: list[Fact] = []
@@ -1057,7 +1081,7 @@ def attack(rel: Release) -> AttackResult:
     facts += count_statistic_facts(rel)
     n_facts, n_claims, statements = narrative_facts_and_claims(rel)
     facts += n_facts
-    known = infer(rel, facts, first)
+    known = infer(rel, facts, first, named=named_groups(rel))
     claims: list[Claim] = list(n_claims)
     for g, f in known.items():
         if _is_small(f.value, k):

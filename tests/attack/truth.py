@@ -198,7 +198,7 @@ class StudyTruth:
         ids = self.members(pre, post, "primary")
         a = self._by_wave[pre][dims]
         b = self._by_wave[post][dims]
-        both = a.join(b, how="inner", lsuffix="_pre", rsuffix="_post").dropna()
+        both = a.merge(b, how="inner", left_index=True, right_index=True, suffixes=("_pre", "_post")).dropna()
         both = both[both.index.isin(ids)]
         x = both[[f"{d}_pre" for d in dims]].set_axis(dims, axis=1)
         y = both[[f"{d}_post" for d in dims]].set_axis(dims, axis=1)

@@ -169,3 +169,15 @@ def test_csv_encoding_is_one_of_the_supported(tmp_path):
     cfg["waves"][0]["encoding"] = "utf8"
     with pytest.raises(ConfigError, match=r"waves.0.encoding: Input should be 'utf-8', 'cp1252' or 'latin-1'"):
         load_config(write(tmp_path, cfg))
+
+
+def test_figure_formats_default_all_three_and_are_validated(tmp_path):
+    assert load_config(write(tmp_path, BASE)).publishing.figure_formats == ["png", "svg", "pdf"]
+    ok = copy.deepcopy(BASE)
+    ok["publishing"] = {"figure_formats": ["svg"]}
+    assert load_config(write(tmp_path, ok)).publishing.figure_formats == ["svg"]
+    for bad_formats in ([], ["svg", "svg"], ["gif"]):
+        bad = copy.deepcopy(BASE)
+        bad["publishing"] = {"figure_formats": bad_formats}
+        with pytest.raises(ConfigError, match="figure_formats"):
+            load_config(write(tmp_path, bad))
