@@ -93,6 +93,10 @@ class Release:
     svg_lines: dict[str, list[str]] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
     primary_definition: str = "attendance"
+    #: ``table.column`` count columns the attacker could not place (filled by the attacks)
+    unmapped: set = field(default_factory=set)
+    #: how many sentences / figures each text parser understood (filled by the attacks)
+    parsed: dict = field(default_factory=dict)
 
     @property
     def n_numbers(self) -> int:
@@ -366,6 +370,7 @@ def published_facts(rel: Release) -> tuple[list[Fact], list[Claim]]:
                     continue
                 grp = groups.get(c)
                 if grp is None or None in grp:
+                    rel.unmapped.add(f"{name}.{c}")
                     if _is_small(v, rel.k):
                         unattributed.append(Claim("a_direct", (f,), f"{name} row {i} column {c} = {v}", None, count=v))
                     continue
@@ -723,6 +728,7 @@ def stacked_bar_facts(rel: Release) -> list[Fact]:
                 current = ["hidden"]
         # the percentage axis ticks (0 ... 100) come before the bars: drop them
         rows = [(p if p[:6] != [0, 20, 40, 60, 80, 100] else p[6:], n) for p, n in rows]
+        rel.parsed["stacked bars"] = rel.parsed.get("stacked bars", 0) + len(rows)
         for wave, (pcts, n) in zip(waves, rows):
             if "hidden" in pcts or not pcts or n <= 0:
                 continue
@@ -753,6 +759,12 @@ LIMITATION = [
     re.compile(r"av (?P<base><?\d+) som besvarade baslinjen besvarade (?P<lost><?\d+|x) \((?P<share>[\d–-]+) ?%\) "
                r"inte uppföljningen, och (?P<rec><?\d+|x) räknades som återkommande deltagare\.(?P<rest>[^\n]*)"),
 ]
+SUMMARY_INTRO = [
+    re.compile(r"among the (?P<base><?\d+|x) who answered the survey at baseline: n = (?P<recs>[^ ]+(?: / [^ ]+)*) "
+               r"in the comparisons"),
+    re.compile(r"bland de (?P<base><?\d+|x) som besvarade enkäten vid baslinjen: n = (?P<recs>[^ ]+(?: / [^ ]+)*) "
+               r"i jämförelserna"),
+]
 SMD = re.compile(r":\s*(?P<var>[^:]+?)(?: \((?P<level>[^()]*(?:\([^()]*\))?[^()]*)\))?, SMD = (?P<smd>-?\d+(?:[.,]\d+)?)\.")
 N_EQUALS = re.compile(r"\bn\s*=\s*(\d+)(?![\d.,]*\s*[–-]\s*\d)")
 
@@ -779,6 +791,24 @@ def narrative_facts_and_claims(rel: Release) -> tuple[list[Fact], list[Claim], l
             continue
         sv = not (".en." in fname)
         hits = [m for rx in LIMITATION for m in rx.finditer(text)]
+        rel.parsed["attrition sentences"] = rel.parsed.get("attrition sentences", 0) + len(hits)
+        intro = [m for rx in SUMMARY_INTRO for m in rx.finditer(text)]
+        rel.parsed["summary sentences"] = rel.parsed.get("summary sentences", 0) + len(intro)
+        flag = "analysed_attendance" if rel.primary_definition == "attendance" else "both"
+        for m in intro:
+            recs = m["recs"].split(" / ")
+            if len(recs) != len(comps):
+                continue
+            for (pre, post), val in zip(comps, recs):
+                if val.isdigit():
+                    facts.append(Fact(("flow", pre, post, flag), int(val), (fname,), "g_narrative",
+                                      "summary: recurring participants"))
+                elif val.startswith("<") and val[1:].isdigit():
+                    statements.append({"file": fname, "group": ("flow", pre, post, flag),
+                                       "text": f"{val} recurring participants", "below": int(val[1:])})
+            if m["base"].isdigit() and comps:
+                facts.append(Fact(("flow", *comps[0], "assessed_pre"), int(m["base"]), (fname,), "g_narrative",
+                                  "summary: answered at baseline"))
         for (pre, post), m in zip(comps, hits):
             base, lost, rec, share = m["base"], m["lost"], m["rec"], m["share"]
             num = lambda s: int(s) if s.isdigit() else None  # noqa: E731
@@ -1061,6 +1091,8 @@ class AttackResult:
     statements: list[dict]
     n_numbers: int
     n_facts: int
+    unmapped: list = field(default_factory=list)
+    parsed: dict = field(default_factory=dict)
 
 
 def attack(rel: Release) -> AttackResult:
@@ -1100,7 +1132,8 @@ def attack(rel: Release) -> AttackResult:
             continue   # the same number as a count found (and attributed) in the tables
         unattributed.append(c)
     return AttackResult(claims=claims, unattributed=unattributed, statements=statements,
-                        n_numbers=rel.n_numbers, n_facts=len(known))
+                        n_numbers=rel.n_numbers, n_facts=len(known), unmapped=sorted(rel.unmapped),
+                        parsed=dict(rel.parsed))
 
 
 # ------------------------------------------------------------------------------------------
@@ -1232,6 +1265,11 @@ def summarise(rows: list[dict]) -> str:
         for r in crashed:
             kinds[r["status"]] = kinds.get(r["status"], 0) + 1
         lines.append("  crashes by error: " + ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())))
+    times = sorted(r["seconds_pipeline"] for r in rows if r.get("seconds_pipeline") is not None)
+    atimes = sorted(r["seconds_attack"] for r in rows if r.get("seconds_attack") is not None)
+    if times:
+        lines.append(f"seconds per study: pipeline median {times[len(times) // 2]:g} ({times[0]:g}-{times[-1]:g})"
+                     + (f", attack + verification median {atimes[len(atimes) // 2]:g}" if atimes else ""))
     lines.append(f"numbers checked: {sum(r['n_numbers'] for r in done)}; "
                  f"group counts known to the attacker: {sum(r['n_facts'] for r in done)}")
     total = sum(len(r["recoveries"]) for r in done)

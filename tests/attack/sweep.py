@@ -125,6 +125,7 @@ def _attack(root: Path, participants: int, seed: int, k: int, status: str, t_run
     row.update({f"{prefix}recoveries": recs, f"{prefix}distinct": attacks.distinct(recs, truth)})
     if ok:
         row.update({"refuted": refuted, "unattributed": result.unattributed, "false_statements": false,
-                    "n_numbers": result.n_numbers, "n_facts": result.n_facts})
+                    "n_numbers": result.n_numbers, "n_facts": result.n_facts, "unmapped": result.unmapped,
+                    "parsed": result.parsed, "n_comparisons": len(config.analysis.comparisons)})
     row["seconds_attack"] = round(time.perf_counter() - t1, 1)
     return row

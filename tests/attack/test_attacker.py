@@ -66,6 +66,12 @@ def test_small_sweep_ran_and_the_attacker_read_everything(small_sweep):
         assert sum(1 for f in rel.texts if f.startswith("report")) == 4
         assert sum(1 for f in rel.svg_lines if rel.svg_lines[f]) >= 10
         assert r["n_facts"] > 100 and r["n_numbers"] > 1000
+        # every count column of every table is understood (a new table needs a line in
+        # attacks.row_groups), and the text parsers still match the report's sentences
+        assert r["unmapped"] == [], f"the attacker cannot place {r['unmapped']}: extend attacks.row_groups"
+        assert r["parsed"].get("attrition sentences") == 4 * r["n_comparisons"], r["parsed"]
+        assert r["parsed"].get("summary sentences") == 4, r["parsed"]
+        assert r["parsed"].get("stacked bars", 0) >= 2, r["parsed"]
 
 
 @pytest.mark.slow
