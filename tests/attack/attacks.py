@@ -964,11 +964,13 @@ def values_from_quantiles(n: int, q: tuple, mean: float | None, sd: float | None
         if disc < -1e-6 * max(1.0, target):
             return None
         sols = []
+        scale = 1e-6 * max(1.0, float(np.abs(x0).max()))
         for t in ((-qb - math.sqrt(max(disc, 0))) / (2 * qa), (-qb + math.sqrt(max(disc, 0))) / (2 * qa)):
             x = x0 + t * v
-            if np.all(np.diff(x) >= -1e-9):
+            if np.all(np.diff(x) >= -scale):
                 sols.append(tuple(float(val) for val in x))
-        sols = list(dict.fromkeys(tuple(round(s, 9) for s in sol) for sol in sols))
+        if len(sols) == 2 and np.allclose(sols[0], sols[1], atol=10 * scale, rtol=0):
+            sols = [tuple((a + b) / 2 for a, b in zip(*sols))]   # a double root
         if len(sols) == 1:
             return sols[0]
     return None
