@@ -833,14 +833,18 @@ def narrative_facts_and_claims(rel: Release) -> tuple[list[Fact], list[Claim], l
                     lo = cands[0]
             sm = SMD.search(m["rest"])
             if sm:
-                claims += _smd_claims(rel, fname, pre, post, sm, b, lo, t1, sv)
+                claims += _smd_claims(rel, fname, pre, post, sm, b, lo, t1, lost, share)
     return facts, claims, statements
 
 
-def _smd_claims(rel, fname, pre, post, sm, base, lost, t1, sv) -> list[Claim]:
+def _smd_claims(rel, fname, pre, post, sm, base, lost, t1, lost_text="", share="") -> list[Claim]:
     """The SMD of the attrition sentence: a statistic of the drop-outs (and, for a category,
-    of the drop-outs in it); recovered counts by inverting the SMD of two shares."""
+    of the drop-outs in it). Only what the text itself shows is claimed: the number of
+    drop-outs is printed, or printed as ``<k`` (then every size its share allows is tried),
+    and the SMD of two shares is inverted over every split of completers and drop-outs;
+    a claim is made when every possible size is below k."""
     out = []
+    k = rel.k
     smd = float(sm["smd"].replace(",", "."))
     level = (sm["level"] or "").strip()
     what = f"attrition sentence states SMD = {sm['smd']} for {sm['var'].strip()}" + (f" ({level})" if level else "")
@@ -853,21 +857,34 @@ def _smd_claims(rel, fname, pre, post, sm, base, lost, t1, sv) -> list[Claim]:
             if level in names:
                 var = str(v)
                 break
-    if base is not None and lost is not None and 0 < lost < base:
-        if _is_small(lost, rel.k):
-            out.append(Claim("g_narrative", (fname,), what + " (drop-outs fewer than k)", ("dropout", pre, post),
-                             attribute=f"SMD {smd}"))
-        if var is not None:
-            n_c, n_d = base - lost, lost
-            sols = [(xc, xd) for xc in range(n_c + 1) for xd in range(n_d + 1)
-                    if abs(round(_smd_prop(xc / n_c, xd / n_d), 2) - smd) < 1e-9]
-            xds = {xd for _, xd in sols}
-            if len(xds) == 1 and _is_small(next(iter(xds)), rel.k):
-                out.append(Claim("g_narrative", (fname,), what + ": the number of drop-outs in the category",
-                                 ("dropout_level", pre, post, var, (level,)), count=next(iter(xds))))
-    if level and var is not None:
-        out.append(Claim("g_narrative", (fname,), what + " (a category; checked: fewer than k drop-outs in it)",
-                         ("dropout_level", pre, post, var, (level,)), attribute=f"SMD {smd}"))
+    if base is None:
+        return out
+    if lost is not None:
+        sizes = [lost]
+    elif lost_text.startswith("<") and lost_text[1:].isdigit():
+        sizes = list(range(1, int(lost_text[1:])))
+        if share.isdigit():
+            sizes = [x for x in sizes if round(100 * x / base) == int(share)]
+    else:
+        sizes = []
+    sizes = [x for x in sizes if 0 < x < base]
+    if sizes and all(_is_small(x, k) for x in sizes):
+        out.append(Claim("g_narrative", (fname,), what + ": a statistic of fewer than k drop-outs",
+                         ("dropout", pre, post), attribute=f"SMD {smd}"))
+    if var is None or not sizes:
+        return out
+    xds = set()
+    for n_d in sizes:
+        n_c = base - n_d
+        xds |= {xd for xc in range(n_c + 1) for xd in range(n_d + 1)
+                if abs(round(_smd_prop(xc / n_c, xd / n_d), 2) - smd) < 1e-9}
+    grp = ("dropout_level", pre, post, var, (level,))
+    if len(xds) == 1 and _is_small(next(iter(xds)), k):
+        out.append(Claim("g_narrative", (fname,), what + ": the number of drop-outs in the category", grp,
+                         count=next(iter(xds))))
+    elif xds and all(_is_small(x, k) for x in xds):
+        out.append(Claim("g_narrative", (fname,), what + ": a statistic of fewer than k drop-outs in the category",
+                         grp, attribute=f"SMD {smd}"))
     return out
 
 
@@ -1287,7 +1304,7 @@ def summarise(rows: list[dict]) -> str:
     if partial:
         lines.append(f"crashed studies whose partly written release still discloses: {len(partial)} "
                      f"({sum(len(r['partial_recoveries']) for r in partial)} recoveries; not counted above)")
-    lines.append(f"refuted claims (attacker wrong): {sum(len(r['refuted']) for r in done)}; "
+    lines.append(f"refuted claims (attacker wrong, or misled by a false text): {sum(len(r['refuted']) for r in done)}; "
                  f"unattributed small numbers in texts/unknown tables: {sum(len(r['unattributed']) for r in done)}; "
                  f"false '<k' statements: {sum(len(r['false_statements']) for r in done)}")
     return "\n".join(lines)

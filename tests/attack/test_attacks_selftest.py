@@ -230,14 +230,17 @@ def test_attrition_sentence_share_next_to_a_suppressed_count(tmp_path):
     flow = flow_rows({("assessed", "all", "T0"): 30})
     html = ("<html><body><ul><li>Baseline → Follow-up: of 30 who answered at baseline, &lt;5 (10%) did not answer the "
             "follow-up, and 21 counted as recurring participants. The largest standardised baseline difference "
-            "between completers and drop-outs: Age group (18-29 år), SMD = -1.41.</li></ul></body></html>")
+            "between completers and drop-outs: Age group (18-29 år), SMD = -1.24.</li></ul></body></html>")
     t1 = pd.DataFrame([{"variable": "age_group", "level": "18-29 år", "group": "T0", "n": 6, "n_total": 30,
                         "percent": 20.0, "population": "all", "merged_levels": "", "suppressed": False,
                         "suppression": ""}])
     res = attacks.attack(release(tmp_path, {"participant_flow": flow, "table1": t1}, {"report.en.html": html}))
     assert found(res, ("flow", "T0", "T1", "lost"), count=3, attack="g_narrative")
     assert res.statements and res.statements[0]["group"] == ("flow", "T0", "T1", "lost")
-    smd = [c for c in res.claims if c.group and c.group[0] == "dropout_level"]
+    # 3 drop-outs: the SMD is a statistic of a group below k, and its inversion (4 of 27
+    # completers, 2 of 3 drop-outs) places the drop-outs in the category
+    assert [c.attribute for c in res.claims if c.group == ("dropout", "T0", "T1")] == ["SMD -1.24"]
+    smd = [c for c in res.claims if c.group == ("dropout_level", "T0", "T1", "age_group", ("18-29 år",))]
     assert smd and all(c.attack == "g_narrative" for c in smd)
 
 
