@@ -52,7 +52,7 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,7 +116,7 @@ NUMBER = re.compile(r"(?<![\w.,])-?\d+(?:[.,]\d+)?")
 def normalise_text(s: str) -> str:
     """Unescape HTML, unify minus signs and spaces (U+2212, no-break and thin spaces)."""
     s = html.unescape(s)
-    for a, b in (("\u2212", "-"), ("\u2013", "–"), ("\u00a0", " "), ("\u202f", " "), ("\u2009", " ")):
+    for a, b in (("\u2212", "-"), ("\u00a0", " "), ("\u202f", " "), ("\u2009", " ")):
         s = s.replace(a, b)
     return s
 
@@ -147,8 +147,8 @@ def docx_text(path: Path) -> str:
 def svg_lines(raw: str) -> list[str]:
     """The text lines of an SVG figure: ``<text>`` elements, and matplotlib's comments that
     carry each text when glyphs are drawn as paths (``svg.fonttype: path``)."""
-    lines = [m.strip() for m in re.findall(r"<!--(.*?)-->", raw, flags=re.S)]
-    lines += [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r"<text[^>]*>(.*?)</text>", raw, flags=re.S)]
+    lines = [m.strip() for m in re.findall(r"<!--(.*?)-->", raw, flags=re.DOTALL)]
+    lines += [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r"<text[^>]*>(.*?)</text>", raw, flags=re.DOTALL)]
     return [normalise_text(x) for x in lines if x and not x.startswith("Created with")]
 
 
@@ -294,7 +294,7 @@ def _is_categorical_row(row) -> bool:
 def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
     """Count column -> the group it counts, for one row of a published table the attacker
     recognises (empty for unknown tables: their small counts stay *unattributed*)."""
-    g = lambda c: _s(row.get(c))  # noqa: E731
+    g = lambda c: _s(row.get(c))
     pre, post = g("pre"), g("post")
     if table == "table1":
         wave, pop, var = g("group"), g("population"), g("variable")
@@ -475,15 +475,11 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
         out.append(("pchc_pairs", g[1], g[2]))
     elif kind == "eq5d_problem":
         out.append(("eq5d_answered", g[1], g[2]))
-    elif kind == "eq5d_answered":
-        out.append(("resp", g[1], "recurring"))
-    elif kind == "hl_level":
+    elif kind == "eq5d_answered" or kind == "hl_level":
         out.append(("resp", g[1], "recurring"))
     elif kind == "model_groups" and first_wave is not None:
         out.append(("resp", first_wave, "recurring"))
-    elif kind == "rel_complete":
-        out.append(("resp", g[1], "all"))
-    elif kind in ("dropout", "completer"):
+    elif kind == "rel_complete" or kind in ("dropout", "completer"):
         out.append(("resp", g[1], "all"))
     elif kind == "dropout_answered":
         out.append(("dropout", g[1], g[2]))
@@ -527,7 +523,7 @@ def partitions(groups: Iterable[tuple], primary: str) -> list[tuple[tuple, list[
     comps = {(g[1], g[2]) for g in groups if g[0] in ("flow", "pairs", "responders", "pchc", "pchc_pairs",
                                                          "pairs_cells", "pairs_sign")}
     for pre, post in comps:
-        f = lambda s: ("flow", pre, post, s)  # noqa: E731
+        f = lambda s, pre=pre, post=post: ("flow", pre, post, s)
         out.append((f("assessed_pre"), [f("both"), f("lost")]))
         out.append((f("assessed_post"), [f("both"), f("new")]))
         out.append((f("both"), [f("excluded_attendance"), f("analysed_attendance")]))
@@ -663,7 +659,7 @@ def count_statistic_facts(rel: Release) -> list[Fact]:
         for i, r in cc.iterrows():
             test, n, est, stat = _s(r.get("test")), _int(r.get("n")), _num(r.get("estimate")), _num(r.get("statistic"))
             pre, post, var = _s(r.get("pre")), _s(r.get("post")), _s(r.get("outcome"))
-            cell = lambda a, b: ("pairs_cells", pre, post, var, a, b)  # noqa: E731
+            cell = lambda a, b, pre=pre, post=post, var=var: ("pairs_cells", pre, post, var, a, b)
             if test == "mcnemar_exact" and stat is not None and _int(stat) is not None:
                 b = _int(stat)
                 out.append(Fact(cell(False, True), b, (f,), "f_count_statistics", f"row {i}: exact McNemar statistic = b"))
@@ -700,10 +696,6 @@ def count_statistic_facts(rel: Release) -> list[Fact]:
                 if len(sizes) == 1:
                     out.append(Fact(("pairs_sign", pre, post, var, "pos"), sizes.pop(), ("tables/prepost_tests.csv",),
                                     "f_count_statistics", f"prepost_tests row {i}: Wilcoxon V fixes the positive count"))
-    for fname, text in rel.texts.items():
-        for m in NONZERO.finditer(text):
-            if _is_small(int(m.group(1)), rel.k):
-                pass  # the count itself is caught by the generic text scan
     return out
 
 
@@ -789,7 +781,6 @@ def narrative_facts_and_claims(rel: Release) -> tuple[list[Fact], list[Claim], l
     for fname, text in rel.texts.items():
         if not fname.startswith("report"):
             continue
-        sv = not (".en." in fname)
         hits = [m for rx in LIMITATION for m in rx.finditer(text)]
         rel.parsed["attrition sentences"] = rel.parsed.get("attrition sentences", 0) + len(hits)
         intro = [m for rx in SUMMARY_INTRO for m in rx.finditer(text)]
@@ -811,7 +802,7 @@ def narrative_facts_and_claims(rel: Release) -> tuple[list[Fact], list[Claim], l
                                   "summary: answered at baseline"))
         for (pre, post), m in zip(comps, hits):
             base, lost, rec, share = m["base"], m["lost"], m["rec"], m["share"]
-            num = lambda s: int(s) if s.isdigit() else None  # noqa: E731
+            num = lambda s: int(s) if s.isdigit() else None
             b, lo, rc = num(base), num(lost), num(rec)
             for val, grp, label in ((b, ("flow", pre, post, "assessed_pre"), "baseline"),
                                     (lo, ("flow", pre, post, "lost"), "lost to follow-up"),
@@ -1028,7 +1019,7 @@ def moment_claims(rel: Release, moments: list[Moments], first_wave: str | None) 
             what = f"{big.what} minus {m.what}"
             sumsq = None
             if big.sd is not None and (m.sd is not None or m.n == 1):
-                ss = lambda x: (x.n - 1) * (x.sd or 0.0) ** 2 + x.n * x.mean ** 2  # noqa: E731
+                ss = lambda x: (x.n - 1) * (x.sd or 0.0) ** 2 + x.n * x.mean ** 2
                 sumsq = ss(big) - ss(m)
             vals = values_from_sums(n, total, sumsq)
             if vals is not None:
@@ -1310,6 +1301,21 @@ def summarise(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ATTACK_KINDS", "AttackResult", "Claim", "Fact", "Moments", "Recovery", "Release", "attack",
-           "distinct", "load_release", "summarise", "verify", "values_from_moments", "values_from_quantiles",
-           "values_from_sums", "wilson", "Iterator"]
+__all__ = [
+    "ATTACK_KINDS",
+    "AttackResult",
+    "Claim",
+    "Fact",
+    "Moments",
+    "Recovery",
+    "Release",
+    "attack",
+    "distinct",
+    "load_release",
+    "summarise",
+    "values_from_moments",
+    "values_from_quantiles",
+    "values_from_sums",
+    "verify",
+    "wilson",
+]

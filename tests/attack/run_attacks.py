@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import attacks  # noqa: E402
-import sweep  # noqa: E402
+import attacks
+import sweep
 
 
 def plan(n_studies: int, first_seed: int, ks: list[int]) -> list[tuple[int, int, int]]:

@@ -354,4 +354,4 @@ def _count_only(g) -> bool:
     return False
 
 
-__all__ = ["StudyTruth", "UnknownGroup", "FLOW_STAGES", "COVARIATES"]
+__all__ = ["COVARIATES", "FLOW_STAGES", "StudyTruth", "UnknownGroup"]
