@@ -285,11 +285,23 @@ class Publishing(_Strict):
     languages: list[Literal["sv", "en"]] = Field(default_factory=lambda: ["sv", "en"])
     default_language: Literal["sv", "en"] = "sv"
     allow_internal_outputs: bool = False
+    figure_formats: list[Literal["png", "svg", "pdf"]] = Field(
+        default_factory=lambda: ["png", "svg", "pdf"], min_length=1,
+        description="file formats written for every figure; the HTML and Word reports embed the PNG, so "
+                    "without png they have no figures (the disclosure-attack tests use svg only, for speed)",
+    )
     category_labels: dict[Literal["sv", "en"], dict[str, str]] = Field(
         default_factory=dict,
         description="translations of covariate categories (the files' value labels) per report "
                     "language, e.g. {en: {Kvinna: Woman}}; untranslated categories are shown as they are",
     )
+
+    @field_validator("figure_formats")
+    @classmethod
+    def _unique_formats(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("figure_formats lists a format twice")
+        return v
 
 
 class Study(_Strict):

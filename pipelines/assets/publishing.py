@@ -179,10 +179,11 @@ def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder:
         fig = make(study_labels(config, lang))
         if fig is None:
             return {}, None
-        files = style.save(fig, folder / f"{stem}_{lang}")
+        files = style.save(fig, folder / f"{stem}_{lang}", formats=config.publishing.figure_formats)
         # the UI thumbnail is the 300-dpi PNG scaled down; none of an internal figure: its
         # individual values must not reach the event log
-        preview = style.thumbnail_markdown(files["png"], alt=stem) if lang == default and not internal else None
+        preview = (style.thumbnail_markdown(files["png"], alt=stem)
+                   if lang == default and not internal and "png" in files else None)
         return files, preview
 
     rendered = parallel.map_forked(render, langs, label=lambda lang: f"figure {stem} ({lang})")
@@ -194,7 +195,8 @@ def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder:
     preview = next((p for _, p in rendered if p), None)
     rel = [Path(p).relative_to(folder.parent).as_posix() for d in written.values() for p in d.values()]
     context.log.info(f"{stem}: wrote {len(rel)} file(s)")
-    meta = {"path": dg.MetadataValue.path(str(written[default]["png"])), "preview": dg.MetadataValue.md(preview or "")}
+    meta = {"path": dg.MetadataValue.path(str(next(iter(written[default].values())))),
+            "preview": dg.MetadataValue.md(preview or "")}
     if not internal:
         meta.update(_files_meta(folder.parent, rel))
     return dg.MaterializeResult(metadata=meta)

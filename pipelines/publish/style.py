@@ -169,7 +169,7 @@ def tight_bbox(fig, dpi: float = DPI):
     return bbox.padded(RC["savefig.pad_inches"])
 
 
-def save(fig, stem: Path, bbox=None) -> dict[str, Path]:
+def save(fig, stem: Path, bbox=None, formats=("png", "svg", "pdf")) -> dict[str, Path]:
     """Save PNG (300 dpi), SVG and PDF with fixed metadata so the bytes never change,
     each written atomically (temporary file, then rename: :mod:`pipelines.fsutil`).
 
@@ -181,17 +181,24 @@ def save(fig, stem: Path, bbox=None) -> dict[str, Path]:
         Output path without suffix; ``.png``, ``.svg`` and ``.pdf`` are added.
     bbox : matplotlib.transforms.Bbox, optional
         The crop from :func:`tight_bbox` (computed here when not given).
+    formats : sequence of {"png", "svg", "pdf"}
+        The files to write (``publishing.figure_formats``; default all three).
 
     Returns
     -------
     dict
-        ``{"png": Path, "svg": Path, "pdf": Path}``.
+        ``{"png": Path, "svg": Path, "pdf": Path}`` (the formats written).
     """
+    unknown = [f for f in formats if f not in _METADATA]
+    if unknown or not formats:
+        raise ValueError(f"figure formats must be a non-empty subset of {sorted(_METADATA)}")
     from pipelines.fsutil import atomic_write
 
     bbox = bbox if bbox is not None else tight_bbox(fig)
     out = {}
     for ext, md in _METADATA.items():
+        if ext not in formats:
+            continue
         path = stem.with_suffix(f".{ext}")
         with atomic_write(path, "wb") as fh:  # a killed run never leaves a truncated figure
             fig.savefig(fh, format=ext, metadata=md, bbox_inches=bbox)

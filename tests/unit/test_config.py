@@ -276,3 +276,14 @@ def test_identifier_exemption_of_a_partner_survey_needs_a_reason(tmp_path):
         load_config(write(tmp_path, with_partners(partner(identifier_exemptions={"kommentar": "ok"}))))
     ok = partner(identifier_exemptions={"ort": "names of city districts, not of people"})
     assert load_config(write(tmp_path, with_partners(ok))).partner_surveys[0].identifier_exemptions
+
+def test_figure_formats_default_all_three_and_are_validated(tmp_path):
+    assert load_config(write(tmp_path, BASE)).publishing.figure_formats == ["png", "svg", "pdf"]
+    ok = copy.deepcopy(BASE)
+    ok["publishing"] = {"figure_formats": ["svg"]}
+    assert load_config(write(tmp_path, ok)).publishing.figure_formats == ["svg"]
+    for bad_formats in ([], ["svg", "svg"], ["gif"]):
+        bad = copy.deepcopy(BASE)
+        bad["publishing"] = {"figure_formats": bad_formats}
+        with pytest.raises(ConfigError, match="figure_formats"):
+            load_config(write(tmp_path, bad))

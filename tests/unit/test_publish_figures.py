@@ -126,3 +126,21 @@ def test_every_figure_function_renders_with_suppressed_groups(lang):
     fig = figures.health_literacy_levels(shares, L)
     assert len(fig.axes) == 1
     style.plt.close(fig)
+
+
+@pytest.mark.parametrize("formats", [("svg",), ("png", "pdf"), ("pdf", "svg", "png")])
+def test_save_writes_exactly_the_configured_formats(tmp_path, formats):
+    fig = figures.means_over_waves(_summary(), ["who5_percent"], _labels("en"))
+    paths = style.save(fig, tmp_path / "f", formats=formats)
+    assert set(paths) == set(formats)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"f.{ext}" for ext in formats)
+    if "svg" in formats:   # the same bytes as when all three formats are written
+        every = style.save(figures.means_over_waves(_summary(), ["who5_percent"], _labels("en")), tmp_path / "all")
+        assert paths["svg"].read_bytes() == every["svg"].read_bytes()
+
+
+@pytest.mark.parametrize("formats", [(), ("gif",)])
+def test_save_refuses_unknown_or_no_formats(tmp_path, formats):
+    fig = figures.means_over_waves(_summary(), ["who5_percent"], _labels("en"))
+    with pytest.raises(ValueError, match="figure formats"):
+        style.save(fig, tmp_path / "f", formats=formats)
