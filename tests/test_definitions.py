@@ -68,6 +68,7 @@ EXPECTED_CHECKS = [
     "harmonised_wave:participant_id_format",
     "harmonised_wave:required_variables",
     "harmonised_wave:unique_participant_ids",
+    "panel:categories_consistent",
     "panel:id_format_consistent",
     "panel:linkage_rate",
     "published_tables:published_tables_disclosure",
