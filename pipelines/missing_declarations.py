@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.ingest import Problem, user_missing_codes
-from pipelines.readers import DECLARES_USER_MISSING
+from pipelines.readers import DECLARES_USER_MISSING, LOSES_USER_MISSING
 
 CHECK = "user_missing_declarations"
 KINDS = ("dont_know", "no_answer", "not_applicable", "invalid")
@@ -27,7 +27,8 @@ def check_lost_declarations(file: str, file_format: str, codebook: pd.DataFrame,
     ----------
     file, file_format
         File name and :attr:`pipelines.readers.WaveFile.file_format`; formats that cannot
-        declare user-missing codes (CSV, Excel, Stata) are not judged.
+        declare user-missing codes (CSV, Excel, Stata) are not judged; a portable .por file,
+        whose codes are read as blanks, always is.
     codebook
         The file's codebook (its ``user_missing`` flags).
     mapping, missing_codes
@@ -54,7 +55,8 @@ def check_lost_declarations(file: str, file_format: str, codebook: pd.DataFrame,
     ...                                               MissingCodes(default={8: "dont_know"}), miss)]
     ['warning']
     """
-    if file_format not in DECLARES_USER_MISSING or user_missing_codes(codebook):
+    portable = file_format in LOSES_USER_MISSING
+    if not portable and (file_format not in DECLARES_USER_MISSING or user_missing_codes(codebook)):
         return []
     expected = [v for v in mapping if missing_codes.for_variable(v)]
     if not expected or missingness is None or not len(missingness):
@@ -68,6 +70,12 @@ def check_lost_declarations(file: str, file_format: str, codebook: pd.DataFrame,
                         "as declared there", count=n_codes, severity="note")]
     if not n_blank:
         return []
+    if portable:
+        return [Problem(
+            file, CHECK, f"an SPSS portable file: its user-missing codes are read as blanks, so the codes study.yaml "
+            f"declares for {len(expected)} variable(s) cannot be told apart from skipped questions; {n_blank} "
+            "answer(s) in these variables are blank and count as system-missing, not as don't know or no answer",
+            count=n_blank, suggestion="ask for a .sav export of the wave", severity="warning")]
     return [Problem(
         file, CHECK, f"the file declares no user-missing codes and none of the codes study.yaml declares for "
         f"{len(expected)} variable(s) occurs in it: it appears to have lost its declarations (e.g. exported by R's "

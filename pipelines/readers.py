@@ -62,6 +62,9 @@ RIGHT_EXTENSION = {"sav": ".sav", "zsav": ".zsav", "por": ".por", "dta": ".dta",
                    "ods": ".ods", "xls": ".xlsx"}
 #: file_format values whose files can declare SPSS user-missing codes
 DECLARES_USER_MISSING = ("spss", "spss-zsav")
+#: file_format values whose user-missing codes are read as blanks (pyreadstat's read_por
+#: has no user_missing option)
+LOSES_USER_MISSING = ("spss-por",)
 SUPPORTED = ".sav, .zsav, .por, .dta, .csv (or .tsv), .xlsx or .ods"
 
 
@@ -332,6 +335,8 @@ def detect_format(path: Path, raw: bytes, options: ReadOptions = ReadOptions()) 
     if promised == "por":
         if family in ("por", "text"):
             return "por"
+    elif promised in ("xlsx", "ods") and family == "zip":
+        return promised            # a damaged workbook: its reader says so
     elif family == promised or (promised == "text" and family == "utf16"):
         return family
     fix = f"; rename it to {RIGHT_EXTENSION[family]}{file_hint}" if family in RIGHT_EXTENSION else ""
@@ -395,7 +400,7 @@ def read(path: str | Path, options: ReadOptions | None = None) -> WaveFile:
     if family in ("sav", "zsav", "por", "dta"):
         if family == "zsav" and path.suffix.lower() == ".sav":
             notes.append("the file is a compressed SPSS .zsav file named .sav; read as .zsav")
-        out = _read_pyreadstat(path.name, raw, family, options)
+        out = _read_pyreadstat(path.name, raw, family, options, notes)
     elif family in ("text", "utf16"):
         out = _read_text(path.name, raw, options, notes)
     else:
@@ -416,7 +421,7 @@ _PYREADSTAT = {"sav": ("read_sav", "spss", "an SPSS .sav file"), "zsav": ("read_
                "por": ("read_por", "spss-por", "an SPSS portable .por file"), "dta": ("read_dta", "stata", "a Stata .dta file")}
 
 
-def _read_pyreadstat(name: str, raw: bytes, family: str, options: ReadOptions) -> dict:
+def _read_pyreadstat(name: str, raw: bytes, family: str, options: ReadOptions, notes: list[str]) -> dict:
     import pyreadstat
 
     func, fmt, what = _PYREADSTAT[family]
@@ -434,6 +439,15 @@ def _read_pyreadstat(name: str, raw: bytes, family: str, options: ReadOptions) -
     user = {str(v): list(vals) for v, vals in (getattr(meta, "missing_user_values", None) or {}).items()}
     if family == "dta":
         user = {}   # Stata's extended missing values (.a-.z) are read as missing, not as codes
+    garbled = sum("\ufffd" in str(v) for v in (meta.column_names_to_labels or {}).values() if v) + sum(
+        "\ufffd" in str(lab) for vl in (meta.variable_value_labels or {}).values() for lab in vl.values())
+    if family == "por":
+        notes.append("an SPSS portable .por file: its user-missing codes are read as blanks (a don't-know answer "
+                     "cannot be told from a skipped question); ask for a .sav export if the study declares "
+                     "missing codes")
+    if garbled:
+        notes.append(f"{garbled} label(s) hold characters the file could not carry (å, ä, ö are lost in a portable "
+                     ".por file): give this wave's value_labels in the study configuration, or ask for a .sav export")
     return {"data": data, "file_format": fmt,
             "variable_labels": {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v},
             "value_labels": {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()},
@@ -638,8 +652,8 @@ def parse_csv(name: str, raw: bytes, options: ReadOptions, notes: list[str], dty
     if options.decimal is None and delimiter != "," and dtype != "string":
         comma_cols = _decimal_comma_columns(data)
         if comma_cols:
-            point_cols = [c for c in data.columns if _all_match(data[c], _DECIMAL_POINT, _INTEGER)
-                          and data[c].astype("string").str.contains(".", regex=False).any()]
+            point_cols = [str(c) for c in data.columns if pd.api.types.is_float_dtype(data[c])
+                          and (data[c].dropna() != data[c].dropna().round()).any()]
             if point_cols:
                 raise WaveError(f"{name}: numbers are written with a decimal comma in {len(comma_cols)} variable(s) "
                                 f"(e.g. {comma_cols[0]!r}) and with a decimal point in {len(point_cols)} "
