@@ -14,8 +14,11 @@ applied). *Declared*: the file's (or study.yaml's) value labels of the raw varia
 missing codes. A wave is a **codes wave** for a covariate when it declares no labels and
 every observed value is a number; otherwise a **labels wave**. A labels wave is compared
 with the other labels waves only (so the SPSS waves are never blamed for a CSV wave's
-codes), a codes wave with every other wave. A wave fails when some observed category is
-neither observed nor declared in the waves it is compared with.
+codes), a codes wave with every other wave; a wave whose observed categories are all
+declared in its own codebook is compared only with waves that declare theirs. A wave fails
+when some observed category is neither observed nor declared in the waves it is compared
+with (with two waves that both declare their categories, both are named: the check cannot
+tell which spelling is right).
 """
 
 from __future__ import annotations
@@ -144,6 +147,10 @@ def check_categories(waves: list[WaveCategories]) -> list[Problem]:
             refs = [o for o in having if o is not w]
             if not w.is_codes(cov):
                 refs = [o for o in refs if not o.is_codes(cov)]
+            if w.declared.get(cov) and cats <= w.declared[cov]:
+                # a wave whose codebook declares its categories is judged only by waves that
+                # declare theirs (a CSV wave of free text cannot show that an SPSS wave is wrong)
+                refs = [o for o in refs if o.declared.get(cov)]
             if not refs:
                 continue
             known = set().union(*[o.categories(cov) | o.declared.get(cov, set()) for o in refs])

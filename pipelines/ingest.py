@@ -77,6 +77,8 @@ class RawWave:
     path: Path
     file_format: str
     notes: list[str] = field(default_factory=list)
+    #: reading settings used (:attr:`pipelines.readers.WaveFile.settings`)
+    settings: dict = field(default_factory=dict)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -151,7 +153,7 @@ def read_wave(path: str | Path, encoding: str | None = "utf-8", id_variable: str
     wf = readers.read(path, readers.ReadOptions(encoding=encoding, delimiter=delimiter, decimal=decimal,
                                                 sheet=sheet, id_variable=id_variable, columns=columns, hint=hint))
     return RawWave(data=wf.data, codebook=wf.codebook(), sha256=wf.sha256, path=wf.path,
-                   file_format=wf.file_format, notes=wf.notes)
+                   file_format=wf.file_format, notes=wf.notes, settings=wf.settings)
 
 
 def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str], dtype=None,

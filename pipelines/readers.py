@@ -126,6 +126,9 @@ class WaveFile:
     sha256: str
     path: Path
     notes: list[str] = field(default_factory=list)
+    #: the reading settings that were used (CSV: encoding, delimiter, decimal; workbook:
+    #: sheet), detected ones included, for a proposed study.yaml entry
+    settings: dict = field(default_factory=dict)
 
     @property
     def declares_user_missing(self) -> bool:
@@ -412,7 +415,8 @@ def read(path: str | Path, options: ReadOptions | None = None) -> WaveFile:
     return WaveFile(data=data, variable_labels=out.get("variable_labels", {}),
                     value_labels=out.get("value_labels", {}), user_missing=out.get("user_missing", {}),
                     missing_ranges=out.get("missing_ranges", {}), formats=out.get("formats", {}),
-                    file_format=out["file_format"], sha256=digest, path=path, notes=notes)
+                    file_format=out["file_format"], sha256=digest, path=path, notes=notes,
+                    settings=out.get("settings", {}))
 
 
 # -- SPSS and Stata (pyreadstat, parsed from the in-memory snapshot) ------------------------------
@@ -480,8 +484,9 @@ def _text_formats(data: pd.DataFrame) -> dict[str, str]:
 
 def _read_text(name: str, raw: bytes, options: ReadOptions, notes: list[str]) -> dict:
     dtype = {options.id_variable: "string"} if options.id_variable else None
-    data = parse_csv(name, raw, options, notes, dtype=dtype, keep_padded=True)
-    return {"data": data, "file_format": "csv", "formats": _text_formats(data)}
+    used: dict = {}
+    data = parse_csv(name, raw, options, notes, dtype=dtype, keep_padded=True, used=used)
+    return {"data": data, "file_format": "csv", "formats": _text_formats(data), "settings": used}
 
 
 def _encoding_fix(options: ReadOptions, encoding: str) -> str:
@@ -554,13 +559,14 @@ def _detect_delimiter(header_line: str) -> str:
 
 
 def parse_csv(name: str, raw: bytes, options: ReadOptions, notes: list[str], dtype=None,
-              keep_padded: bool = False) -> pd.DataFrame:
+              keep_padded: bool = False, used: dict | None = None) -> pd.DataFrame:
     """Decode and parse a delimited text file strictly.
 
     ``dtype`` goes to :func:`pandas.read_csv` (``"string"`` for every column, or
     ``{column: "string"}``; a column the header does not have is ignored). ``keep_padded``:
     a column pandas reads as numbers but that holds zero-padded whole numbers (``007``) is
-    read as text instead (with a note).
+    read as text instead (with a note). ``used`` receives the encoding, delimiter and
+    decimal mark that were used.
 
     Raises
     ------
@@ -661,9 +667,12 @@ def parse_csv(name: str, raw: bytes, options: ReadOptions, notes: list[str], dty
             data = _pandas_csv(name, raw, encoding, delimiter, ",", dtype)
             notes.append(f"numbers with a decimal comma in {len(comma_cols)} variable(s) read as numbers "
                          "(detected; set `decimal: ','` to make it explicit)")
+    if any(n.startswith("numbers with a decimal comma") for n in notes):
+        decimal = ","
     if keep_padded:
-        data = _keep_padded_numbers(text, data, notes, delimiter, decimal if options.decimal else
-                                    ("," if any(n.startswith("numbers with a decimal comma") for n in notes) else "."))
+        data = _keep_padded_numbers(text, data, notes, delimiter, decimal)
+    if used is not None:
+        used.update(encoding=encoding, delimiter=delimiter, decimal=decimal)
     return data
 
 
@@ -825,7 +834,7 @@ def _read_workbook(name: str, raw: bytes, family: str, options: ReadOptions, not
         values = [r[j] for r in body]
         cols[header[out_j]], formats[header[out_j]] = _workbook_column(values, header[out_j] == options.id_variable)
     data = pd.DataFrame(cols, index=pd.RangeIndex(len(body)))
-    return {"data": data, "file_format": family, "formats": formats}
+    return {"data": data, "file_format": family, "formats": formats, "settings": {"sheet": sheet}}
 
 
 def _blank(v) -> bool:
