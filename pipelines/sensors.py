@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 
 import dagster as dg
 
+from pipelines.assets import codebook as codebook_assets
 from pipelines.assets import ingest as ingest_assets
 from pipelines.assets import scoring as scoring_assets
 from pipelines.partitions import WAVES
@@ -39,13 +40,14 @@ from pipelines.resources import StudyResource
 INPUT_ASSETS = {"study_settings": dg.AssetKey("study_settings"), "attendance": dg.AssetKey("attendance")}
 
 
-def wave_assets(modules: Iterable = (ingest_assets, scoring_assets)) -> list[dg.AssetsDefinition]:
+def wave_assets(modules: Iterable = (ingest_assets, scoring_assets, codebook_assets)) -> list[dg.AssetsDefinition]:
     """The asset definitions partitioned by wave (one run per wave materialises them).
 
     Parameters
     ----------
     modules
-        Asset modules to scan; by default the ingest and scoring stages.
+        Asset modules to scan; by default the ingest and scoring stages and the per-wave
+        published codebook.
 
     Returns
     -------

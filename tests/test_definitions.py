@@ -55,6 +55,7 @@ EXPECTED_ASSETS = [
     "subgroup_estimates",
     "table1",
     "wave_codebook",
+    "wave_codebook_report",
     "wave_reliability",
     "wave_summaries",
 ]

@@ -39,7 +39,7 @@ def _excel_csv_t2(study_dir) -> dict:
 
 
 @pytest.fixture(scope="module")
-def spss_table1(small_study_template, tmp_path_factory, pipeline_env_class):
+def spss_run(small_study_template, tmp_path_factory, pipeline_env_class):
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("spss_run")
     study_dir = root / "study"
@@ -48,9 +48,36 @@ def spss_table1(small_study_template, tmp_path_factory, pipeline_env_class):
     try:
         report = env.run()
         assert report.success, report.lines
-        return pd.read_parquet(env.out / "data" / "processed" / "table1.parquet")
+        return env
     finally:
         mp.undo()
+
+
+@pytest.fixture(scope="module")
+def spss_table1(spss_run):
+    return pd.read_parquet(spss_run.out / "data" / "processed" / "table1.parquet")
+
+
+def test_every_wave_has_a_published_codebook_without_ids(spss_run, all_wave_ids):
+    from pipelines.publish import disclosure
+
+    folder = spss_run.out / "reports" / "2025" / "codebook"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == sorted(f"codebook_{w}.{ext}" for w in ("T0", "T1", "T2") for ext in ("csv", "html", "en.html"))
+    assert disclosure.scan_for_ids(sorted(folder.iterdir()), all_wave_ids) == []
+    for w in ("T0", "T1", "T2"):
+        t = pd.read_csv(folder / f"codebook_{w}.csv", keep_default_na=False, na_values=[""])
+        assert disclosure.audit_table(t, 5, w) == []
+        assert "Kvinna" in set(t["value_label"]) and (t["note"] == "pseudonym").sum() == 1
+
+
+@pytest.fixture(scope="module")
+def all_wave_ids(small_study_template) -> list[str]:
+    ids = []
+    for f in sorted((small_study_template / "waves").glob("*.sav")):
+        df, _ = pyreadstat.read_sav(str(f))
+        ids += df.iloc[:, 0].astype(str).tolist()
+    return ids
 
 
 def test_excel_csv_wave_with_value_labels_gives_the_same_table1(pipeline_env, spss_table1):
