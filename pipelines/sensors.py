@@ -157,7 +157,9 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
     Notes
     -----
     An input is requested when its hash is neither the one in the cursor nor the data
-    version of its latest materialisation. Waves whose file does not exist yet are skipped
+    version of its latest materialisation. The *inbox* is the folder(s) holding the
+    configured wave files (:func:`pipelines.wavefiles.inbox_folders`); a wave-like file there
+    that no wave names is reported in the tick's log and skip reason, never run. Waves whose file does not exist yet are skipped
     (their partition is registered, so the panel waits for them). A run that fails (for
     example on a blocking check) is not retried for the same content: fix the file and the
     new hash triggers a new run.
@@ -217,6 +219,14 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
                                   tags={"jh/trigger": "wave_inbox_sensor",
                                         "jh/input": ",".join(k.to_user_string() for k in changed)}))
 
+    from pipelines.wavefiles import unconfigured_files
+
+    stray = unconfigured_files(config)
+    if stray:
+        context.log.info(
+            f"{len(stray)} file(s) in the inbox ({', '.join(sorted({str(p.parent) for p in stray}))}) that no wave "
+            f"in study.yaml names: {', '.join(p.name for p in stray)}; to add one as a wave, run "
+            "`python -m pipelines new-wave <file>` and paste the proposal under `waves:`")
     if waiting:
         context.log.info(f"wave file(s) not delivered yet: {', '.join(waiting)}")
     if runs:
@@ -226,7 +236,9 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
         dynamic_partitions_requests=partition_requests,
         cursor=json.dumps(cursor, sort_keys=True),
         skip_reason=None if runs or partition_requests else dg.SkipReason(
-            "no new or changed input" + (f"; waiting for wave file(s) {', '.join(waiting)}" if waiting else "")),
+            "no new or changed input" + (f"; waiting for wave file(s) {', '.join(waiting)}" if waiting else "")
+            + (f"; {len(stray)} file(s) in the inbox that no wave names: {', '.join(p.name for p in stray)} "
+               "(`python -m pipelines new-wave <file>` proposes the entry)" if stray else "")),
     )
 
 

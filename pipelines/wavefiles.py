@@ -159,3 +159,39 @@ def category_translations(config: StudyConfig, lang: str) -> dict[str, str]:
                     out.setdefault(label.sv, getattr(label, lang))
     out.update(config.publishing.category_labels.get(lang, {}))
     return out
+
+
+def inbox_folders(config: StudyConfig) -> list:
+    """The inbox: the folders that hold the configured wave files (for the real study
+    ``data/raw/``; the example study's ``waves/``), in configuration order."""
+    return list(dict.fromkeys(config.wave_path(w.id).parent for w in config.waves))
+
+
+def unconfigured_files(config: StudyConfig) -> list:
+    """Files in the inbox that look like wave files (a supported extension) but that no wave
+    of the configuration names (the attendance register, hidden and temporary files aside).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, shutil
+    >>> from pipelines.config import load_config
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = shutil.copytree(load_config().base_dir, d, dirs_exist_ok=True)
+    >>> _ = (d / "waves" / "jh_T3_dec2026.csv").write_text("id\\n1\\n")
+    >>> [p.name for p in unconfigured_files(load_config(d / "study.yaml"))]
+    ['jh_T3_dec2026.csv']
+    """
+    from pipelines.readers import EXTENSIONS
+
+    configured = {config.wave_path(w.id).resolve() for w in config.waves}
+    if config.attendance is not None:
+        configured.add(config.resolve(config.attendance.file).resolve())
+    out = []
+    for folder in inbox_folders(config):
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.iterdir()):
+            if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in EXTENSIONS \
+                    and p.resolve() not in configured:
+                out.append(p)
+    return out
