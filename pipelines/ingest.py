@@ -960,12 +960,14 @@ def _fmt_code(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-def read_attendance_file(path: str | Path) -> pd.DataFrame:
+def read_attendance_file(path: str | Path, raw_bytes: bytes | None = None) -> pd.DataFrame:
     """Read the attendance register (a UTF-8 CSV file) as it is: every column as text.
 
     The same strict reading as a CSV wave file (:func:`read_wave`): the file must exist, be
     a file, not be empty, be UTF-8 (a byte-order mark is dropped), comma-separated, with a
     unique name for every column and no row with more fields than the header.
+    ``raw_bytes``: the file's bytes already read (and hashed) by the caller, so that the
+    hash describes exactly what is parsed.
 
     Raises
     ------
@@ -973,14 +975,20 @@ def read_attendance_file(path: str | Path) -> pd.DataFrame:
         Naming the file and, where it applies, the rows; never a value.
     """
     path = Path(path)
-    raw_bytes = readers.file_bytes(path, "attendance register", "a CSV file with one row per visit")
+    if raw_bytes is None:
+        raw_bytes = read_attendance_bytes(path)
     if raw_bytes.startswith(SAV_SIGNATURES):
         raise WaveError(f"{path.name}: the attendance register is an SPSS .sav file; expected a CSV file with one "
                         "row per visit (save it as 'CSV UTF-8')")
     return _read_csv(path.name, raw_bytes, "utf-8", [], dtype="string", encoding_option=False)
 
 
-def read_attendance(path: str | Path, spec) -> pd.DataFrame:
+def read_attendance_bytes(path: str | Path) -> bytes:
+    """The attendance register's bytes (it must exist, be a file and not be empty)."""
+    return readers.file_bytes(Path(path), "attendance register", "a CSV file with one row per visit")
+
+
+def read_attendance(path: str | Path, spec, raw_bytes: bytes | None = None) -> pd.DataFrame:
     """Read the attendance register (CSV) into ``participant_id, workshop, visit_date``.
 
     IDs are stripped of surrounding spaces. A visit without a participant ID is an error
@@ -994,7 +1002,7 @@ def read_attendance(path: str | Path, spec) -> pd.DataFrame:
         several problems are reported together).
     """
     path = Path(path)
-    reg = read_attendance_file(path)
+    reg = read_attendance_file(path, raw_bytes)
     cols = {spec.id_column: ID_COLUMN, spec.workshop_column: "workshop", spec.date_column: "visit_date"}
     absent = [c for c in cols if c not in reg.columns]
     if absent:

@@ -468,7 +468,8 @@ _PADDED = re.compile(r"0\d+")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _DECIMAL_POINT = re.compile(r"[+-]?\d+\.\d+")
 _INTEGER = re.compile(r"[+-]?\d+")
-#: a header field longer than this is not a variable name (a whole line read as one field)
+#: a header that is one field longer than this is a whole line read as one field, not a
+#: variable name; messages name a variable by its column number when its name is longer
 LONGEST_NAME = 64
 
 
@@ -639,11 +640,6 @@ def parse_csv(name: str, raw: bytes, options: ReadOptions, notes: list[str], dty
     if blank:
         raise WaveError(f"{name}: {len(blank)} column(s) of the header have no name (column(s) "
                         f"{rows_text(tuple(blank))}); every column needs a variable name")
-    long_names = [i + 1 for i, h in enumerate(header) if len(h) > LONGEST_NAME]
-    if long_names:
-        raise WaveError(f"{name}: {len(long_names)} header field(s) are longer than {LONGEST_NAME} characters "
-                        f"(column(s) {rows_text(tuple(long_names))}), so they are not variable names: is the "
-                        "first line the header, and is the delimiter right?")
     name_counts = pd.Series([h.strip() for h in header]).value_counts()
     dup = name_counts[name_counts > 1]
     if len(dup):
@@ -823,11 +819,6 @@ def _read_workbook(name: str, raw: bytes, family: str, options: ReadOptions, not
         raise WaveError(f"{name}: the first row names {len(dup)} variable(s) more than once: "
                         + ", ".join(f"{v!r} ({n} times)" for v, n in dup.items())
                         + "; every variable needs a unique name")
-    long_names = [i + 1 for i, h in enumerate(header) if len(h) > LONGEST_NAME]
-    if long_names:
-        raise WaveError(f"{name}: {len(long_names)} cell(s) of the first row are longer than {LONGEST_NAME} "
-                        f"characters (column(s) {rows_text(tuple(long_names))}), so they are not variable names: "
-                        "is the first row the header?")
     cols = {}
     formats = {}
     for out_j, j in enumerate(keep):

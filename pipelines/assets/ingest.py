@@ -5,7 +5,7 @@ attendance register. Asset bodies are thin: they call :mod:`pipelines.ingest`.""
 import dagster as dg
 import pandas as pd
 
-from pipelines import ingest, study, wavefiles
+from pipelines import ingest, readers, study, wavefiles
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
@@ -142,8 +142,9 @@ def attendance(context: dg.AssetExecutionContext, study_config: StudyResource):
                              "workshop": pd.Series(dtype="string"),
                              "visit_date": pd.Series(dtype="datetime64[ns]")}))
     path = config.resolve(config.attendance.file)
-    reg = ingest.read_attendance(path, config.attendance)
-    digest = ingest.sha256_file(path)
+    raw_bytes = ingest.read_attendance_bytes(path)      # hashed and parsed from the same bytes
+    digest = readers.sha256_bytes(raw_bytes)
+    reg = ingest.read_attendance(path, config.attendance, raw_bytes)
     return dg.Output(reg, data_version=dg.DataVersion(digest), metadata=table_metadata(
         reg, sha256=digest, file=dg.MetadataValue.path(str(path)),
         n_participants=int(reg["participant_id"].nunique()),

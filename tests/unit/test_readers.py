@@ -401,3 +401,11 @@ def test_readers_messages_never_quote_values(tmp_path):
         leaked = [s for s in secrets if s and str(s)[:12] in str(e.value)]
         assert not leaked, (name, str(e.value)[:200])
         assert re.match(rf"{re.escape(name)}: ", str(e.value))
+
+
+def test_question_texts_as_column_names_are_read(tmp_path):
+    """Form tools export the question as the column name: long names are names, not errors."""
+    q = "Hur nöjd är du med din förmåga att klara av dina dagliga aktiviteter de senaste två veckorna?"
+    p = tmp_path / "t1.csv"
+    p.write_text(f"kod;{q}\r\nJH-1;3\r\nJH-2;4\r\n", encoding="utf-8")
+    assert list(readers.read(p).data.columns) == ["kod", q]
