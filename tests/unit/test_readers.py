@@ -7,7 +7,6 @@ R haven 2.5.1, GNU PSPP 1.6.2, openpyxl and LibreOffice (no R or PSPP needed her
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -409,3 +408,13 @@ def test_question_texts_as_column_names_are_read(tmp_path):
     p = tmp_path / "t1.csv"
     p.write_text(f"kod;{q}\r\nJH-1;3\r\nJH-2;4\r\n", encoding="utf-8")
     assert list(readers.read(p).data.columns) == ["kod", q]
+
+
+def test_the_readers_and_the_new_pure_modules_do_not_import_dagster():
+    import subprocess
+    import sys
+
+    code = ("import sys; import pipelines.readers, pipelines.wavefiles, pipelines.categories, "
+            "pipelines.missing_declarations, pipelines.publish.codebook; print('dagster' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
