@@ -105,3 +105,22 @@ def test_excel_csv_wave_without_value_labels_is_blocked(pipeline_env):
     assert not (pipeline_env.out / "data" / "processed" / "table1.parquet").exists()
     assert not list((pipeline_env.out / "reports").rglob("report*.html")) if (pipeline_env.out / "reports").exists() \
         else True
+
+
+def test_validate_reports_the_same_category_problem_and_the_reading_notes(small_study):
+    """`python -m pipelines validate` runs the same category check, before anything runs."""
+    from pipelines.validate import run_validation
+
+    labels = _excel_csv_t2(small_study)
+    report = run_validation(small_study / "study.yaml")
+    cats = [f for f in report.findings if f.check == "categories_consistent"]
+    assert cats and all(f.wave == "T2" and f.severity == "error" for f in cats)
+    assert {f.variable for f in cats} >= {"bg_kon -> gender", "bg_utb -> education"}
+    assert any(f.check == "reading" and "semicolons" in f.message for f in report.findings)
+    cfg = yaml.safe_load((small_study / "study.yaml").read_text(encoding="utf-8"))
+    cfg["value_labels"] = labels
+    (small_study / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False),
+                                            encoding="utf-8")
+    report = run_validation(small_study / "study.yaml")
+    assert not [f for f in report.findings if f.check == "categories_consistent"], report.render()
+    assert report.ok, report.render()

@@ -7,7 +7,7 @@ Needs R with haven (``apt-get install r-base-core r-cran-haven``), GNU PSPP (``p
 openpyxl and LibreOffice (``soffice``, for the .ods copy). The wave is T0 of
 ``python -m pipelines.example_study --participants 30 --seed 16`` (synthetic: no real
 persons) plus a long free-text variable with Swedish letters (``kommentar``, up to 600
-characters) and a number with decimals (``bmi``). Files (see README.md beside this script):
+characters) and a number with decimals (``bmi``). Files:
 
 wave.sav                    pyreadstat (the reference; labels, value labels, user-missing ranges)
 wave_haven.sav              haven::read_sav(user_na = TRUE) then haven::write_sav
