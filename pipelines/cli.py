@@ -141,8 +141,9 @@ def _cmd_report(args) -> int:
               "(publishing.languages in the study configuration)", file=sys.stderr)
         return EXIT_USAGE
     try:
+        # the per-wave codebooks are the report's appendix (reports/<year>/codebook/)
         report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
-                            targets=["evaluation_report"])
+                            targets=["evaluation_report", "wave_codebook_report"])
     except RunLockedError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BUSY
