@@ -47,6 +47,9 @@ MIN_EXEMPTION_REASON = 10
 
 MissingKind = Literal["dont_know", "no_answer", "not_applicable", "invalid"]
 
+#: a value code in ``value_labels`` (``1``, ``1.5`` or the text code of a string variable)
+Code = int | float | str
+
 
 class ConfigError(ValueError):
     """A study configuration that cannot be used; the message lists every problem."""
@@ -59,6 +62,11 @@ class _Strict(BaseModel):
 class Label(_Strict):
     sv: str
     en: str
+
+
+#: ``value_labels`` of a variable: code -> label; a plain string is the category as the files
+#: spell it, ``{sv: ..., en: ...}`` adds the English translation for the report
+ValueLabels = dict[Code, Label | str]
 
 
 class MissingCodes(_Strict):
@@ -93,8 +101,26 @@ class Wave(_Strict):
                     "guard would stop it (e.g. a workshop *name*); the reason is logged on every run",
     )
     encoding: Literal["utf-8", "cp1252", "latin-1"] = Field(
-        default="utf-8", description="text encoding of a CSV wave file (SPSS files carry their own)"
+        default="utf-8", description="text encoding of a CSV wave file (SPSS, Stata and workbook files carry "
+                                     "their own)"
     )
+    delimiter: Literal[",", ";", "\t"] | None = Field(
+        default=None, description="field delimiter of a CSV wave file; left out: detected from the header "
+                                  "(comma, semicolon or tab)")
+    decimal: Literal[".", ","] | None = Field(
+        default=None, description="decimal mark of numbers in a CSV wave file; left out: '.', or ',' when a "
+                                  "semicolon- or tab-separated file writes its numbers with decimal commas only")
+    sheet: str | None = Field(default=None, description="worksheet of an .xlsx/.ods wave file (default: the first)")
+    value_labels: dict[str, ValueLabels] = Field(
+        default_factory=dict,
+        description="value labels for a file format without them (CSV, Excel): raw variable or canonical "
+                    "covariate/item name -> {code: label or {sv, en}}; overrides the study's shared "
+                    "value_labels and, for this wave, the file's own labels of that variable")
+    new_categories: dict[str, str] = Field(
+        default_factory=dict,
+        description="covariate (canonical or raw name) -> the reason why categories that no other wave has "
+                    "are right in this wave (e.g. a workshop that started this year); the cross-wave "
+                    "category check then accepts them")
 
     @field_validator("identifier_exemptions")
     @classmethod
@@ -105,6 +131,15 @@ class Wave(_Strict):
                 f"give a reason (at least {MIN_EXEMPTION_REASON} characters) why {short} hold(s) no direct "
                 "identifier, e.g. {workshop_name: 'names of the health workshops, not of people'}"
             )
+        return {k: str(reason).strip() for k, reason in v.items()}
+
+    @field_validator("new_categories")
+    @classmethod
+    def _category_reasons(cls, v: dict[str, str]) -> dict[str, str]:
+        short = [k for k, reason in v.items() if len(str(reason or "").strip()) < MIN_EXEMPTION_REASON]
+        if short:
+            raise ValueError(f"give a reason (at least {MIN_EXEMPTION_REASON} characters) why {short} have new "
+                             "categories in this wave, e.g. {workshop: 'the diabetes group started in 2025'}")
         return {k: str(reason).strip() for k, reason in v.items()}
 
     @field_validator("covariates")
@@ -335,6 +370,11 @@ class StudyConfig(_Strict):
         default_factory=list, description="YAML files declaring study-specific Likert scales"
     )
     instrument_options: dict[str, dict[str, object]] = Field(default_factory=dict)
+    value_labels: dict[str, ValueLabels] = Field(
+        default_factory=dict,
+        description="value labels shared by every wave: canonical covariate/item name (or raw variable name) -> "
+                    "{code: label or {sv, en}}; they label variables whose file has no value labels of its "
+                    "own (CSV and Excel waves), so that their codes line up with the SPSS waves' categories")
 
     #: directory of the YAML file; relative paths in the config are resolved against it
     base_dir: Path = Field(default=Path("."), exclude=True)

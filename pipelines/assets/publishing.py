@@ -244,7 +244,7 @@ def figure_individual_trajectories(context: dg.AssetExecutionContext, study_conf
 
 @dg.asset(group_name=GROUP, kinds={"html", "docx"}, owners=OWNERS, code_version=PUBLISH_VERSION,
           ins={t.name: dg.AssetIn(key=table_key(t.name)) for t in registry.TABLES},
-          deps=FIGURE_ASSETS)
+          deps=[*FIGURE_ASSETS, dg.AssetDep("wave_codebook_report", partition_mapping=dg.AllPartitionMapping())])
 def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,
                       **published: pd.DataFrame) -> dg.MaterializeResult:
     """The yearly evaluation report in every configured language, as HTML and Word
@@ -282,13 +282,18 @@ def _participant_ids(panel: pd.DataFrame) -> set[str]:
     return set(panel["participant_id"].dropna().astype(str))
 
 
-def _release_files(instance: dg.DagsterInstance) -> dict[str, str]:
-    """Every file of the release, from the latest materialisation of each publishing asset."""
+def _release_files(instance: dg.DagsterInstance, waves: list[str]) -> dict[str, str]:
+    """Every file of the release, from the latest materialisation of each publishing asset
+    (of each wave, for the per-wave codebooks)."""
     keys = [table_key(t.name) for t in registry.TABLES] + \
            [dg.AssetKey(f"figure_{f.name}") for f in registry.FIGURES] + [dg.AssetKey("evaluation_report")]
+    events = [instance.get_latest_materialization_event(key) for key in keys]
+    for w in waves:
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey("wave_codebook_report"), asset_partitions=[w]), limit=1).records
+        events.append(records[0].event_log_entry if records else None)
     out: dict[str, str] = {}
-    for key in keys:
-        event = instance.get_latest_materialization_event(key)
+    for event in events:
         meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
         files = meta.get(FILES)
         if files is not None:
@@ -304,7 +309,7 @@ def report_disclosure(context: dg.AssetCheckExecutionContext, study_config: Stud
     """Blocking: scans every file that the release will contain (in the staging folder)."""
     config = study_config.load()
     stage = _stage(config, paths)
-    files = [stage / rel for rel in _release_files(context.instance)]
+    files = [stage / rel for rel in _release_files(context.instance, config.wave_ids)]
     problems = disclosure.audit_tables(stage / "tables", config.publishing.k_min_cell)
     problems += disclosure.scan_for_ids(files, _participant_ids(panel))
     return dg.AssetCheckResult(passed=not problems, severity=dg.AssetCheckSeverity.ERROR,
@@ -314,7 +319,9 @@ def report_disclosure(context: dg.AssetCheckExecutionContext, study_config: Stud
 
 @dg.asset(group_name=GROUP, kinds={"folder"}, owners=OWNERS, code_version=PUBLISH_VERSION,
           ins={"panel": dg.AssetIn("panel")}, deps=[evaluation_report, *FIGURE_ASSETS,
-                                                     *[table_key(t.name) for t in registry.TABLES]])
+                                                     *[table_key(t.name) for t in registry.TABLES],
+                                                     dg.AssetDep("wave_codebook_report",
+                                                                 partition_mapping=dg.AllPartitionMapping())])
 def published_release(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,
                       panel: pd.DataFrame) -> dg.MaterializeResult:
     """Swap the complete, checked set of outputs into ``reports/<year>/`` at once
@@ -323,7 +330,7 @@ def published_release(context: dg.AssetExecutionContext, study_config: StudyReso
     disclosure checks; a failed or killed run leaves the previous release untouched."""
     config = study_config.load()
     year = config.study.evaluation_year
-    files = _release_files(context.instance)
+    files = _release_files(context.instance, config.wave_ids)
     prov = manifest.provenance(config, study_config.path())
     ids = _participant_ids(panel)
 

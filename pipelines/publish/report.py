@@ -168,6 +168,10 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
         blocks += narrative.limitations(P["participant_flow"], attrition, config, L)
     h2("appendix")
     blocks.append({"type": "p", "text": label("appendix_intro", lang)})
+    suffix = ".html" if lang == "sv" else f".{lang}.html"
+    blocks.append({"type": "p", "text": label("codebook_intro", lang)})
+    blocks.append({"type": "list", "items": [f"{getattr(w.label, lang)}: codebook/codebook_{w.id}{suffix}"
+                                             for w in config.waves]})
     for t in _provenance_tables(prov, lang):
         tab(t)
     meta = {

@@ -225,7 +225,7 @@ class Quantities:
         cover is added as a hidden *remainder* quantity, protected unless ``exempt``
         (item non-response). Returns the remainder (``None`` if the parts cover the total).
         """
-        parts = [p for p in parts if p is not total]
+        parts = list({id(p): p for p in parts if p is not total}.values())   # an empty set may repeat
         if total.members is None or any(p.members is None for p in parts):
             raise ModelError(f"{label or total.label}: opaque quantities take part in no relation")
         covered = np.zeros(self.n_persons, dtype=bool)
@@ -388,8 +388,9 @@ class _System:
             near = {p.table for p in self.qs[v.origin].placements} if v.origin is not None else set()
 
             def cost(i: int) -> tuple:
+                # a zero is withheld only when nothing else helps (an "x" on a zero confuses readers)
                 same = any(p.table in near for p in self.qs[i].placements)
-                return (base_cost[i] * (1 if same or not near else 10), i)
+                return (self.qs[i].size == 0, base_cost[i] * (1 if same or not near else 10), i)
 
             cands = br or self.involved(v, state)
             if not cands:
