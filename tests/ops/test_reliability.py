@@ -552,7 +552,7 @@ def test_killed_run_leaves_no_partial_file_and_rerun_matches_a_clean_run(example
         assert second.returncode == 3, second.stderr
         assert f"another pipeline run (pid {first.pid}, started" in second.stderr
         assert f"is using {out}" in second.stderr
-        temps = _stop_mid_write(first, out / "reports" / year / "figures")
+        temps = _stop_mid_write(first, out / "reports" / ".staging" / year / "figures")
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
@@ -561,7 +561,8 @@ def test_killed_run_leaves_no_partial_file_and_rerun_matches_a_clean_run(example
 
     finals = [p for p in _outputs(out) if not fsutil.is_temp_file(p)]
     assert any(p.suffix == ".parquet" for p in finals) and any(p.suffix == ".png" for p in finals)
-    assert not (out / "reports" / year / "report.html").exists()  # really killed mid-way
+    assert not (out / "reports" / ".staging" / year / "report.html").exists()  # really killed mid-way
+    assert not (out / "reports" / year).exists()  # nothing of the unfinished run was published
     for p in finals:
         _assert_valid(p)
     leftover = [p for p in out.rglob("*") if fsutil.is_temp_file(p)]
