@@ -109,7 +109,8 @@ def as_wave(survey: PartnerSurvey) -> Wave:
     validators apply to it (ID variable: the file row; no covariates: the group is
     handled here). Not a configured wave: it is built without validation."""
     return Wave.model_construct(
-        id=f"partners_{survey.year}", label=Label(sv=f"Partnerenkät {survey.year}", en=f"Partner survey {survey.year}"),
+        id=f"partners_{survey.year}",
+        label=Label(sv=f"Partnerenkät {survey.year}", en=f"Partner survey {survey.year}"),
         file=survey.file, id_variable=RAW_ROW, instruments=survey.instrument_ids, mapping=dict(survey.mapping),
         covariates={}, missing_codes=survey.missing_codes, identifier_exemptions=dict(survey.identifier_exemptions),
         encoding=survey.encoding)

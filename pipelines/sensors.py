@@ -9,8 +9,9 @@ shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
     configured), and requests one run of the per-wave assets for each wave whose inputs
     changed: the file's bytes together with the wave's configuration section, i.e. exactly
     the data version ``raw_wave`` records (:func:`pipelines.study.wave_input_version`). The
-    two unpartitioned inputs, ``study_settings`` (the configuration file) and
-    ``attendance`` (the register), are watched the same way.
+    unpartitioned inputs, ``study_settings`` (the configuration file), ``attendance`` (the
+    register) and ``raw_partner_surveys`` (every partner-survey file with its configuration
+    section, :func:`pipelines.partner_surveys.input_version`), are watched the same way.
 :data:`cross_wave_automation`
     A declarative-automation sensor. :func:`with_cross_wave_automation` gives every
     unpartitioned asset ``AutomationCondition.eager()``: once the wave runs have succeeded

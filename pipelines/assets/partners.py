@@ -56,14 +56,15 @@ ANALYSIS_VERSION = code_version("analysis.partnership", "instruments")
             io_manager_key="interim_io_manager", kinds={"pandas"}, owners=OWNERS, code_version=INGEST_VERSION,
             group_name="ingest"),
     },
-    deps=["study_settings"],
 )
 def raw_partner_surveys(context: dg.AssetExecutionContext, study_config: StudyResource):
     """Read every partner survey with the wave reader and run the identifier guard before
     anything is stored (:func:`pipelines.partner_surveys.read_surveys`). A file with a
     variable that looks like a direct identifier is refused (every year's problems are
     reported at once); a declared free-text variable is dropped, so a finding there is a
-    warning. The data version hashes the files with their configuration sections."""
+    warning. The data version hashes the files with their configuration sections (the
+    runner and the sensor compare it, as for the attendance register); the analysis assets
+    depend on ``study_settings`` for the rest of the configuration (k, CI level)."""
     config = study_config.load()
     surveys = ps.read_surveys(config)
     for s in surveys:
@@ -215,7 +216,8 @@ def _configured(out: pd.DataFrame, config, year: str = "year") -> pd.DataFrame:
     return out[keep].reset_index(drop=True) if len(out) else out
 
 
-@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+          deps=["study_settings"])
 def partner_respondents(study_config: StudyResource, scored_partner_surveys: pd.DataFrame) -> dg.Output:
     """Partner respondents per year: all, per partner group, without a group
     (:func:`analysis.partnership.respondent_counts`; disclosure control when published)."""
@@ -225,7 +227,8 @@ def partner_respondents(study_config: StudyResource, scored_partner_surveys: pd.
     return dg.Output(out, metadata=table_metadata(out))
 
 
-@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+          deps=["study_settings"])
 def partner_scale_summary(study_config: StudyResource, scored_partner_surveys: pd.DataFrame) -> dg.Output:
     """Mean, SD and t-based CI of every E2 scale per survey year, with Cronbach's alpha
     (Feldt CI) on the complete responses (:func:`analysis.partnership.yearly_summary`)."""
@@ -236,7 +239,8 @@ def partner_scale_summary(study_config: StudyResource, scored_partner_surveys: p
     return dg.Output(out, metadata=table_metadata(out, scales=", ".join(scales)))
 
 
-@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+          deps=["study_settings"])
 def partner_group_summary(study_config: StudyResource, scored_partner_surveys: pd.DataFrame) -> dg.Output:
     """E2 scale means per survey year and partner group; groups with fewer than
     ``publishing.k_min_partner`` scores (and the smallest others while the rest would be
@@ -254,7 +258,8 @@ def partner_group_summary(study_config: StudyResource, scored_partner_surveys: p
     return dg.Output(out, metadata=table_metadata(out, k_min_partner=k, n_rows_withheld=withheld))
 
 
-@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+@dg.asset(group_name="analysis", kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+          deps=["study_settings"])
 def partner_trend(study_config: StudyResource, scored_partner_surveys: pd.DataFrame) -> dg.Output:
     """Change of each scale mean between consecutive survey years (Welch), and with three
     or more years the least-squares slope per year (:func:`analysis.partnership.trend`)."""

@@ -22,10 +22,13 @@ Relations declared (what an outsider knows from the tables' definitions):
   with a score (exempt);
 * a year-to-year change counts the respondents of both years (= the two years' ``n``).
 
-A group the analysis did not estimate (fewer than ``k_min_partner`` respondents, or withheld
-to protect such a group, :func:`analysis.partnership.group_summary`) is never printed: its
-row is flagged and its members are a hidden group in the model. Free text is never an input
-of any table here.
+**No breakdown below k.** A partner group (or the respondents without a group) with 1 …
+k − 1 respondents is not listed at all, in the counts or the means: a row marked "<k" would
+tell that the group has at least one member, and with the year's total that can pin small
+groups down (three groups marked "<5" that together make 3 respondents are one each). Such
+groups are hidden groups in the model, protected like any other. A group the analysis
+withheld to protect a smaller one (:func:`analysis.partnership.group_summary`, "complement")
+keeps its row, blank and flagged. Free text is never an input of any table here.
 
 Pure code; no Dagster.
 """
@@ -43,6 +46,10 @@ from pipelines.publish.disclosure import REASON, SUPPRESSED
 from pipelines.publish.registry import Context, TableSpec
 
 _ANALYSIS_WITHHELD, _ANALYSIS_REASON = "_analysis_withheld", "_analysis_reason"
+#: how much a count matters when one must be withheld to protect another (cost = weight ×
+#: persons × places; :func:`pipelines.publish.sdc.protect`): a year's results come first, a
+#: year-to-year change is withheld before a year it is computed from
+W_YEAR, W_GROUP_COUNT, W_GROUP_MEAN, W_ALPHA, W_TREND = 20.0, 3.0, 1.0, 2.0, 1.0
 _STATS = ("n", "mean", "sd", "std_error", "df", "ci_low", "ci_high")
 _ALPHA = ("n_complete", "alpha", "alpha_ci_low", "alpha_ci_high")
 _TREND = ("n", "estimate", "std_error", "statistic", "df", "p_value", "ci_low", "ci_high")
@@ -134,8 +141,34 @@ def _year_parts(q: sdc.Quantities, ctx: Context, y) -> dict:
     ns = p.not_stated(y)
     if ns.any():
         parts.append(q.add(ns, hidden=True, label=f"partner respondents without a group {y}"))
-    q.relate(year, parts, label=f"partner respondents {y} without a group")
+    _relate_with_rest(q, year, parts, ctx.k, f"partner respondents {y}")
     return {"year": year, "groups": groups}
+
+
+def _relate_with_rest(q: sdc.Quantities, total: sdc.Quantity, parts: Sequence[sdc.Quantity], k: int,
+                      label: str) -> None:
+    """``total`` = Σ ``parts`` (+ what they leave out), declared through the *rest*: the
+    parts of 1 … k − 1 persons and the remainder together, a protected group of its own.
+
+    The tables list only the parts of at least ``k`` persons (:func:`build_respondents`), so
+    an outsider always knows the rest (the total minus the listed parts), whatever it is
+    made of: it must not be 1 … k − 1 persons either, even when it is the union of three
+    or more small groups (which :func:`pipelines.publish.sdc.protect` does not look for
+    by itself).
+    """
+    listed = [part for part in parts if part.size >= k or part.size == 0]
+    small = [part for part in parts if 1 <= part.size < k]
+    covered = np.zeros(q.n_persons, dtype=bool)
+    for part in listed:
+        covered |= part.members
+    rest_mask = total.members & ~covered
+    if not rest_mask.any():
+        q.relate(total, listed, label=label)
+        return
+    rest = q.add(rest_mask, hidden=True, label=f"{label}: the groups of fewer than {k} together")
+    q.relate(total, [*listed, rest], label=label)
+    if small and not (len(small) == 1 and small[0] is rest):
+        q.relate(rest, small, label=f"{label}: not in a group")
 
 
 def _valid(q: sdc.Quantities, ctx: Context, outcome: str, y, placement=None, *, expect=None,
@@ -151,7 +184,12 @@ def _valid(q: sdc.Quantities, ctx: Context, outcome: str, y, placement=None, *, 
 # -- respondents --------------------------------------------------------------------------------
 
 def build_respondents(inputs, ctx: Context) -> pd.DataFrame:
-    return inputs["partner_respondents"].rename(columns={"subgroup_level": GROUP}).reset_index(drop=True)
+    """The year totals and the partner groups (and the respondents without a group) with at
+    least ``k`` respondents, or none: a smaller group is not listed at all (not even as
+    "<k", which would tell that it has at least one member)."""
+    t = inputs["partner_respondents"].rename(columns={"subgroup_level": GROUP}).reset_index(drop=True)
+    small = (t["stratum"] != "total") & (t["n"] >= 1) & (t["n"] < ctx.k)
+    return t[~small].reset_index(drop=True)
 
 
 def model_respondents(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
@@ -159,14 +197,14 @@ def model_respondents(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     for i, r in enumerate(t.itertuples(index=False)):
         _year_parts(q, ctx, r.year)
         if r.stratum == "total":
-            mask, label = p.year(r.year), f"partner respondents {r.year}"
+            mask, label, w = p.year(r.year), f"partner respondents {r.year}", W_YEAR
         elif r.stratum == "group":
-            mask, label = p.group(r.year, getattr(r, GROUP)), f"a partner group {r.year}"
+            mask, label, w = p.group(r.year, getattr(r, GROUP)), f"a partner group {r.year}", W_GROUP_COUNT
         elif r.stratum == "not_stated":
-            mask, label = p.not_stated(r.year), f"partner respondents without a group {r.year}"
+            mask, label, w = p.not_stated(r.year), f"partner respondents without a group {r.year}", W_GROUP_COUNT
         else:
             raise sdc.ModelError(f"partner_respondents: unknown stratum in row {i}")
-        q.add(mask, _pl("partner_respondents", i, ["n"]), weight=3.0, label=label, expect=r.n)
+        q.add(mask, _pl("partner_respondents", i, ["n"]), weight=w, label=label, expect=r.n)
 
 
 # -- scale means per year -------------------------------------------------------------------------
@@ -182,10 +220,10 @@ def model_scale_summary(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> Non
     p: PartnerPersons = ctx.persons
     stats, alpha = _cols(t, _STATS), _cols(t, _ALPHA)
     for i, r in enumerate(t.itertuples(index=False)):
-        v = _valid(q, ctx, r.outcome, r.year, _pl("partner_scale_summary", i, stats), expect=r.n, weight=5.0)
+        v = _valid(q, ctx, r.outcome, r.year, _pl("partner_scale_summary", i, stats), expect=r.n, weight=W_YEAR)
         if alpha:
             c = q.add(p.complete(instruments.items_of(_scale(r.outcome)), r.year),
-                      _pl("partner_scale_summary", i, alpha, withholds_row=False), weight=2.0,
+                      _pl("partner_scale_summary", i, alpha, withholds_row=False), weight=W_ALPHA,
                       label=f"partner respondents answering every item of {r.outcome} {r.year}",
                       expect=getattr(r, "n_complete", None))
             q.relate(v, [c], exempt=True, label=f"partner respondents with an item of {r.outcome} unanswered {r.year}")
@@ -194,9 +232,12 @@ def model_scale_summary(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> Non
 # -- scale means per partner group ------------------------------------------------------------------
 
 def build_group_summary(inputs, ctx: Context) -> pd.DataFrame:
-    """Published groups as estimated; groups the analysis withheld keep their row, blank,
-    with the analysis's reason (restored after the release-wide decision)."""
+    """The groups the analysis estimated; a group it withheld to protect a smaller one keeps
+    its row, blank, with the analysis's reason (restored after the release-wide decision);
+    a group with fewer than ``min_group_n`` scores is not listed (no breakdown below k)."""
     t = inputs["partner_group_summary"].reset_index(drop=True).copy()
+    small = t[SUPPRESSED].astype(bool) & t["reason"].astype("string").fillna("").str.startswith("fewer")
+    t = t[~small].reset_index(drop=True)
     t = t.rename(columns={"subgroup_level": GROUP, SUPPRESSED: _ANALYSIS_WITHHELD, "reason": _ANALYSIS_REASON})
     t = t.drop(columns=[c for c in ("subgroup", *_ALPHA) if c in t.columns])
     t[GROUP] = t[GROUP].astype("string")
@@ -216,7 +257,7 @@ def model_group_summary(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> Non
             if bool(r[_ANALYSIS_WITHHELD]):
                 printed[r[GROUP]] = q.add(members, hidden=True, label=f"a partner group with {outcome} {y}")
             else:
-                printed[r[GROUP]] = q.add(members, _pl("partner_group_summary", i, stats), weight=1.0,
+                printed[r[GROUP]] = q.add(members, _pl("partner_group_summary", i, stats), weight=W_GROUP_MEAN,
                                           label=f"a partner group with {outcome} {y}", expect=r["n"])
         parts = []
         for code in p.groups(y):
@@ -224,13 +265,29 @@ def model_group_summary(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> Non
                                               label=f"a partner group with {outcome} {y}")
             q.relate(groups[code], [part], exempt=True, label=f"non-answers to {outcome} in a partner group {y}")
             parts.append(part)
-        q.relate(total, parts, label=f"partner respondents with {outcome} and without a group {y}")
+        _relate_with_rest(q, total, parts, ctx.k, f"partner respondents with {outcome} {y}")
 
 
 # -- change across years ----------------------------------------------------------------------------
 
 def build_trend(inputs, ctx: Context) -> pd.DataFrame:
-    return inputs["partner_trend"].reset_index(drop=True)
+    """The changes between years whose every year has at least ``k`` respondents with a
+    score (or none): a change that rests on a year of 1 … k − 1 is not listed (its ``n``,
+    marked "<k", would bound that year's count from both sides)."""
+    t = inputs["partner_trend"].reset_index(drop=True)
+    s = inputs.get("partner_scale_summary")
+    if s is None or not len(t):
+        return t
+    n_of = {(o, int(y)): n for o, y, n in zip(s["outcome"], s[YEAR], s["n"])}
+    years = ctx.persons.years()
+
+    def ok(r) -> bool:
+        span = [y for y in years if int(r["pre"]) <= y <= int(r["post"])] if r["test"] == "ols_slope" \
+            else [int(r["pre"]), int(r["post"])]
+        return not any(1 <= n_of.get((r["outcome"], y), 0) < ctx.k for y in span)
+
+    keep = [ok(r) for r in t.to_dict("records")]
+    return t[keep].reset_index(drop=True)
 
 
 def model_trend(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
@@ -243,20 +300,21 @@ def model_trend(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
         union = np.zeros(p.n, dtype=bool)
         for v in parts:
             union |= v.members
-        u = q.add(union, _pl("partner_trend", i, cols), weight=4.0,
+        u = q.add(union, _pl("partner_trend", i, cols), weight=W_TREND,
                   label=f"partner respondents with {r.outcome} in {r.pre}-{r.post}", expect=r.n)
         q.relate(u, parts, label=f"partner respondents with {r.outcome} in {r.pre}-{r.post}")
 
 
 #: every published table of the partner surveys, in report order
 PARTNER_TABLES: tuple[TableSpec, ...] = (
-    TableSpec("partner_respondents", ("partner_respondents",), build_respondents, model_respondents, 3.0,
+    TableSpec("partner_respondents", ("partner_respondents",), build_respondents, model_respondents, W_YEAR,
               "Partner survey respondents per year: all, per partner group, without a group."),
-    TableSpec("partner_scale_summary", ("partner_scale_summary",), build_scale_summary, model_scale_summary, 5.0,
+    TableSpec("partner_scale_summary", ("partner_scale_summary",), build_scale_summary, model_scale_summary, W_YEAR,
               "E2 scale means with CI, SD and Cronbach's alpha per survey year (partner survey)."),
-    TableSpec("partner_group_summary", ("partner_group_summary",), build_group_summary, model_group_summary, 1.0,
+    TableSpec("partner_group_summary", ("partner_group_summary",), build_group_summary, model_group_summary,
+              W_GROUP_MEAN,
               "E2 scale means with CI per survey year and partner group (groups below k_min_partner withheld)."),
-    TableSpec("partner_trend", ("partner_trend",), build_trend, model_trend, 4.0,
+    TableSpec("partner_trend", ("partner_trend", "partner_scale_summary"), build_trend, model_trend, W_TREND,
               "Change of the E2 scale means between survey years (Welch; OLS slope with three or more years)."),
 )
 PARTNER_TABLES_BY_NAME = {t.name: t for t in PARTNER_TABLES}

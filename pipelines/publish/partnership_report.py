@@ -91,7 +91,8 @@ def display_scales(summary: pd.DataFrame, L: Labels, k: int) -> DisplayTable:
             label("mean_sd", lang): f"{fmt_num(r['mean'], lang)} ({fmt_num(r['sd'], lang)})" if shown else "–",
             label("ci", lang, ci=L.ci_level): fmt_ci(r["ci_low"], r["ci_high"], lang) if shown else "–",
             label("partner_col_alpha", lang, ci=L.ci_level):
-                f"{fmt_num(r['alpha'], lang)} {fmt_ci(r['alpha_ci_low'], r['alpha_ci_high'], lang)}" if alpha_ok else "–",
+                f"{fmt_num(r['alpha'], lang)} {fmt_ci(r['alpha_ci_low'], r['alpha_ci_high'], lang)}"
+                if alpha_ok else "–",
             label("partner_col_n_alpha", lang): fmt_n(r["n_complete"], k, lang) if alpha_ok else "–",
         })
     df = pd.DataFrame(rows)
@@ -151,7 +152,7 @@ def display_respondents(resp: pd.DataFrame, L: Labels, k: int, names: Mapping[st
             row[str(y)] = "–" if not len(g) else _count(g["n"].iloc[0], _reason(g.iloc[0].to_dict()), k, lang)
         rows.append(row)
     df = pd.DataFrame(rows)
-    return DisplayTable(df, label("table_partner_respondents_caption", lang), label("partner_note", lang, k=k),
+    return DisplayTable(df, label("table_partner_respondents_caption", lang, k=k), label("partner_note", lang, k=k),
                         numeric=list(df.columns[1:]), group_rows=[len(df) - 1])
 
 
@@ -221,8 +222,10 @@ def display_rules(scales, lang: str, options: Mapping[str, Mapping] | None = Non
     >>> t, text = display_rules(["e2_synergy", "e2_outcomes"], "en")
     >>> t.data.values.tolist()
     [['Synergy', '5', '3'], ['Projected outcomes', '6', '3']]
-    >>> text.split("): ")[1]
-    'verified: scale and construct, no cut-offs; recalled: response scale 1–5, score = mean of the items, no reverse-worded items; open: item count, minimum number of answered items.'
+    >>> print(text.split("): ")[1].replace("; ", ";\n"))
+    verified: scale and construct, no cut-offs;
+    recalled: response scale 1–5, score = mean of the items, no reverse-worded items;
+    open: item count, minimum number of answered items.
     """
     options = options or {}
     names = scale_names(scales, lang, short=True)
@@ -230,7 +233,8 @@ def display_rules(scales, lang: str, options: Mapping[str, Mapping] | None = Non
     same = len(set(statuses.values())) == 1
     rows = []
     for sid in scales:
-        row = {label("col_scale", lang): names[sid], label("partner_col_items", lang): str(instruments.spec(sid).n_items),
+        row = {label("col_scale", lang): names[sid],
+               label("partner_col_items", lang): str(instruments.spec(sid).n_items),
                label("partner_col_min_valid", lang): str(_min_valid(sid, options))}
         if not same:
             row[label("partner_col_status", lang)] = statuses[sid]
@@ -254,6 +258,7 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
         stats += " " + label("partner_methods_slope", lang)
     rules, status = display_rules(scales, lang, {s: config.instrument_options.get(s, {}) for s in scales})
     p = lambda text: {"type": "p", "text": text}  # noqa: E731
+    wording = item_wording(config, lang)
     return [
         {"type": "h3", "text": label("partner_methods_heading", lang)},
         p(label("partner_methods_survey", lang, doi=ref.doi, licence=ref.licence.strip())),
@@ -261,9 +266,33 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
         p(label("partner_methods_scoring", lang)),
         {"type": "table", "table": rules},
         *([p(status)] if status else []),
+        *([p(label("partner_item_wording", lang, year=config.partner_surveys[-1].year)),
+           {"type": "list", "items": wording}] if wording else []),
         p(stats),
         p(label("partner_methods_sdc", lang, k=config.publishing.k_min_partner)),
     ]
+
+
+def item_wording(config: StudyConfig, lang: str) -> list[str]:
+    """The questionnaire's wording of the items the latest survey gives in ``item_texts``
+    ("Synergy 1: …"), in instrument and item order.
+
+    Examples
+    --------
+    >>> from pipelines.config import load_config
+    >>> item_wording(load_config(), "en")[0]
+    'Synergy 1: Together we find new ways to solve problems'
+    """
+    if not config.partner_surveys:
+        return []
+    texts = config.partner_surveys[-1].item_texts
+    out = []
+    for sid in survey_instruments(config):
+        name = scale_names([sid], lang, short=True)[sid]
+        for i, item in enumerate(instruments.items_of(sid), 1):
+            if item in texts:
+                out.append(f"{name} {i}: {getattr(texts[item], lang)}")
+    return out
 
 
 # -- the section ------------------------------------------------------------------------------
