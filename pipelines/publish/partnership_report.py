@@ -222,9 +222,10 @@ def display_rules(scales, lang: str, options: Mapping[str, Mapping] | None = Non
     >>> t, text = display_rules(["e2_synergy", "e2_outcomes"], "en")
     >>> t.data.values.tolist()
     [['Synergy', '5', '3'], ['Projected outcomes', '6', '3']]
-    >>> print(text.split("): ")[1].replace("; ", ";\n"))
-    verified: scale and construct, no cut-offs;
-    recalled: response scale 1–5, score = mean of the items, no reverse-worded items;
+    >>> for part in text.split("): ")[1].split("; "):
+    ...     print(part)
+    verified: scale and construct, no cut-offs
+    recalled: response scale 1–5, score = mean of the items, no reverse-worded items
     open: item count, minimum number of answered items.
     """
     options = options or {}
