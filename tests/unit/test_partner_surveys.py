@@ -352,3 +352,31 @@ def test_property_items_codes_groups_and_no_free_text(tmp_path_factory, df):
     assert "FRITEXT" not in stored
     assert ps.check_codes(d, cb, config) == []
     assert [p for p in ps.check_groups(d, config) if p.severity == "error"] == []
+
+
+def test_validate_reports_partner_survey_problems(tmp_path):
+    """``python -m pipelines validate`` runs the same reader, guard and checks on the partner
+    surveys (every year at once, nothing stored)."""
+    import shutil
+
+    import yaml
+
+    from pipelines.config import DEFAULT_CONFIG
+    from pipelines.validate import run_validation
+
+    study_dir = tmp_path / "study"
+    shutil.copytree(DEFAULT_CONFIG.parent, study_dir)
+    p24, p25 = study_dir / "partners" / "jh_partnerenkat_2024.csv", study_dir / "partners" / "jh_partnerenkat_2025.csv"
+    d = pd.read_csv(p24, dtype=str, keep_default_na=False)
+    d.loc[1, "partnergrupp"] = "7"
+    d.to_csv(p24, index=False)
+    d = pd.read_csv(p25, dtype=str, keep_default_na=False)
+    d.insert(1, "telefon", ["070-123 45 67"] + [""] * (len(d) - 1))
+    d.to_csv(p25, index=False)
+    cfg = yaml.safe_load((study_dir / "study.yaml").read_text(encoding="utf-8"))
+    (study_dir / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    report = run_validation(study_dir / "study.yaml")
+    errors = [str(f) for f in report.errors if f.file.startswith("jh_partnerenkat")]
+    assert any("partner-group code that group_labels does not declare" in e and "rows 2" in e for e in errors)
+    assert any("'telefon'" in e and "partner survey 2025" in e for e in errors)
+    assert not any("070-123" in str(f) for f in report.findings)
