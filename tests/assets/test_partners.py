@@ -242,3 +242,29 @@ def test_unlabelled_group_and_out_of_range_code_block_scoring(pipeline_env):
     assert "7" not in evals["partner_groups"].description.split("{")[0]      # the code is not quoted
     # the blocking checks stop what is downstream: nothing is scored
     assert not (pipeline_env.out / "data" / "interim" / "scored_partner_surveys.parquet").exists()
+
+
+def test_a_study_without_partner_surveys_publishes_no_partner_table(pipeline_env):
+    """The partner chain runs on nothing: empty tables, no CSV, no figure, no section."""
+    from pipelines.assets import partners
+    from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources
+
+    cfg = yaml.safe_load(pipeline_env.config.read_text(encoding="utf-8"))
+    cfg.pop("partner_surveys")
+    pipeline_env.config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    chain = [*PARTNER_INGEST, "partner_respondents", "partner_scale_summary", "partner_group_summary",
+             "partner_trend", *[f"published/{t}" for t in PARTNER_TABLES], "figure_partner_scale_means"]
+    result = dg.materialize([*ASSETS, *ASSET_CHECKS], selection=dg.AssetSelection.assets(
+        *[dg.AssetKey.from_user_string(k) for k in chain]) | dg.AssetSelection.checks(*partners.CHECKS),
+        instance=dg.DagsterInstance.ephemeral(), resources=build_resources(), raise_on_error=False, run_config=QUIET)
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    staged = pipeline_env.out / "reports" / ".staging" / YEAR
+    assert not list((staged / "tables").glob("partner_*")) if (staged / "tables").exists() else True
+    assert not list((staged / "figures").glob("partner_*")) if (staged / "figures").exists() else True
+    from pipelines.config import load_config
+    from pipelines.publish import partnership_report
+    from pipelines.publish.labels import study_labels
+
+    config = load_config(pipeline_env.config)
+    assert partnership_report.section(config, study_labels(config, "sv"), {}, {}) == []
