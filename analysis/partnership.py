@@ -25,14 +25,15 @@ from scipy import stats
 import instruments
 from analysis.tidy import as_tidy
 
-__all__ = ["score_scales", "yearly_summary", "group_summary", "trend", "SUMMARY_COLUMNS",
-           "GROUP_COLUMNS", "TREND_COLUMNS"]
+__all__ = ["score_scales", "yearly_summary", "group_summary", "trend", "respondent_counts", "SUMMARY_COLUMNS",
+           "GROUP_COLUMNS", "TREND_COLUMNS", "COUNT_COLUMNS"]
 
 SUMMARY_COLUMNS = ("outcome", "year", "n", "n_missing", "mean", "sd", "std_error", "df", "ci_low", "ci_high",
                    "ci_level", "n_complete", "alpha", "alpha_ci_low", "alpha_ci_high", "method")
 GROUP_COLUMNS = ("outcome", "year", "subgroup", "subgroup_level", "n", "mean", "sd", "std_error", "df",
                  "ci_low", "ci_high", "ci_level", "n_complete", "alpha", "alpha_ci_low", "alpha_ci_high",
                  "suppressed", "reason", "method")
+COUNT_COLUMNS = ("year", "stratum", "subgroup_level", "n")
 TREND_COLUMNS = ("outcome", "pre", "post", "contrast", "term", "test", "n", "estimate", "std_error",
                  "statistic", "df", "p_value", "ci_low", "ci_high", "ci_level", "alternative", "method")
 
@@ -51,6 +52,12 @@ def _check_columns(items: pd.DataFrame, *names: str | None) -> None:
     absent = [n for n in names if n is not None and n not in items.columns]
     if absent:
         raise KeyError(f"column(s) {absent} not found in the partner survey frame")
+
+
+def _is(column: pd.Series, value) -> np.ndarray:
+    """``column == value`` as a plain boolean array (missing values, also pandas ``NA`` of a
+    nullable column, are not equal to anything)."""
+    return (column == value).fillna(False).to_numpy(dtype=bool)
 
 
 def score_columns(scales: Sequence[str]) -> list[str]:
@@ -253,7 +260,7 @@ def group_summary(items: pd.DataFrame, scales: Sequence[str], *, group: str, min
         groups = sorted(items.loc[in_year, group].dropna().unique(), key=lambda v: (str(type(v)), v))
         for s in scales:
             has = in_year & scored[f"{s}_score"].notna().to_numpy()
-            n_by = {gv: int((has & (items[group] == gv).to_numpy()).sum()) for gv in groups}
+            n_by = {gv: int((has & _is(items[group], gv)).sum()) for gv in groups}
             reason = {gv: "fewer than min_group_n" for gv in groups if n_by[gv] < min_group_n}
             rest = int(has.sum()) - sum(n for gv, n in n_by.items() if gv not in reason)
             while 0 < rest < min_group_n:
@@ -269,7 +276,7 @@ def group_summary(items: pd.DataFrame, scales: Sequence[str], *, group: str, min
                 if gv in reason:
                     rows.append({**base, "suppressed": True, "reason": reason[gv]})
                     continue
-                sel = in_year & (items[group] == gv).to_numpy()
+                sel = in_year & _is(items[group], gv)
                 d = _describe(scored.loc[sel, f"{s}_score"].to_numpy(dtype=float), level)
                 rows.append({**base, **d, **_alpha(s, items.loc[sel], level, options), "suppressed": False})
     out = as_tidy(rows, GROUP_COLUMNS)
@@ -395,3 +402,51 @@ def trend(items: pd.DataFrame, scales: Sequence[str], *, year: str = "year",
     if len(out):
         out["n"] = out["n"].astype("int64")
     return out
+
+
+def respondent_counts(items: pd.DataFrame, *, group: str | None = None, year: str = "year") -> pd.DataFrame:
+    """Respondents per survey year: all, per partner group, and without a group.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        One row per respondent with a ``year`` and (optionally) a ``group`` column.
+    group : str, optional
+        Column holding the partner group (missing = not stated).
+    year : str, default "year"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``stratum`` (``"total"``, ``"group"`` or ``"not_stated"``),
+        ``subgroup_level`` (the group for ``"group"`` rows, else missing) and ``n``;
+        per year the total first, then the groups (sorted), then the respondents without a
+        group (only if there is a group column). Counts are not suppressed here: the
+        published table is disclosure-controlled (:mod:`pipelines.publish.partners`).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"year": [2024, 2024, 2024, 2025], "grp": ["a", "b", None, "a"]})
+    >>> respondent_counts(d, group="grp")
+       year     stratum subgroup_level  n
+    0  2024       total            NaN  3
+    1  2024       group              a  1
+    2  2024       group              b  1
+    3  2024  not_stated            NaN  1
+    4  2025       total            NaN  1
+    5  2025       group              a  1
+    6  2025  not_stated            NaN  0
+    """
+    _check_columns(items, year, group)
+    rows = []
+    for y in sorted(items[year].dropna().unique()):
+        d = items[items[year] == y]
+        rows.append({"year": y, "stratum": "total", "n": len(d)})
+        if group is None:
+            continue
+        g = d[group]
+        for level in sorted(g.dropna().unique(), key=lambda v: (str(type(v)), v)):
+            rows.append({"year": y, "stratum": "group", "subgroup_level": level, "n": int(_is(g, level).sum())})
+        rows.append({"year": y, "stratum": "not_stated", "n": int(g.isna().sum())})
+    out = pd.DataFrame(rows, columns=list(COUNT_COLUMNS))
+    return out.astype({"n": "int64"}) if len(out) else out

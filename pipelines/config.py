@@ -179,9 +179,11 @@ class PartnerSurvey(_Strict):
     own cross-section. ``mapping`` links raw variables to canonical items of the
     ``instruments`` (default: the seven E2 scales); ``group_variable`` holds the respondent's
     partner group, with its codes' labels in ``group_labels``; ``free_text`` names variables
-    holding free-text answers, which are never published; ``item_texts`` gives the wording
-    of the team's questionnaire (Swedish/English) for the canonical items, since the E2
-    specs carry item numbers and constructs only.
+    holding free-text answers, which are dropped as soon as the file is read (never stored,
+    never published); ``respondent_variable`` is an optional respondent number, used only to
+    find duplicated rows; ``item_texts`` gives the wording of the team's questionnaire
+    (Swedish/English) for the canonical items, since the E2 specs carry item numbers and
+    constructs only. Ingestion: :mod:`pipelines.partner_surveys`.
     """
 
     year: int = Field(ge=2016, le=2100)
@@ -196,14 +198,20 @@ class PartnerSurvey(_Strict):
         default=None, description="raw variable holding the respondent's partner group"
     )
     group_labels: dict[int | str, Label] = Field(
-        default_factory=dict, description="code of group_variable -> {sv, en} label"
+        default_factory=dict, description="code of group_variable -> {sv, en} label (required with a "
+                                          "group_variable: only these labels are ever published)"
+    )
+    respondent_variable: str | None = Field(
+        default=None, description="raw variable holding a respondent number, if the file has one: used only "
+                                  "to find duplicated rows, never stored beyond ingestion, never published"
     )
     missing_codes: MissingCodes = Field(default_factory=MissingCodes)
     item_texts: dict[str, Label] = Field(
         default_factory=dict, description="canonical item -> {sv, en} wording used in the questionnaire"
     )
     free_text: list[str] = Field(
-        default_factory=list, description="raw variables holding free-text answers (never published)"
+        default_factory=list, description="raw variables holding free-text answers: dropped when the file is read "
+                                          "(never stored, never published)"
     )
     identifier_exemptions: dict[str, str] = Field(default_factory=dict)
     encoding: Literal["utf-8", "cp1252", "latin-1"] = Field(
@@ -241,6 +249,15 @@ class PartnerSurvey(_Strict):
             problems.append(f"group_variable {self.group_variable!r} must not also be mapped to an item")
         if self.group_labels and self.group_variable is None:
             problems.append("group_labels are given but no group_variable")
+        if self.group_variable is not None and not self.group_labels:
+            problems.append(f"group_variable {self.group_variable!r} needs group_labels: a {{sv, en}} label for "
+                            "every code (only declared labels are published)")
+        roles = {"mapped to an item": set(self.mapping), "the group_variable": {self.group_variable},
+                 "a free_text variable": set(self.free_text)}
+        if self.respondent_variable is not None:
+            for role, names in roles.items():
+                if self.respondent_variable in names:
+                    problems.append(f"respondent_variable {self.respondent_variable!r} is also {role}")
         for var in self.free_text:
             if var in self.mapping:
                 problems.append(f"free_text variable {var!r} is also mapped to an item")
@@ -433,6 +450,10 @@ class StudyConfig(_Strict):
             for extra in sorted(mapped_instruments - set(ids)):
                 problems.append(f"partner survey {p.year}: items of {extra!r} are mapped but {extra!r} is not "
                                 f"among its instruments{_did_you_mean(extra, ids)}")
+        if self.partner_surveys and self.publishing.k_min_partner < self.publishing.k_min_cell:
+            problems.append(f"publishing.k_min_partner ({self.publishing.k_min_partner}) is below "
+                            f"publishing.k_min_cell ({self.publishing.k_min_cell}): the partner surveys need at "
+                            "least the participants' threshold (partners are fewer and know each other)")
         if self.recurring.definition == "attendance" and self.attendance is None:
             problems.append("recurring.definition is 'attendance' but no attendance register is configured")
         if problems:

@@ -13,7 +13,7 @@ import warnings
 import dagster as dg
 
 from pipelines import checks, sensors
-from pipelines.assets import analysis, codebook, ingest, publishing, scoring
+from pipelines.assets import analysis, codebook, ingest, partners, publishing, scoring
 from pipelines.io_managers import ParquetIOManager
 from pipelines.resources import ProjectPaths, StudyResource
 
@@ -26,10 +26,11 @@ ASSETS = [
     *dg.load_assets_from_modules([analysis]),
     *dg.load_assets_from_modules([publishing]),
     *dg.load_assets_from_modules([codebook]),
+    *dg.load_assets_from_modules([partners]),      # the partner surveys (own groups per asset)
 ]
 ASSETS = sensors.with_cross_wave_automation(ASSETS)  # cross-wave assets follow the wave runs (eager)
 ASSET_CHECKS = [*checks.WAVE_CHECKS, *checks.CROSS_WAVE_CHECKS,
-                *getattr(analysis, "CHECKS", []), *getattr(publishing, "CHECKS", [])]
+                *getattr(analysis, "CHECKS", []), *getattr(publishing, "CHECKS", []), *partners.CHECKS]
 
 
 def build_resources(config_path: str | None = None, output_root: str | None = None) -> dict:

@@ -118,10 +118,15 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
 
         attendance_changed = (_latest_data_version(instance, dg.AssetKey("attendance"), None)
                               != sha256_file(config.resolve(config.attendance.file)))
+    from pipelines.partner_surveys import input_version as partner_input_version
+
+    partners_changed = (_latest_data_version(instance, dg.AssetKey("raw_partner_surveys"), None)
+                        != partner_input_version(config))
     for k in unpartitioned:
         parents = graph.get(k).parent_keys
         if (force or (k.to_user_string() == "study_settings" and settings_changed)
                 or (k.to_user_string() == "attendance" and attendance_changed)
+                or (k.to_user_string() in ("raw_partner_surveys", "partner_codebook") and partners_changed)
                 or any(p in plan.cross_wave for p in parents)
                 or (touched and any(graph.get(p).partitions_def is not None for p in parents))
                 or resolver.get_status(k) != StaleStatus.FRESH):

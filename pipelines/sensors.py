@@ -9,8 +9,9 @@ shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
     configured), and requests one run of the per-wave assets for each wave whose inputs
     changed: the file's bytes together with the wave's configuration section, i.e. exactly
     the data version ``raw_wave`` records (:func:`pipelines.study.wave_input_version`). The
-    two unpartitioned inputs, ``study_settings`` (the configuration file) and
-    ``attendance`` (the register), are watched the same way.
+    unpartitioned inputs, ``study_settings`` (the configuration file), ``attendance`` (the
+    register) and ``raw_partner_surveys`` (every partner-survey file with its configuration
+    section, :func:`pipelines.partner_surveys.input_version`), are watched the same way.
 :data:`cross_wave_automation`
     A declarative-automation sensor. :func:`with_cross_wave_automation` gives every
     unpartitioned asset ``AutomationCondition.eager()``: once the wave runs have succeeded
@@ -37,7 +38,8 @@ from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
 
 #: unpartitioned assets whose data version is the hash of an input file
-INPUT_ASSETS = {"study_settings": dg.AssetKey("study_settings"), "attendance": dg.AssetKey("attendance")}
+INPUT_ASSETS = {"study_settings": dg.AssetKey("study_settings"), "attendance": dg.AssetKey("attendance"),
+                "partner_surveys": dg.AssetKey("raw_partner_surveys")}
 
 
 def wave_assets(modules: Iterable = (ingest_assets, scoring_assets, codebook_assets)) -> list[dg.AssetsDefinition]:
@@ -61,7 +63,10 @@ def wave_assets(modules: Iterable = (ingest_assets, scoring_assets, codebook_ass
 
 WAVE_ASSET_KEYS = sorted({k for a in wave_assets() for k in a.keys})
 WAVE_ASSET_SELECTION = dg.AssetSelection.assets(*WAVE_ASSET_KEYS)
-SENSOR_TARGET = WAVE_ASSET_SELECTION | dg.AssetSelection.assets(*INPUT_ASSETS.values())
+#: outputs materialised together with an input asset (the outputs of the same multi-asset)
+INPUT_COMPANIONS = {"partner_surveys": [dg.AssetKey("partner_codebook")]}
+SENSOR_TARGET = WAVE_ASSET_SELECTION | dg.AssetSelection.assets(
+    *INPUT_ASSETS.values(), *[k for ks in INPUT_COMPANIONS.values() for k in ks])
 
 wave_job = dg.define_asset_job(
     "wave_job", selection=WAVE_ASSET_SELECTION,
@@ -205,6 +210,10 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
     inputs = {"study_settings": config_hash(study_config.path())}
     if config.attendance is not None and config.resolve(config.attendance.file).exists():
         inputs["attendance"] = sha256_file(config.resolve(config.attendance.file))
+    if config.partner_surveys and all(config.resolve(p.file).exists() for p in config.partner_surveys):
+        from pipelines.partner_surveys import input_version
+
+        inputs["partner_surveys"] = input_version(config)   # all years' files + their configuration
     changed, keys = [], []
     for name, digest in inputs.items():
         if seen.get(name) == digest:
@@ -212,7 +221,7 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
         cursor[name] = digest
         done = _materialised_version(instance, INPUT_ASSETS[name], None)
         if done != digest:
-            changed.append(INPUT_ASSETS[name])
+            changed += [INPUT_ASSETS[name], *INPUT_COMPANIONS.get(name, [])]
             keys.append(_run_key(name, digest, done))
     if changed:
         runs.append(dg.RunRequest(run_key="+".join(keys), asset_selection=changed,

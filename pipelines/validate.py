@@ -598,7 +598,10 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
       answer codes; missing-code declarations vs SPSS user-missing declarations (warning);
       variables that look like direct identifiers;
     * across waves: participant IDs written in different formats;
-    * the attendance register: file, columns, dates, IDs.
+    * the attendance register: file, columns, dates, IDs;
+    * the partner surveys (when the configuration is valid): the identifier guard, every
+      configured variable present, text in items, codes, group labels, respondent numbers,
+      value labels and user-missing codes (:func:`_partner_findings`).
 
     Examples
     --------
@@ -671,7 +674,49 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
                 att, _resolve(base, att.file), id_pattern, {w: s for w, (_, s) in wave_ids.items()},
                 min(dates) if dates else None, max(dates) if dates else None,
                 needed=recurring.get("definition", "attendance") == "attendance")
+    if config is not None and config.partner_surveys:
+        findings += _partner_findings(config)
     return Report(path, findings)
+
+
+def _partner_findings(config: StudyConfig) -> list[Finding]:
+    """The partner surveys through the pipeline's own reader, guard, harmoniser and checks
+    (:mod:`pipelines.partner_surveys`), every year at once, without storing anything."""
+    from pipelines import partner_surveys as ps
+
+    findings: list[Finding] = []
+    read = []
+    for s in config.partner_surveys:
+        file = config.resolve(s.file).name
+        try:
+            r = ps.read_survey(config, s)
+        except ingest.WaveError as exc:
+            findings.append(Finding(ERROR, file, "partner_survey", str(exc)))
+            continue
+        findings += [Finding.from_problem(p, None) for p in r.guard]
+        if r.unused:
+            findings.append(Finding(NOTE, file, "partner_survey", f"{len(r.unused)} variable(s) not used by the "
+                                    f"configuration (not stored): {_shown(r.unused)}"))
+        read.append((s, r))
+    if not read:
+        return findings
+    raw, codebook = ps.raw_frame([r for _, r in read]), ps.codebook_frame([r for _, r in read])
+    parts = []
+    for s, r in read:
+        try:
+            parts.append(ps.harmonise_survey(raw, codebook, s, config).data)
+        except ingest.WaveError as exc:
+            findings.append(Finding(ERROR, r.file, "partner_survey", str(exc)))
+    if not parts:
+        return findings
+    data = pd.concat(parts, ignore_index=True)
+    years = set(data[ps.YEAR])
+    sub = config.model_copy(update={"partner_surveys": [s for s in config.partner_surveys if s.year in years]})
+    for problems in (ps.check_respondents(data, sub), ps.check_codes(data, codebook, sub),
+                     ps.check_required(data, codebook, sub), ps.check_codebook(data, codebook, sub),
+                     ps.check_groups(data, sub)):
+        findings += [Finding.from_problem(p, None) for p in problems]
+    return findings
 
 
 def validate(config_path: str | os.PathLike | None = None) -> list[str]:

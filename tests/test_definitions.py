@@ -34,7 +34,9 @@ EXPECTED_ASSETS = [
     "figure_individual_trajectories",
     "figure_model_means",
     "figure_participant_flow",
+    "figure_partner_scale_means",
     "figure_responders",
+    "harmonised_partner_surveys",
     "harmonised_wave",
     "health_literacy_levels",
     "item_missingness",
@@ -44,6 +46,12 @@ EXPECTED_ASSETS = [
     "outcome_distributions",
     "panel",
     "participant_flow",
+    "partner_codebook",
+    "partner_group_summary",
+    "partner_item_missingness",
+    "partner_respondents",
+    "partner_scale_summary",
+    "partner_trend",
     "prepost_tests",
     "published/attrition",
     "published/categorical_change",
@@ -58,6 +66,10 @@ EXPECTED_ASSETS = [
     "published/mixed_model_terms",
     "published/outcome_distributions",
     "published/participant_flow",
+    "published/partner_group_summary",
+    "published/partner_respondents",
+    "published/partner_scale_summary",
+    "published/partner_trend",
     "published/prepost_tests",
     "published/reliability",
     "published/responders",
@@ -68,10 +80,12 @@ EXPECTED_ASSETS = [
     "published_categories",
     "published_release",
     "raw_codebook",
+    "raw_partner_surveys",
     "raw_wave",
     "recurring_cohort",
     "responders",
     "score_valid_rates",
+    "scored_partner_surveys",
     "scored_wave",
     "sensitivity_estimates",
     "study_settings",
@@ -85,6 +99,11 @@ EXPECTED_ASSETS = [
 
 EXPECTED_CHECKS = [
     "evaluation_report:report_disclosure",
+    "harmonised_partner_surveys:allowed_codes",
+    "harmonised_partner_surveys:codebook_matches_config",
+    "harmonised_partner_surveys:partner_groups",
+    "harmonised_partner_surveys:required_variables",
+    "harmonised_partner_surveys:unique_respondents",
     "harmonised_wave:allowed_codes",
     "harmonised_wave:codebook_matches_config",
     "harmonised_wave:instruments_answered",
@@ -108,6 +127,10 @@ EXPECTED_CHECKS = [
     "published/mixed_model_terms:published_tables_disclosure",
     "published/outcome_distributions:published_tables_disclosure",
     "published/participant_flow:published_tables_disclosure",
+    "published/partner_group_summary:published_tables_disclosure",
+    "published/partner_respondents:published_tables_disclosure",
+    "published/partner_scale_summary:published_tables_disclosure",
+    "published/partner_trend:published_tables_disclosure",
     "published/prepost_tests:published_tables_disclosure",
     "published/reliability:published_tables_disclosure",
     "published/responders:published_tables_disclosure",
@@ -115,6 +138,7 @@ EXPECTED_CHECKS = [
     "published/subgroup_estimates:published_tables_disclosure",
     "published/table1:published_tables_disclosure",
     "published/wave_summaries:published_tables_disclosure",
+    "raw_partner_surveys:no_direct_identifiers",
     "raw_wave:no_direct_identifiers",
     "scored_wave:valid_score_rates",
 ]
@@ -170,14 +194,16 @@ def test_every_asset_has_group_owner_description_and_code_version():
 
 def test_wave_assets_are_partitioned_and_cross_wave_assets_follow_them():
     from pipelines.partitions import WAVES
-    from pipelines.sensors import INPUT_ASSETS, WAVE_ASSET_KEYS
+    from pipelines.sensors import INPUT_ASSETS, INPUT_COMPANIONS, WAVE_ASSET_KEYS
 
     _, graph = _graph()
     partitioned = {k for k in graph.materializable_asset_keys if graph.get(k).partitions_def is not None}
     assert partitioned == set(WAVE_ASSET_KEYS)
     assert all(graph.get(k).partitions_def == WAVES for k in partitioned)
     roots = {k for k in graph.materializable_asset_keys - partitioned if not graph.get(k).parent_keys}
-    assert roots == set(INPUT_ASSETS.values())
+    # roots read input files (the sensor watches them): the configuration, the attendance
+    # register and the partner surveys (with partner_codebook, the other output of their reader)
+    assert roots == set(INPUT_ASSETS.values()) | {k for ks in INPUT_COMPANIONS.values() for k in ks}
     for key in graph.materializable_asset_keys - partitioned - roots:
         assert isinstance(graph.get(key).automation_condition, dg.AutomationCondition), key
     assert not [k for k in partitioned | roots if graph.get(k).automation_condition is not None]

@@ -49,6 +49,7 @@ from pipelines.publish import (
     tables,
 )
 from pipelines.publish.labels import study_labels
+from pipelines.publish.partners import PARTNER_TABLES
 from pipelines.publish.populations import Persons
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
@@ -67,6 +68,10 @@ def outcome_labels(lang: str) -> dict[str, str]:
 
 def wave_labels(config: StudyConfig, lang: str) -> dict[str, str]:
     return {w.id: getattr(w.label, lang) for w in config.waves}
+
+
+#: the participants' tables and the partner survey's (:mod:`pipelines.assets.partners`)
+ALL_TABLES = (*registry.TABLES, *PARTNER_TABLES)
 
 
 def table_key(name: str) -> dg.AssetKey:
@@ -137,7 +142,7 @@ def published_tables(context: dg.AssetExecutionContext, study_config: StudyResou
     folder = _stage(config, paths) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
-        if old.stem not in rel.tables:
+        if old.stem in registry.TABLES_BY_NAME and old.stem not in rel.tables:   # (partner tables: their own)
             old.unlink()
     for name, df in rel.tables.items():
         tables.write_csv(df, folder / f"{name}.csv")
@@ -165,7 +170,8 @@ def _figure_context(config: StudyConfig, panel_columns) -> registry.FigureContex
     import instruments
 
     levels = tuple(name for name, _ in instruments.spec("hls_eu_q16").rules["levels"])
-    return registry.FigureContext(primary=tuple(o for o in config.analysis.primary_outcomes), hl_levels=levels)
+    return registry.FigureContext(primary=tuple(o for o in config.analysis.primary_outcomes), hl_levels=levels,
+                                  partner_k=config.publishing.k_min_partner)
 
 
 def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder: Path, stem: str,
@@ -243,7 +249,7 @@ def figure_individual_trajectories(context: dg.AssetExecutionContext, study_conf
 # -- the report -----------------------------------------------------------------------------
 
 @dg.asset(group_name=GROUP, kinds={"html", "docx"}, owners=OWNERS, code_version=PUBLISH_VERSION,
-          ins={t.name: dg.AssetIn(key=table_key(t.name)) for t in registry.TABLES},
+          ins={t.name: dg.AssetIn(key=table_key(t.name)) for t in ALL_TABLES},
           deps=[*FIGURE_ASSETS, dg.AssetDep("wave_codebook_report", partition_mapping=dg.AllPartitionMapping())])
 def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,
                       **published: pd.DataFrame) -> dg.MaterializeResult:
@@ -285,7 +291,7 @@ def _participant_ids(panel: pd.DataFrame) -> set[str]:
 def _release_files(instance: dg.DagsterInstance, waves: list[str]) -> dict[str, str]:
     """Every file of the release, from the latest materialisation of each publishing asset
     (of each wave, for the per-wave codebooks)."""
-    keys = [table_key(t.name) for t in registry.TABLES] + \
+    keys = [table_key(t.name) for t in ALL_TABLES] + \
            [dg.AssetKey(f"figure_{f.name}") for f in registry.FIGURES] + [dg.AssetKey("evaluation_report")]
     events = [instance.get_latest_materialization_event(key) for key in keys]
     for w in waves:
@@ -319,7 +325,7 @@ def report_disclosure(context: dg.AssetCheckExecutionContext, study_config: Stud
 
 @dg.asset(group_name=GROUP, kinds={"folder"}, owners=OWNERS, code_version=PUBLISH_VERSION,
           ins={"panel": dg.AssetIn("panel")}, deps=[evaluation_report, *FIGURE_ASSETS,
-                                                     *[table_key(t.name) for t in registry.TABLES],
+                                                     *[table_key(t.name) for t in ALL_TABLES],
                                                      dg.AssetDep("wave_codebook_report",
                                                                  partition_mapping=dg.AllPartitionMapping())])
 def published_release(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,

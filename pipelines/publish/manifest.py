@@ -42,7 +42,7 @@ def input_files(config: StudyConfig, config_path: Path) -> list[dict]:
     -------
     list of dict
         ``{"role", "file", "sha256"}`` for the configuration, each wave file, the
-        attendance register and each user-declared scale file (``sha256`` is ``None`` for
+        attendance register, each partner survey and each user-declared scale file (``sha256`` is ``None`` for
         a missing file).
     """
     base = Path(config_path).resolve().parent
@@ -50,6 +50,7 @@ def input_files(config: StudyConfig, config_path: Path) -> list[dict]:
     entries += [(f"wave {w.id}", config.wave_path(w.id)) for w in config.waves]
     if config.attendance is not None:
         entries.append(("attendance register", config.resolve(config.attendance.file)))
+    entries += [(f"partner survey {p.year}", config.resolve(p.file)) for p in config.partner_surveys]
     entries += [("scale", p) for p in config.scale_paths()]
     out = []
     for role, p in entries:
@@ -96,8 +97,9 @@ def lock_hash(path: Path = PROJECT_ROOT / "requirements.lock") -> str | None:
 
 
 def instrument_versions(config: StudyConfig) -> list[dict]:
-    """Each instrument used by any wave: id, spec version, DOI and rule status."""
-    used = list(dict.fromkeys(i for w in config.waves for i in w.instruments))
+    """Each instrument used by any wave or partner survey: id, spec version, DOI and rule status."""
+    used = list(dict.fromkeys([*(i for w in config.waves for i in w.instruments),
+                               *(i for p in config.partner_surveys for i in p.instrument_ids)]))
     out = []
     for i in used:
         s = instruments.spec(i)
@@ -125,6 +127,7 @@ def provenance(config: StudyConfig, config_path: Path) -> dict:
         "instruments": instrument_versions(config),
         "eq5d_value_sets": value_sets(config),
         "publishing": {"k_min_cell": config.publishing.k_min_cell,
+                       "k_min_partner": config.publishing.k_min_partner,
                        "languages": list(config.publishing.languages),
                        "allow_internal_outputs": config.publishing.allow_internal_outputs},
     }

@@ -801,6 +801,8 @@ class FigureContext:
 
     primary: tuple[str, ...]
     hl_levels: tuple[str, ...] = ("inadequate", "problematic", "sufficient")
+    #: ``publishing.k_min_partner`` (the partner survey's figure)
+    partner_k: int = 5
 
 
 @dataclass(frozen=True)
@@ -831,6 +833,13 @@ class FigureSpec:
 
 def _rec_primary(t: pd.DataFrame, ctx: FigureContext) -> pd.DataFrame:
     return t[(t["population"] == "recurring") & t["outcome"].isin(ctx.primary)]
+
+
+def _partner_means(T, L, c):
+    from pipelines.publish import partners
+
+    t = T["partner_scale_summary"]
+    return partners.scale_means_figure(t, L, c.partner_k) if t is not None and len(t) else None
 
 
 def _figures():
@@ -880,6 +889,8 @@ def _figures():
                    lambda T, L, c: F.dose_response(T["dose_response_terms"], L, c.primary)
                    if nonempty(T["dose_response_terms"]) else None, "fig_dose",
                    "Change per weekly visit (baseline-adjusted) with CI."),
+        FigureSpec("partner_scale_means", ("partner_scale_summary",), _partner_means, "fig_partner_means",
+                   "Partner survey: E2 scale means per survey year with CI (pipelines.publish.partners)."),
     )
 
 

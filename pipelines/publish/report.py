@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import instruments
 from pipelines.config import StudyConfig
-from pipelines.publish import narrative, registry, tables
+from pipelines.publish import narrative, partnership_report, registry, tables
 from pipelines.publish.labels import catalogue, label
 from pipelines.publish.tables import DisplayTable, Labels
 
@@ -163,6 +163,10 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
         h3(label("reliability_heading", lang))
         names = {i: instruments.spec(i).name[lang] for i in dict.fromkeys(P["reliability"]["instrument"])}
         tab(tables.display_reliability(P["reliability"], L, names))
+    # the partner survey: its own section (pipelines/publish/partnership_report.py)
+    part, n_fig, n_tab = partnership_report.number_blocks(
+        partnership_report.section(config, L, P, figure_files), n_fig, n_tab)
+    blocks += part
     h2("limitations")
     if has("participant_flow"):
         blocks += narrative.limitations(P["participant_flow"], attrition, config, L)

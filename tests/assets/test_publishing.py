@@ -64,7 +64,7 @@ def test_reports_exist_in_both_languages_and_formats(published):
     from docx import Document
 
     doc = Document(str(year_dir / "report.docx"))
-    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 10
+    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 11      # 10 + the partner survey's figure
 
 
 def test_manifest_records_inputs_code_and_outputs(published):

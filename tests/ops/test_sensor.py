@@ -19,7 +19,10 @@ from pipelines import study
 from pipelines.config import load_config
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
-from pipelines.sensors import INPUT_ASSETS, WAVE_ASSET_KEYS, wave_inbox_sensor
+from pipelines.sensors import INPUT_ASSETS, INPUT_COMPANIONS, WAVE_ASSET_KEYS, wave_inbox_sensor
+
+#: every asset a run of the input assets materialises (a multi-asset runs whole)
+INPUT_KEYS = [*INPUT_ASSETS.values(), *[k for ks in INPUT_COMPANIONS.values() for k in ks]]
 
 WAVE_IDS = ["T0", "T1", "T2"]
 
@@ -76,10 +79,12 @@ def test_first_tick_registers_waves_and_requests_one_run_per_wave_keyed_by_hash(
         assert sorted(req.asset_selection) == sorted(WAVE_ASSET_KEYS)
         assert req.tags["jh/trigger"] == "wave_inbox_sensor"
     assert {dg.AssetKey("raw_wave"), dg.AssetKey("scored_wave")} <= set(WAVE_ASSET_KEYS)
-    # the configuration file and the attendance register are new inputs too: one run for both
+    # the configuration file, the attendance register and the partner surveys are new inputs
+    # too: one run for all of them
     (inputs,) = input_requests(result)
-    assert sorted(inputs.asset_selection) == sorted(INPUT_ASSETS.values())
-    assert set(json.loads(result.cursor)) == {"wave:T0", "wave:T1", "wave:T2", "study_settings", "attendance"}
+    assert sorted(inputs.asset_selection) == sorted(INPUT_KEYS)
+    assert set(json.loads(result.cursor)) == {"wave:T0", "wave:T1", "wave:T2", "study_settings", "attendance",
+                                              "partner_surveys"}
 
 
 def test_second_tick_without_changes_requests_nothing(small_study, instance):
@@ -111,6 +116,23 @@ def test_changed_wave_file_requests_exactly_that_wave(small_study, instance):
     assert new == f"wave:T2:{study.wave_input_version(load_config(config_path), 'T2')}:after:none"
     assert third.dynamic_partitions_requests == []
     assert tick(instance, config_path, cursor=third.cursor).run_requests == []
+
+
+def test_changed_partner_survey_requests_the_partner_reader_only(small_study, instance):
+    from pipelines.partner_surveys import input_version
+
+    config_path = small_study / "study.yaml"
+    first = tick(instance, config_path)
+    cfg = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    path = small_study / cfg["partner_surveys"][1]["file"]
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n", 1))      # any change of bytes
+    second = tick(instance, config_path, cursor=first.cursor)
+    assert wave_requests(second) == {}
+    (inputs,) = input_requests(second)
+    assert inputs.asset_selection == [dg.AssetKey("raw_partner_surveys"), dg.AssetKey("partner_codebook")]
+    digest = input_version(load_config(config_path))
+    assert inputs.run_key == f"partner_surveys:{digest}:after:none"
+    assert tick(instance, config_path, cursor=second.cursor).run_requests == []
 
 
 def test_wave_already_materialised_with_same_content_is_not_requested(small_study, instance):
@@ -173,7 +195,7 @@ def test_cross_wave_assets_follow_the_wave_runs(pipeline_env, instance):
     before = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     assert before.total_requested == 0                      # waves missing: nothing to follow yet
 
-    materialise(list(INPUT_ASSETS.values()))
+    materialise(INPUT_KEYS)
     for w in WAVE_IDS:
         materialise(WAVE_ASSET_KEYS, w)
     after = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=before.cursor)

@@ -224,7 +224,9 @@ def test_partner_survey_key_typos_get_a_suggestion(tmp_path, key, typo, hint):
 
 
 def test_publishing_k_min_partner_minimum_and_typo(tmp_path):
-    assert load_config(write(tmp_path, with_partners(partner(), k_min_partner=3))).publishing.k_min_partner == 3
+    # (k_min_cell lowered too: the partner threshold may not be below the participants')
+    assert load_config(write(tmp_path, with_partners(partner(), k_min_partner=3, k_min_cell=3))
+                       ).publishing.k_min_partner == 3
     with pytest.raises(ConfigError, match=r"publishing.k_min_partner: Input should be greater than or equal to 3"):
         load_config(write(tmp_path, with_partners(partner(), k_min_partner=2)))
     with pytest.raises(ConfigError, match=r"unknown key \(did you mean 'k_min_partner'\?\)"):
@@ -287,3 +289,26 @@ def test_figure_formats_default_all_three_and_are_validated(tmp_path):
         bad["publishing"] = {"figure_formats": bad_formats}
         with pytest.raises(ConfigError, match="figure_formats"):
             load_config(write(tmp_path, bad))
+
+
+def test_k_min_partner_is_never_below_k_min_cell(tmp_path):
+    with pytest.raises(ConfigError, match=r"publishing.k_min_partner \(5\) is below publishing.k_min_cell \(10\)"):
+        load_config(write(tmp_path, with_partners(partner(), k_min_cell=10)))
+    assert load_config(write(tmp_path, with_partners(partner(), k_min_cell=10, k_min_partner=10)))
+    # without partner surveys the partner threshold is not used, and not checked
+    cfg = with_partners(k_min_cell=10)
+    cfg.pop("partner_surveys")
+    assert load_config(write(tmp_path, cfg)).publishing.k_min_cell == 10
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"group_labels": {}}, "group_variable 'grupp' needs group_labels"),
+    ({"respondent_variable": "syn1"}, "respondent_variable 'syn1' is also mapped to an item"),
+    ({"respondent_variable": "grupp"}, "respondent_variable 'grupp' is also the group_variable"),
+    ({"respondent_variable": "kommentar"}, "respondent_variable 'kommentar' is also a free_text variable"),
+])
+def test_partner_group_labels_and_respondent_variable(tmp_path, changes, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, with_partners(partner(**changes))))
+    assert load_config(write(tmp_path, with_partners(partner(respondent_variable="lopnr")))
+                       ).partner_surveys[0].respondent_variable == "lopnr"
