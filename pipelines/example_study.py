@@ -1033,8 +1033,8 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
         Name -> path of every written file: ``wave_T0``, ``wave_T1``, ``wave_T2``,
         ``attendance``, ``scale``, ``study``, ``ground_truth``, ``readme``.
     """
-    if participants < 10:
-        raise ValueError("participants must be at least 10")
+    if participants < 6:
+        raise ValueError("participants must be at least 6")
     out = Path(out_dir)
     (out / "waves").mkdir(parents=True, exist_ok=True)
     (out / "scales").mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,8 @@ from pipelines.fsutil import is_temp_file
 
 SUPPRESSED = "suppressed"
 REASON = "suppression"
+#: the analysis tables' explanation of a missing estimate (:mod:`analysis.tidy`)
+NOTE = "note"
 OTHER_LEVEL = "Övriga/Other"
 #: ``n_*`` columns that do not count persons (items of a scale)
 NOT_PERSON_COUNTS = frozenset({"n_items", "n_valid_items"})
@@ -91,7 +93,8 @@ def suppress(df: pd.DataFrame, k: int, count_cols: Sequence[str] = ("n",),
         A copy with ``suppressed`` (bool) and ``suppression`` columns: ``"primary"`` (a
         count is 1 … k − 1), ``"complement"`` (the cell is large but ``total − part`` is
         not), ``"secondary"`` (hidden so that another cannot be recovered from a total) or
-        ``""``; suppressed counts and values are NaN.
+        ``""``; suppressed counts and values are NaN, and so is a ``note`` column (a
+        "not estimable: fewer than 2 pairs" would tell the count).
 
     Examples
     --------
@@ -135,7 +138,9 @@ def suppress(df: pd.DataFrame, k: int, count_cols: Sequence[str] = ("n",),
     for c in count_cols:
         blank = flagged if c not in keep_cols else pd.Series(_small(out[c], k), index=out.index)
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float).mask(blank)
-    for c in value_cols:
+    # a "not estimable" note can imply the count it explains ("fewer than 2 pairs"): it
+    # goes with the row's values
+    for c in [*value_cols, *([NOTE] if NOTE not in value_cols else [])]:
         if c in out.columns:
             out[c] = out[c].mask(flagged)
     return out
@@ -160,7 +165,8 @@ def enclosing_counts(df: pd.DataFrame, keys: Sequence[str], population_col: str 
     """
     keys = list(keys)
     outer = df.loc[df[population_col] == enclosing, [*keys, count_col]].drop_duplicates(keys)
-    merged = df[keys].merge(outer, on=keys, how="left")[count_col].to_numpy(dtype=float)
+    # a copy: to_numpy can return a read-only view (pandas copy-on-write)
+    merged = np.array(df[keys].merge(outer, on=keys, how="left")[count_col], dtype=float)
     merged[(df[population_col] == enclosing).to_numpy()] = np.nan
     return pd.Series(merged, index=df.index)
 
