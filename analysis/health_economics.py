@@ -141,7 +141,7 @@ def eq5d_auc(
         row = {"outcome": index_col, "category": cat, "n": n, "estimate": float(x.mean()) if n else np.nan,
                "note": not_estimable("no_pairs" if n == 0 else "few_pairs") if n < 2 else ""}
         se = float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else np.nan
-        if se > 0:
+        if n > 1 and not _panel.essentially_constant(float(x.std(ddof=1)), n, row["estimate"]):
             q = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
             row.update(std_error=se, ci_low=row["estimate"] - q * se, ci_high=row["estimate"] + q * se)
         elif n > 1:

@@ -44,7 +44,7 @@ def _paired_t(d: np.ndarray, ci_level: float) -> dict:
     mean = float(d.mean()) if n else np.nan
     sd = float(d.std(ddof=1)) if n > 1 else np.nan
     row["estimate"] = mean
-    if n < 2 or not sd > 0:
+    if n < 2 or _panel.essentially_constant(sd, n, mean):
         row.update(ci_low=np.nan, ci_high=np.nan, statistic=np.nan, p_value=np.nan)
         row["df"] = float(n - 1) if n > 1 else np.nan
         row["note"] = _pairs_reason(n) if n < 2 else not_estimable("no_change_variation")
@@ -223,7 +223,10 @@ def _ncp_interval(t: float, df: float, ci_level: float) -> tuple[float, float]:
         try:
             limits.append(bracket(fun))
         except ValueError:  # NaN from the noncentral t far in its tails
-            limits.append(normal_approx(sign))
+            try:
+                limits.append(normal_approx(sign))
+            except ValueError:  # no sign change even there: no interval, rather than an error
+                limits.append(np.nan)
     return float(limits[0]), float(limits[1])
 
 
@@ -233,7 +236,7 @@ def _effect_rows(pre_values: np.ndarray, post_values: np.ndarray, ci_level: floa
     rows = []
     nan2 = (np.nan, np.nan)
     # Cohen's d_z with noncentral-t CI (effectsize::cohens_d(paired = TRUE))
-    if n > 1 and d.std(ddof=1) > 0:
+    if n > 1 and not _panel.essentially_constant(float(d.std(ddof=1)), n, float(d.mean())):
         sd_d = float(d.std(ddof=1))
         dz = float(d.mean()) / sd_d
         lo, hi = _ncp_interval(dz * math.sqrt(n), n - 1, ci_level)
@@ -247,8 +250,9 @@ def _effect_rows(pre_values: np.ndarray, post_values: np.ndarray, ci_level: floa
     if n > 2:
         s_av = (pre_values.std(ddof=1) + post_values.std(ddof=1)) / 2
         J = 1 - 3 / (4 * (n - 1) - 1)
-        g = float(d.mean() / s_av * J) if s_av > 0 else np.nan
-        scale = sd_d / math.sqrt(n) / s_av * J if s_av > 0 else np.nan
+        flat = _panel.essentially_constant(float(s_av), n, float(np.abs(np.r_[pre_values, post_values]).max()))
+        g = np.nan if flat else float(d.mean() / s_av * J)
+        scale = np.nan if flat else sd_d / math.sqrt(n) / s_av * J
         ci_g = (lo * scale, hi * scale)
     else:
         g, ci_g = np.nan, nan2

@@ -307,7 +307,7 @@ def multiple_imputation(
         pooled = rubin_pool(est[o], var[o], df_complete=n - 1)
         row = {"outcome": o, **base, "estimate": pooled["estimate"], "std_error": pooled["std_error"],
                "df": pooled["df"], "note": ""}
-        if pooled["std_error"] > 0:
+        if not _panel.essentially_constant(pooled["std_error"], 1, pooled["estimate"]):
             q = stats.t.ppf(1 - (1 - ci_level) / 2, pooled["df"])
             row.update(ci_low=pooled["estimate"] - q * pooled["std_error"],
                        ci_high=pooled["estimate"] + q * pooled["std_error"])
@@ -374,7 +374,7 @@ def compare_estimates(
         cc = {"outcome": o, "pre": pre, "post": post, "method": "complete_case", "n": n, "ci_level": ci_level,
               "note": ""}
         se = float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else np.nan
-        if n > 1 and se > 0:
+        if n > 1 and not _panel.essentially_constant(float(d.std(ddof=1)), n, float(d.mean())):
             q = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
             cc.update(estimate=float(d.mean()), std_error=se, df=float(n - 1),
                       ci_low=float(d.mean()) - q * se, ci_high=float(d.mean()) + q * se)  # fmt: skip

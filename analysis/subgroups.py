@@ -90,7 +90,7 @@ def subgroups(
                 mean, sd = float(d.mean()), float(d.std(ddof=1))
                 se = sd / math.sqrt(n)
                 row["estimate"] = mean
-                if se > 0:
+                if not _panel.essentially_constant(sd, n, mean):
                     qq = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
                     row.update(std_error=se, ci_low=mean - qq * se, ci_high=mean + qq * se,
                                p_value=float(2 * stats.t.sf(abs(mean / se), n - 1)))

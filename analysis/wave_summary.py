@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis._panel import essentially_constant
 from analysis.tidy import not_estimable
 
 
@@ -53,7 +54,7 @@ def wave_means(panel: pd.DataFrame, outcomes: list[str], ci_level: float = 0.95,
             n = len(x)
             mean = x.mean() if n else np.nan
             sd = x.std(ddof=1) if n > 1 else np.nan
-            se = sd / np.sqrt(n) if n > 1 and sd > 0 else np.nan
+            se = np.nan if n < 2 or essentially_constant(sd, n, mean) else sd / np.sqrt(n)
             q = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1) if n > 1 else np.nan
             note = ("" if se > 0 else not_estimable("no_observations") if n == 0
                     else not_estimable("few_observed") if n == 1 else not_estimable("no_variation"))

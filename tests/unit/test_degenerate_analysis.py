@@ -438,3 +438,20 @@ def test_flow_and_cohort_without_overlap_or_attendance():
     n = flow.set_index(["stage", "definition"])["n"]
     assert n[("analysed", "recurring_both_waves")] == 0 and n[("analysed", "recurring_attendance")] == 0
     assert n[("lost_to_follow_up", "all")] == 2 and n[("new_at_follow_up", "all")] == 2
+
+
+def test_changes_equal_up_to_rounding_count_as_no_variation():
+    """The crash of a 6-participant study: score differences equal up to 1e-15 gave
+    t = 1.7e15 and a noncentral-t interval without a sign change. R's t.test calls such
+    data "essentially constant"; so do these functions."""
+    panel = pairs([1.0, 2.0, 3.0, 4.0], [11.000000000000002, 12.0, 12.999999999999998, 14.0])
+    t = prepost.paired_tests(panel, ["y"], "T0", "T1").set_index("test").loc["paired_t"]
+    assert_allclose(t["estimate"], 10.0) and t["note"] == NE("no_change_variation")
+    es = prepost.paired_effect_sizes(panel, ["y"], "T0", "T1").set_index("effect_size_type")
+    assert es.loc["cohens_dz", "note"] == NE("no_change_variation") and np.isnan(es.loc["cohens_dz", "estimate"])
+    assert np.isfinite(es.loc["hedges_g_av", "estimate"]) and np.isnan(es.loc["hedges_g_av", "ci_low"])
+    assert prepost._ncp_interval(1.75e15, 2, 0.95)[1] != prepost._ncp_interval(1.75e15, 2, 0.95)[1]  # NaN, no error
+    cc = sensitivity.compare_estimates(panel, ["y"], "T0", "T1", m=3, seed=1).set_index("method")
+    assert cc.loc["complete_case", "note"] == NE("no_change_variation")
+    sub = subgroups.subgroups(panel.assign(g="a"), ["y"], "T0", "T1", by="g", min_pairs=2).iloc[0]
+    assert sub["note"] == NE("no_change_variation")
