@@ -510,6 +510,7 @@ def eq5d_problems(shares: pd.DataFrame, L: Labels):
         n_txt = fmt_n(n_lo, L.k, L.lang) if n_lo == n_hi else f"{fmt_n(n_lo, L.k, L.lang)}–{fmt_n(n_hi, L.k, L.lang)}"
         ax.bar([np.nan], [np.nan], color=colors[j % 5], label=f"{L.wave(w)} (n = {n_txt})")
     ax.set_xticks(x, [style.wrap(label(d, L.lang), 11) for d in dims])
+    ax.set_xlim(-0.5, len(dims) - 0.5)  # also where a wave's bars are all missing (its marks stay inside)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(style.percent_formatter(L.lang))
     ax.set_ylabel(label("share_any_problem", L.lang))

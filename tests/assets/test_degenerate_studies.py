@@ -298,7 +298,7 @@ def check_complete_report(year_dir: Path, config, *, docx: bool = True) -> dict[
         for name, table in published.items():
             if "note" not in table.columns:
                 continue
-            assert table["note"].dropna().str.startswith(NOT_ESTIMABLE).all(), name
+            assert table["note"].dropna().astype(str).str.startswith(NOT_ESTIMABLE).all(), name
             if name in DISPLAYED:
                 rows = DISPLAYED[name](table) if DISPLAYED[name] else table
                 for note in rows["note"].dropna().unique():
