@@ -328,12 +328,13 @@ def test_degenerate_studies_give_a_complete_report(tmp_path_factory, cheap_figur
     assert not disclosure, disclosure
     config = load_config(study.root / "study.yaml")
     texts = check_complete_report(root / "out" / "reports" / str(config.study.evaluation_year), config, docx=True)
+    sv, en = texts["sv"].lower(), texts["en"].lower()
     if "one_wave" in degeneracies:
-        assert "ej skattningsbar: ingen jämförelse mellan mättillfällen är angiven" in texts["sv"]
-        assert "not estimable: no comparison between waves configured" in texts["en"]
+        assert "ej skattningsbar: ingen jämförelse mellan mättillfällen är angiven" in sv
+        assert "not estimable: no comparison between waves configured" in en
     if "no_attendance_register" in degeneracies and "one_wave" not in degeneracies:
-        assert "ej skattningsbar: inget närvaroregister" in texts["sv"]
-        assert "not estimable: no attendance register" in texts["en"]
+        assert "ej skattningsbar: inget närvaroregister" in sv
+        assert "not estimable: no attendance register" in en
 
 
 # -- the real pipeline, end to end -------------------------------------------------------------
@@ -373,5 +374,6 @@ def test_pipeline_on_the_issue_study_with_equal_answers_and_extreme_shares(pipel
 def test_pipeline_on_one_wave_of_six_participants(pipeline_env_class, tmp_path, monkeypatch):
     year_dir, config = _run(pipeline_env_class, tmp_path, monkeypatch, 6, 3, ["one_wave"])
     check_complete_report(year_dir, config)
-    assert "ej skattningsbar: ingen jämförelse mellan mättillfällen är angiven" in docx_text(year_dir / "report.docx")
-    assert "not estimable: no comparison between waves configured" in docx_text(year_dir / "report.en.docx")
+    assert "ej skattningsbar: ingen jämförelse mellan mättillfällen är angiven" in \
+        docx_text(year_dir / "report.docx").lower()
+    assert "not estimable: no comparison between waves configured" in docx_text(year_dir / "report.en.docx").lower()
