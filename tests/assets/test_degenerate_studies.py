@@ -311,7 +311,7 @@ def check_complete_report(year_dir: Path, config, *, docx: bool = True) -> dict[
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, derandomize=True, database=None, print_blob=True,
+@settings(max_examples=6, deadline=None, derandomize=True, database=None, print_blob=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(participants=st.integers(6, 40), seed=st.integers(0, 2**16),
        degeneracies=st.lists(st.sampled_from(DEGENERACIES), unique=True, max_size=4))
