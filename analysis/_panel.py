@@ -56,6 +56,16 @@ def differences(panel: pd.DataFrame, outcome: str, pre, post) -> np.ndarray:
     return (w["post"] - w["pre"]).to_numpy(dtype=float)
 
 
+def essentially_constant(sd: float, n: int, mean: float) -> bool:
+    """Whether values with this SD, count and mean carry no usable spread: SD zero or NaN,
+    or a standard error below 10 machine epsilons of the mean -- R's ``t.test`` rule
+    ("data are essentially constant"), which catches scores that differ only by floating
+    point rounding (e.g. 81.5 - 71.5 against 10)."""
+    if not sd > 0 or n < 1:
+        return True
+    return sd / np.sqrt(n) < 10 * np.finfo(float).eps * abs(mean)
+
+
 def isin(values: pd.Series, keep) -> np.ndarray:
     """Boolean mask: which of ``values`` (e.g. participant IDs) are in ``keep``.
 

@@ -7,12 +7,12 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _panel
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["CATEGORICAL_TEST_COLUMNS", "paired_table", "mcnemar", "marginal_homogeneity"]
 
 CATEGORICAL_TEST_COLUMNS = (
-    "outcome", "pre", "post", "test", "n", "estimate", "statistic", "df", "p_value", "method",
+    "outcome", "pre", "post", "test", "n", "estimate", "statistic", "df", "p_value", "method", "note",
 )  # fmt: skip
 
 
@@ -22,6 +22,21 @@ def _levels(panel: pd.DataFrame, outcome: str, pre, post) -> list:
         return list(col.cat.categories)
     values = col[panel[_panel.WAVE].isin([pre, post])].dropna().unique().tolist()
     return sorted(values)
+
+
+def _binary_levels(panel: pd.DataFrame, outcome: str, pre, post) -> list:
+    """The two levels of a binary outcome, also when only one of them is observed: the
+    categories of a categorical column, False/True for a boolean one, 0/1 for a numeric
+    one coded 0/1; else the observed values (which may be fewer or more than two)."""
+    col = panel[outcome]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return list(col.cat.categories)
+    observed = _levels(panel, outcome, pre, post)
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return [False, True]
+    if pd.api.types.is_numeric_dtype(col.dtype) and set(observed) <= {0, 1}:
+        return [0, 1]
+    return observed
 
 
 def paired_table(panel: pd.DataFrame, outcome: str, pre, post, levels=None) -> pd.DataFrame:
@@ -85,11 +100,12 @@ def mcnemar(panel: pd.DataFrame, outcome: str, pre, post, exact: bool = False) -
     -------
     pandas.DataFrame
         One row with ``outcome, pre, post, test, n, estimate, statistic, df,
-        p_value, method``. ``test`` is ``"mcnemar"`` or ``"mcnemar_exact"``; ``n`` is the
-        number of complete pairs; ``estimate`` is the change in the share at the
+        p_value, method, note``. ``test`` is ``"mcnemar"`` or ``"mcnemar_exact"``; ``n``
+        is the number of complete pairs; ``estimate`` is the change in the share at the
         positive (second) level, p_post - p_pre; ``statistic`` is the corrected
         chi-squared (df 1), or for the exact test b, the number of
-        negative -> positive pairs (df NaN).
+        negative -> positive pairs (df NaN). ``note`` is empty, or says why the
+        test is not estimable (see Notes); the row is returned, never an error.
 
     Notes
     -----
@@ -98,7 +114,15 @@ def mcnemar(panel: pd.DataFrame, outcome: str, pre, post, exact: bool = False) -
     (|b - c| - 1)^2 / (b + c) on 1 df; the exact p-value is the two-sided binomial
     test of b successes in b + c trials with probability 1/2. ``estimate`` is
     p_post - p_pre = (b - c) / n. With no discordant pairs both tests are
-    undefined and the statistic and p-value are NaN (R returns NaN or stops).
+    undefined and the statistic and p-value are NaN (R returns NaN or stops);
+    ``note`` is "not estimable: no discordant pairs" and the estimate is 0.
+
+    Degenerate data give a row, not an error: without complete pairs every estimate
+    is NaN ("not estimable: no complete pairs"). A boolean outcome, or a numeric one
+    coded 0/1, has both levels even when only one is observed (all False at both
+    waves is a table with one non-zero cell); an outcome with any other single
+    observed value gives "not estimable: only one category observed". More than two
+    levels is a ``ValueError`` (use :func:`marginal_homogeneity`).
 
     References
     ----------
@@ -116,25 +140,32 @@ def mcnemar(panel: pd.DataFrame, outcome: str, pre, post, exact: bool = False) -
         n  estimate  statistic  p_value
     0  12  0.416667   2.285714  0.13057
     """
-    tab = paired_table(panel, outcome, pre, post)
-    if tab.shape != (2, 2):
-        raise ValueError(f"{outcome} must have exactly two levels, found {list(tab.index)}")
-    b, c = int(tab.iloc[0, 1]), int(tab.iloc[1, 0])
-    n = int(tab.to_numpy().sum())
-    row = {"outcome": outcome, "pre": pre, "post": post, "n": n}
-    row["estimate"] = (b - c) / n if n else np.nan
+    levels = _binary_levels(panel, outcome, pre, post)
+    if len(levels) > 2:
+        raise ValueError(f"{outcome} must have exactly two levels, found {len(levels)}")
+    row = {"outcome": outcome, "pre": pre, "post": post, "note": ""}
     if exact:
-        row.update(test="mcnemar_exact", df=np.nan, statistic=float(b))
-        row["p_value"] = stats.binomtest(b, b + c, 0.5).pvalue if b + c > 0 else np.nan
-        row["method"] = "Exact McNemar test (binomial test of discordant pairs)"
+        row.update(test="mcnemar_exact", df=np.nan,
+                   method="Exact McNemar test (binomial test of discordant pairs)")
     else:
-        row.update(test="mcnemar", df=1.0)
-        if b + c > 0:
-            stat = (abs(b - c) - 1) ** 2 / (b + c)
-            row.update(statistic=float(stat), p_value=float(stats.chi2.sf(stat, 1)))
-        else:
-            row.update(statistic=np.nan, p_value=np.nan)
-        row["method"] = "McNemar's Chi-squared test with continuity correction"
+        row.update(test="mcnemar", df=1.0, method="McNemar's Chi-squared test with continuity correction")
+    tab = paired_table(panel, outcome, pre, post, levels=levels)
+    n = int(tab.to_numpy().sum())
+    row["n"] = n
+    if n == 0 or tab.shape != (2, 2):
+        # no pairs, or one level of a code that cannot be told apart from its other level
+        row.update(estimate=np.nan, statistic=np.nan, df=np.nan, p_value=np.nan,
+                   note=not_estimable("no_pairs" if n == 0 else "one_category"))
+        return as_tidy([row], CATEGORICAL_TEST_COLUMNS)
+    b, c = int(tab.iloc[0, 1]), int(tab.iloc[1, 0])
+    row["estimate"] = (b - c) / n
+    if b + c == 0:  # every pair concordant: no change, but no test (R: NaN or an error)
+        row.update(statistic=float(b) if exact else np.nan, p_value=np.nan, note=not_estimable("no_discordant"))
+    elif exact:
+        row.update(statistic=float(b), p_value=stats.binomtest(b, b + c, 0.5).pvalue)
+    else:
+        stat = (abs(b - c) - 1) ** 2 / (b + c)
+        row.update(statistic=float(stat), p_value=float(stats.chi2.sf(stat, 1)))
     return as_tidy([row], CATEGORICAL_TEST_COLUMNS)
 
 
@@ -154,8 +185,11 @@ def marginal_homogeneity(panel: pd.DataFrame, outcome: str, pre, post) -> pd.Dat
     -------
     pandas.DataFrame
         One row with ``outcome, pre, post, test, n, estimate, statistic, df,
-        p_value, method``; ``test`` is ``"stuart_maxwell"``, ``estimate`` is NaN,
+        p_value, method, note``; ``test`` is ``"stuart_maxwell"``, ``estimate`` is NaN,
         ``df`` is the rank of the covariance matrix (k - 1 when every level occurs).
+        When S has rank 0 (no complete pairs, one level only, or every pair
+        unchanged) the statistic, df and p-value are NaN and ``note`` says which
+        ("not estimable: ..."); otherwise ``note`` is empty.
 
     Notes
     -----
@@ -192,9 +226,12 @@ def marginal_homogeneity(panel: pd.DataFrame, outcome: str, pre, post) -> pd.Dat
     d = tab.sum(axis=1) - tab.sum(axis=0)
     S = -(tab + tab.T)
     np.fill_diagonal(S, tab.sum(axis=1) + tab.sum(axis=0) - 2 * np.diag(tab))
-    rank = np.linalg.matrix_rank(S)
-    if rank == 0:
+    rank = np.linalg.matrix_rank(S) if S.size else 0
+    note = ""
+    if rank == 0:  # no pairs, or every pair on the diagonal
         stat, df, p = np.nan, np.nan, np.nan
+        observed = int(((tab.sum(axis=1) + tab.sum(axis=0)) > 0).sum())
+        note = not_estimable("no_pairs" if n == 0 else "one_category" if observed < 2 else "no_discordant")
     else:
         stat = float(d @ np.linalg.pinv(S) @ d)
         df = float(rank)
@@ -202,6 +239,6 @@ def marginal_homogeneity(panel: pd.DataFrame, outcome: str, pre, post) -> pd.Dat
     row = {
         "outcome": outcome, "pre": pre, "post": post, "test": "stuart_maxwell", "n": n,
         "estimate": np.nan, "statistic": stat, "df": df, "p_value": p,
-        "method": "Stuart-Maxwell marginal homogeneity test (asymptotic, as coin::mh_test)",
+        "method": "Stuart-Maxwell marginal homogeneity test (asymptotic, as coin::mh_test)", "note": note,
     }  # fmt: skip
     return as_tidy([row], CATEGORICAL_TEST_COLUMNS)

@@ -9,13 +9,13 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _panel
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["DOSE_COLUMNS", "dose_response"]
 
 DOSE_COLUMNS = (
     "outcome", "term", "n", "estimate", "std_error", "statistic", "df", "p_value",
-    "ci_low", "ci_high", "ci_level", "method",
+    "ci_low", "ci_high", "ci_level", "method", "note",
 )  # fmt: skip
 
 
@@ -26,6 +26,7 @@ def dose_response(
     covariates: Sequence[str] = (),
     adjust_baseline: bool = False,
     ci_level: float = 0.95,
+    outcomes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """OLS of each outcome's paired change on attendance (tidy terms).
 
@@ -48,15 +49,24 @@ def dose_response(
         to the mean when attendance relates to baseline level).
     ci_level : float, default 0.95
         Confidence level.
+    outcomes : sequence of str, optional
+        Outcomes to report, in order; one without any change in ``changes`` (nobody
+        answered it at both waves) gets its terms with "not estimable: no complete
+        pairs". Default: the outcomes in ``changes``.
 
     Returns
     -------
     pandas.DataFrame
         One row per outcome x term (``(Intercept)``, the exposure, covariates):
         ``outcome, term, n, estimate, std_error, statistic, df, p_value, ci_low,
-        ci_high, ci_level, method``; classical OLS standard errors, t-tests on
+        ci_high, ci_level, method, note``; classical OLS standard errors, t-tests on
         n - p df (as R's ``summary(lm(change ~ visits_per_week))``). The exposure
-        slope is the mean difference in change per extra visit per week.
+        slope is the mean difference in change per extra visit per week. Where the
+        regression cannot be fitted the terms are NaN and ``note`` says why ("not
+        estimable: no complete pairs", "fewer observations than model terms",
+        "regressors collinear or constant", e.g. everyone attended equally often);
+        a perfect fit keeps its estimates with NaN tests ("no variation in the
+        change"). ``note`` is empty otherwise. Degenerate data never raise.
 
     Examples
     --------
@@ -74,7 +84,9 @@ def dose_response(
     data = changes.merge(attendance[att_cols], on=_panel.ID, how="inner")
     regressors = [exposure, *(["value_pre"] if adjust_baseline else []), *covariates]
     rows = []
-    for outcome, sub in data.groupby("outcome", sort=False):
+    groups = dict(list(data.groupby("outcome", sort=False)))
+    for outcome in (list(outcomes) if outcomes is not None else list(groups)):
+        sub = groups.get(outcome, data.iloc[:0])
         sub = sub.dropna(subset=["change", *regressors])
         n = len(sub)
         X = np.column_stack([np.ones(n), *(sub[c].to_numpy(dtype=float) for c in regressors)])
@@ -82,22 +94,27 @@ def dose_response(
         p = X.shape[1]
         names = ["(Intercept)", *regressors]
         if n <= p or np.linalg.matrix_rank(X) < p:
+            note = not_estimable("no_pairs" if n == 0 else "few_observations" if n <= p else "collinear")
             for name in names:
-                rows.append({"outcome": outcome, "term": name, "n": n})
+                rows.append({"outcome": outcome, "term": name, "n": n, "note": note})
             continue
         beta, *_ = np.linalg.lstsq(X, y, rcond=None)
         resid = y - X @ beta
         df = n - p
         s2 = float(resid @ resid) / df
         cov = s2 * np.linalg.inv(X.T @ X)
+        # a perfect fit (s2 = 0 up to rounding) has no standard errors: the estimates stand,
+        # the tests do not
+        perfect = np.allclose(resid, 0, rtol=0, atol=1e-10 * max(1.0, float(np.abs(y).max())))
+        note = not_estimable("no_change_variation") if perfect else ""
         q = stats.t.ppf(1 - (1 - ci_level) / 2, df)
         for k, name in enumerate(names):
-            se = float(np.sqrt(cov[k, k]))
+            se = np.nan if perfect else float(np.sqrt(cov[k, k]))
             t = float(beta[k] / se) if se > 0 else np.nan
             rows.append({
                 "outcome": outcome, "term": name, "n": n, "estimate": float(beta[k]), "std_error": se,
                 "statistic": t, "df": float(df), "p_value": float(2 * stats.t.sf(abs(t), df)),
-                "ci_low": float(beta[k] - q * se), "ci_high": float(beta[k] + q * se),
+                "ci_low": float(beta[k] - q * se), "ci_high": float(beta[k] + q * se), "note": note,
             })  # fmt: skip
     out = as_tidy(rows, DOSE_COLUMNS)
     out["ci_level"] = ci_level

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import _panel
 from analysis.proportions import wilson_ci
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["DIMENSIONS", "PCHC_COLUMNS", "PROBLEM_COLUMNS", "pchc", "problem_shares"]
 
@@ -17,9 +17,9 @@ __all__ = ["DIMENSIONS", "PCHC_COLUMNS", "PROBLEM_COLUMNS", "pchc", "problem_sha
 #: anxiety/depression (levels 1 = no problems ... 5 = extreme problems/unable).
 DIMENSIONS = ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")
 PCHC_COLUMNS = (
-    "dimension", "category", "pre", "post", "n", "n_total", "share", "ci_low", "ci_high", "ci_level",
+    "dimension", "category", "pre", "post", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "note",
 )  # fmt: skip
-PROBLEM_COLUMNS = ("dimension", "wave", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "method")
+PROBLEM_COLUMNS = ("dimension", "wave", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "method", "note")
 
 
 def _complete_profiles(panel: pd.DataFrame, pre, post, dims: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -57,11 +57,14 @@ def pchc(
     -------
     pandas.DataFrame
         ``dimension, category, pre, post, n, n_total, share, ci_low, ci_high,
-        ci_level``. Rows with ``dimension == "overall"`` have ``category`` in
+        ci_level, note``. Rows with ``dimension == "overall"`` have ``category`` in
         ``better, worse, mixed, unchanged`` (profile-level PCHC); one block per
         dimension has ``better, worse, same``. ``n_total`` is the number of
         participants with all dimensions answered at both waves (the same
-        analysis set for every row); ``share`` = n / n_total with a Wilson CI.
+        analysis set for every row); ``share`` = n / n_total with a Wilson CI
+        (exactly 0 or 1 at its end for a share of 0 % or 100 %). Without complete
+        pairs every row is returned with NaN shares and ``note`` "not estimable:
+        no complete pairs"; otherwise ``note`` is empty.
 
     Notes
     -----
@@ -111,6 +114,7 @@ def pchc(
     out["share"] = out["n"] / n_total if n_total else np.nan
     lo, hi = wilson_ci(out["n"].to_numpy(), np.full(len(out), n_total), ci_level)
     out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
+    out["note"] = not_estimable("no_pairs") if n_total == 0 else ""
     return out
 
 
@@ -136,9 +140,11 @@ def problem_shares(
     Returns
     -------
     pandas.DataFrame
-        ``dimension, wave, n, n_total, share, ci_low, ci_high, ci_level, method``:
-        ``n`` respondents with level > 1 among ``n_total`` answering the dimension
-        at that wave; Wilson score interval (as ``prop.test(correct = FALSE)``).
+        ``dimension, wave, n, n_total, share, ci_low, ci_high, ci_level, method,
+        note``: ``n`` respondents with level > 1 among ``n_total`` answering the
+        dimension at that wave; Wilson score interval (as ``prop.test(correct =
+        FALSE)``, exactly 0 or 1 at its end for 0 % or 100 %). A wave without
+        answers has NaN shares and ``note`` "not estimable: no observations".
 
     Examples
     --------
@@ -163,4 +169,5 @@ def problem_shares(
     lo, hi = wilson_ci(out["n"].to_numpy(), out["n_total"].to_numpy(), ci_level)
     out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
     out["method"] = "Share with level > 1; Wilson score interval"
+    out["note"] = np.where(out["n_total"] > 0, "", not_estimable("no_observations"))
     return out

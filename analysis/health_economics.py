@@ -10,12 +10,12 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _panel
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["AUC_COLUMNS", "eq5d_auc_participants", "eq5d_auc"]
 
 AUC_COLUMNS = (
-    "outcome", "category", "n", "estimate", "std_error", "ci_low", "ci_high", "ci_level", "method",
+    "outcome", "category", "n", "estimate", "std_error", "ci_low", "ci_high", "ci_level", "method", "note",
 )  # fmt: skip
 _DAYS_PER_YEAR = 365.25
 
@@ -92,8 +92,12 @@ def eq5d_auc(
     pandas.DataFrame
         Three rows, ``category`` = ``auc``, ``auc_baseline_constant``,
         ``auc_change``: ``outcome, category, n, estimate, std_error, ci_low,
-        ci_high, ci_level, method``; estimate is the mean over participants with
-        the index at every dated wave, CI mean +/- t_(n-1) SE.
+        ci_high, ci_level, method, note``; estimate is the mean over participants with
+        the index at every dated wave, CI mean +/- t_(n-1) SE. ``note`` says why a
+        row is (partly) NaN: "not estimable: fewer than two waves" (fewer than two
+        dated waves: no area), "no complete pairs" / "fewer than 2 pairs" (fewer
+        than two participants with every wave), "no variation (all values equal)"
+        (no CI); else it is empty.
 
     Notes
     -----
@@ -123,18 +127,27 @@ def eq5d_auc(
     1  auc_baseline_constant  2  0.749487
     2             auc_change  2  0.049966
     """
+    method = "Trapezoidal area under the EQ-5D index curve (years); mean with t-interval"
+    cats = ("auc", "auc_baseline_constant", "auc_change")
+    if len(wave_dates) < 2:
+        _panel.check_panel(panel, [index_col])
+        return as_tidy([{"outcome": index_col, "category": c, "n": 0, "ci_level": ci_level, "method": method,
+                         "note": not_estimable("one_wave")} for c in cats], AUC_COLUMNS)
     per = eq5d_auc_participants(panel, wave_dates, index_col)
     n = len(per)
     rows = []
-    for cat in ("auc", "auc_baseline_constant", "auc_change"):
+    for cat in cats:
         x = per[cat].to_numpy(dtype=float)
-        row = {"outcome": index_col, "category": cat, "n": n, "estimate": float(x.mean()) if n else np.nan}
-        if n > 1:
-            se = float(x.std(ddof=1)) / math.sqrt(n)
+        row = {"outcome": index_col, "category": cat, "n": n, "estimate": float(x.mean()) if n else np.nan,
+               "note": not_estimable("no_pairs" if n == 0 else "few_pairs") if n < 2 else ""}
+        se = float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else np.nan
+        if n > 1 and not _panel.essentially_constant(float(x.std(ddof=1)), n, row["estimate"]):
             q = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
             row.update(std_error=se, ci_low=row["estimate"] - q * se, ci_high=row["estimate"] + q * se)
+        elif n > 1:
+            row["note"] = not_estimable("no_variation")
         rows.append(row)
     out = as_tidy(rows, AUC_COLUMNS)
     out["ci_level"] = ci_level
-    out["method"] = "Trapezoidal area under the EQ-5D index curve (years); mean with t-interval"
+    out["method"] = method
     return out

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from analysis import _panel
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = [
     "TERM_COLUMNS", "GLANCE_COLUMNS", "AUGMENT_COLUMNS", "MEANS_COLUMNS", "CONTRAST_COLUMNS",
@@ -26,15 +26,15 @@ __all__ = [
 
 TERM_COLUMNS = (
     "outcome", "term", "estimate", "std_error", "statistic", "df", "p_value",
-    "ci_low", "ci_high", "ci_level", "method",
+    "ci_low", "ci_high", "ci_level", "method", "note",
 )  # fmt: skip
 GLANCE_COLUMNS = (
     "outcome", "n_obs", "n_groups", "method", "converged", "log_lik", "aic",
-    "var_participant", "var_residual",
+    "var_participant", "var_residual", "note",
 )  # fmt: skip
 AUGMENT_COLUMNS = ("outcome", "wave", "observed", "fitted", "fitted_fixed", "residual")
 MEANS_COLUMNS = (
-    "outcome", "wave", "n", "estimate", "std_error", "df", "ci_low", "ci_high", "ci_level", "method",
+    "outcome", "wave", "n", "estimate", "std_error", "df", "ci_low", "ci_high", "ci_level", "method", "note",
 )  # fmt: skip
 
 _METHOD = "LMM random intercept per participant, REML; t-tests with Satterthwaite df (as lmerTest)"
@@ -68,9 +68,23 @@ def _design(frame: pd.DataFrame, fixed: str, covariates: Sequence[str]):
             for lev in _factor_levels(s)[1:]:
                 cols[f"{cov}{lev}"] = (s == lev).to_numpy(dtype=float)
     X = np.column_stack(list(cols.values()))
-    if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise ValueError("fixed-effects design is rank deficient (empty level or collinear covariates)")
     return X, list(cols), levels
+
+
+def _term_names(panel: pd.DataFrame, fixed: str, covariates: Sequence[str]) -> tuple[list[str], list]:
+    """Term names and levels of the fixed effect from every row of ``panel`` (for the rows
+    of a model that could not be fitted, e.g. because the outcome was never observed)."""
+    levels = _factor_levels(panel[fixed])
+    names = ["(Intercept)", *(f"{fixed}{lev}" for lev in levels[1:])]
+    for cov in covariates:
+        s = panel[cov]
+        if pd.api.types.is_bool_dtype(s.dtype):
+            names.append(f"{cov}TRUE")
+        elif _is_numeric(s):
+            names.append(cov)
+        else:
+            names += [f"{cov}{lev}" for lev in _factor_levels(s)[1:]]
+    return names, levels
 
 
 # ------------------------------------------------------------------ the estimator
@@ -247,28 +261,72 @@ def _satterthwaite(L: np.ndarray, parts: dict, boundary: bool) -> tuple[float, f
     return var, 2 * var**2 / denom if denom > 0 else np.nan
 
 
-def _fit(panel: pd.DataFrame, outcome: str, fixed: str, covariates: Sequence[str]):
+def _why_not_estimable(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> str | None:
+    """The reason (a key of :data:`analysis.tidy.REASONS`) why the random-intercept model
+    cannot be fitted to these rows, or None. lme4 refuses the same cases: one grouping
+    level, or as many levels as observations."""
+    n, p = X.shape
+    q = len(pd.unique(groups))
+    if np.linalg.matrix_rank(X) < p:
+        return "collinear"
+    if q < 2:
+        return "one_participant"
+    if n <= p:
+        return "few_observations"
+    if q >= n:
+        return "single_observations"
+    # no residual variance: y is fitted exactly by the fixed effects plus one level per
+    # participant (all values equal, or every change the same); the within-participant
+    # regression shows it in linear time
+    g, _ = pd.factorize(groups)
+    counts = np.bincount(g).astype(float)
+    within = lambda M: M - (np.vstack([np.bincount(g, weights=M[:, j]) for j in range(M.shape[1])]).T  # noqa: E731
+                            / counts[:, None])[g]
+    yw = within(y[:, None])[:, 0]
+    Xw = within(X)
+    beta, *_ = np.linalg.lstsq(Xw, yw, rcond=None)
+    if np.allclose(Xw @ beta, yw, rtol=0, atol=1e-10 * max(1.0, float(np.abs(y).max()))):
+        return "no_variation"
+    return None
+
+
+def _fit(panel: pd.DataFrame, outcome: str, fixed: str, covariates: Sequence[str]) -> dict:
+    """Fit the model, or return ``{"reason": ...}`` (with ``frame``, ``names``,
+    ``levels``, ``n``, ``q``) when the data cannot support it."""
     covariates = list(covariates)
     _panel.check_panel(panel, [outcome, fixed, *covariates])
     frame = panel.dropna(subset=[outcome, fixed, *covariates]).reset_index(drop=True)
     if frame.empty:
-        raise ValueError(f"no observed rows for {outcome}")
+        names, levels = _term_names(panel, fixed, covariates)
+        return {"frame": frame, "names": names, "levels": levels, "n": 0, "q": 0, "reason": "no_observations"}
     X, names, levels = _design(frame, fixed, covariates)
     y = frame[outcome].to_numpy(dtype=float)
     groups = frame[_panel.ID].to_numpy()
-    model = _RandomIntercept(X, y, groups)
-    # start from the ANOVA (moment) estimate of the variance ratio: linear in the rows,
-    # whereas fitting statsmodels' MixedLM first cost minutes at 100,000 participants
-    # (Python loop over groups); Brent's method then maximises the REML likelihood
-    gamma0 = model.moment_start()
-    est = model.fit(gamma0 if np.isfinite(gamma0) else 1.0)
-    boundary = est["s2u"] <= 0
-    parts = model.parts(max(est["s2u"], 0.0), est["s2e"])
+    reason = _why_not_estimable(X, y, groups)
+    if reason is None:
+        model = _RandomIntercept(X, y, groups)
+        # start from the ANOVA (moment) estimate of the variance ratio: linear in the rows,
+        # whereas fitting statsmodels' MixedLM first cost minutes at 100,000 participants
+        # (Python loop over groups); Brent's method then maximises the REML likelihood
+        gamma0 = model.moment_start()
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            try:
+                est = model.fit(gamma0 if np.isfinite(gamma0) else 1.0)
+                if not (np.isfinite(est["deviance"]) and est["s2e"] > 0):
+                    raise np.linalg.LinAlgError("no residual variance")
+                boundary = est["s2u"] <= 0
+                parts = model.parts(max(est["s2u"], 0.0), est["s2e"])
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+                reason = "no_variation"  # numerically no residual variance left
+    if reason is not None:
+        return {"frame": frame, "names": names, "levels": levels, "n": len(frame),
+                "q": len(pd.unique(groups)), "reason": reason}
     rel_score = np.abs(parts["score"]) * np.array([max(est["s2u"], 1e-12), est["s2e"]])
     converged = bool(est["optimizer_ok"] and (boundary or np.all(rel_score < 1e-4 * model.n)))
     return {
         "frame": frame, "X": X, "names": names, "levels": levels, "model": model, "est": est,
-        "parts": parts, "boundary": boundary, "converged": converged,
+        "parts": parts, "boundary": boundary, "converged": converged, "n": model.n, "q": model.q,
+        "reason": None,
     }  # fmt: skip
 
 
@@ -304,13 +362,13 @@ def mixed(
     -------
     terms : pandas.DataFrame
         One row per fixed-effect term: ``outcome, term, estimate, std_error,
-        statistic, df, p_value, ci_low, ci_high, ci_level, method``; terms are named
+        statistic, df, p_value, ci_low, ci_high, ci_level, method, note``; terms are named
         as R names them (``(Intercept)``, ``waveT1``, ``waveT2``); ``statistic`` is
         t = estimate / std_error; ``df`` the Satterthwaite df; ``p_value`` two-sided
         from t(df); the CI is estimate +/- t_(df) std_error.
     glance : pandas.DataFrame
         One row: ``outcome, n_obs, n_groups, method, converged, log_lik, aic,
-        var_participant, var_residual``; ``log_lik`` is the REML log-likelihood and
+        var_participant, var_residual, note``; ``log_lik`` is the REML log-likelihood and
         ``aic`` = -2 log_lik + 2 (p + 2), both as lme4 reports them.
     augment : pandas.DataFrame
         One row per observation used, in panel order: ``outcome, wave, observed,
@@ -335,6 +393,14 @@ def mixed(
     numerical ones. ``converged`` is True when the REML score at the solution is
     numerically zero (or the solution is on the boundary var_participant = 0,
     where only var_residual is treated as estimated in the df).
+
+    Data that cannot support the model give rows, not errors: every term (and the
+    glance row) with NaN statistics, ``converged`` False, an empty augment frame and
+    ``note`` "not estimable: <reason>" -- no observed rows ("no observations"),
+    collinear or constant regressors, fewer than 2 participants or every
+    participant observed once (lme4 refuses both), no more rows than fixed effects,
+    or no residual variation (all values equal, or fitted exactly). Otherwise
+    ``note`` is empty.
 
     References
     ----------
@@ -364,6 +430,13 @@ def mixed(
     ['outcome', 'wave', 'observed', 'fitted', 'fitted_fixed', 'residual']
     """
     fit = _fit(panel, outcome, fixed, covariates)
+    if fit["reason"] is not None:
+        note = not_estimable(fit["reason"])
+        terms = as_tidy([{"outcome": outcome, "term": name, "ci_level": ci_level, "method": _METHOD, "note": note}
+                         for name in fit["names"]], TERM_COLUMNS)
+        glance = as_tidy([{"outcome": outcome, "n_obs": fit["n"], "n_groups": fit["q"], "method": _METHOD,
+                           "converged": False, "note": note}], GLANCE_COLUMNS)
+        return terms, glance, as_tidy([], AUGMENT_COLUMNS)
     est, parts, X = fit["est"], fit["parts"], fit["X"]
     beta = parts["beta"]
     q = lambda df: stats.t.ppf(1 - (1 - ci_level) / 2, df)  # noqa: E731
@@ -372,13 +445,13 @@ def mixed(
         L = np.zeros(X.shape[1])
         L[k] = 1.0
         var, df = _satterthwaite(L, parts, fit["boundary"])
-        se = math.sqrt(var)
+        se = math.sqrt(var) if var > 0 else np.nan
         t = beta[k] / se
         rows.append({
             "outcome": outcome, "term": name, "estimate": float(beta[k]), "std_error": se,
             "statistic": float(t), "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
             "ci_low": float(beta[k] - q(df) * se), "ci_high": float(beta[k] + q(df) * se),
-            "ci_level": ci_level, "method": _METHOD,
+            "ci_level": ci_level, "method": _METHOD, "note": "",
         })  # fmt: skip
     terms = as_tidy(rows, TERM_COLUMNS)
     model = fit["model"]
@@ -388,7 +461,7 @@ def mixed(
             "outcome": outcome, "n_obs": model.n, "n_groups": model.q, "method": _METHOD,
             "converged": fit["converged"], "log_lik": log_lik,
             "aic": -2 * log_lik + 2 * (model.p + 2),
-            "var_participant": float(est["s2u"]), "var_residual": float(est["s2e"]),
+            "var_participant": float(est["s2u"]), "var_residual": float(est["s2e"]), "note": "",
         }],
         GLANCE_COLUMNS,
     )  # fmt: skip
@@ -423,9 +496,10 @@ def estimated_means(
     -------
     pandas.DataFrame
         One row per level of ``fixed`` (the wave): ``outcome, wave, n, estimate,
-        std_error, df, ci_low, ci_high, ci_level, method``; ``n`` is the number of
-        observations at that wave; the CI is estimate +/- t_(df) std_error with df
-        by Satterthwaite.
+        std_error, df, ci_low, ci_high, ci_level, method, note``; ``n`` is the number
+        of observations at that wave; the CI is estimate +/- t_(df) std_error with df
+        by Satterthwaite. When the model cannot be fitted (see :func:`mixed`) every
+        wave's row has NaN estimates and ``note`` "not estimable: <reason>".
 
     Notes
     -----
@@ -450,8 +524,14 @@ def estimated_means(
     2   T2  3  58.986933
     """
     fit = _fit(panel, outcome, fixed, covariates)
-    X, names, levels, parts = fit["X"], fit["names"], fit["levels"], fit["parts"]
     frame = fit["frame"]
+    if fit["reason"] is not None:
+        note = not_estimable(fit["reason"])
+        return as_tidy([{"outcome": outcome, "wave": lev, "n": int((frame[fixed] == lev).sum()) if len(frame) else 0,
+                         "ci_level": ci_level, "note": note,
+                         "method": "Estimated marginal mean from the random-intercept LMM (REML), Satterthwaite df"}
+                        for lev in fit["levels"]], MEANS_COLUMNS)
+    X, names, levels, parts = fit["X"], fit["names"], fit["levels"], fit["parts"]
     centre = X.mean(axis=0)
     q = lambda df: stats.t.ppf(1 - (1 - ci_level) / 2, df)  # noqa: E731
     rows = []
@@ -463,19 +543,19 @@ def estimated_means(
             L[names.index(f"{fixed}{lev}")] = 1.0
         var, df = _satterthwaite(L, parts, fit["boundary"])
         est = float(L @ parts["beta"])
-        se = math.sqrt(var)
+        se = math.sqrt(var) if var > 0 else np.nan
         rows.append({
             "outcome": outcome, "wave": lev, "n": int((frame[fixed] == lev).sum()),
             "estimate": est, "std_error": se, "df": df,
             "ci_low": est - q(df) * se, "ci_high": est + q(df) * se, "ci_level": ci_level,
-            "method": "Estimated marginal mean from the random-intercept LMM (REML), Satterthwaite df",
+            "method": "Estimated marginal mean from the random-intercept LMM (REML), Satterthwaite df", "note": "",
         })  # fmt: skip
     return as_tidy(rows, MEANS_COLUMNS)
 
 
 CONTRAST_COLUMNS = (
     "outcome", "pre", "post", "contrast", "n_obs", "n_groups", "estimate", "std_error", "statistic", "df",
-    "p_value", "ci_low", "ci_high", "ci_level", "method",
+    "p_value", "ci_low", "ci_high", "ci_level", "method", "note",
 )  # fmt: skip
 
 
@@ -502,9 +582,11 @@ def wave_contrast(
     -------
     pandas.DataFrame
         One row: ``outcome, pre, post, contrast, n_obs, n_groups, estimate,
-        std_error, statistic, df, p_value, ci_low, ci_high, ci_level, method``;
-        ``contrast`` reads ``"T1 - T0"``; t-test and CI with Satterthwaite df (as
-        ``lmerTest::contest1D``).
+        std_error, statistic, df, p_value, ci_low, ci_high, ci_level, method,
+        note``; ``contrast`` reads ``"T1 - T0"``; t-test and CI with Satterthwaite df
+        (as ``lmerTest::contest1D``). When the model cannot be fitted (see
+        :func:`mixed`), or ``pre`` or ``post`` has no observed value ("not
+        estimable: wave not observed"), the statistics are NaN and ``note`` says why.
 
     Examples
     --------
@@ -519,10 +601,13 @@ def wave_contrast(
     0  T2 - T1  2.986933   2.023356
     """
     fit = _fit(panel, outcome, fixed, covariates)
-    names, levels, parts = fit["names"], fit["levels"], fit["parts"]
-    for w in (pre, post):
-        if w not in levels:
-            raise KeyError(f"{w!r} is not an observed level of {fixed}")
+    names, levels = fit["names"], fit["levels"]
+    reason = (None if pre in levels and post in levels else "wave_not_observed") or fit["reason"]
+    if reason is not None:
+        return as_tidy([{"outcome": outcome, "pre": pre, "post": post, "contrast": f"{post} - {pre}",
+                         "n_obs": fit["n"], "n_groups": fit["q"], "ci_level": ci_level, "method": _METHOD,
+                         "note": not_estimable(reason)}], CONTRAST_COLUMNS)
+    parts = fit["parts"]
     L = np.zeros(len(names))
     if post != levels[0]:
         L[names.index(f"{fixed}{post}")] += 1.0
@@ -530,13 +615,13 @@ def wave_contrast(
         L[names.index(f"{fixed}{pre}")] -= 1.0
     var, df = _satterthwaite(L, parts, fit["boundary"])
     est = float(L @ parts["beta"])
-    se = math.sqrt(var)
+    se = math.sqrt(var) if var > 0 else np.nan
     t = est / se if se > 0 else np.nan
     q = stats.t.ppf(1 - (1 - ci_level) / 2, df)
     row = {
         "outcome": outcome, "pre": pre, "post": post, "contrast": f"{post} - {pre}",
         "n_obs": fit["model"].n, "n_groups": fit["model"].q, "estimate": est, "std_error": se,
         "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df)),
-        "ci_low": est - q * se, "ci_high": est + q * se, "ci_level": ci_level, "method": _METHOD,
+        "ci_low": est - q * se, "ci_high": est + q * se, "ci_level": ci_level, "method": _METHOD, "note": "",
     }  # fmt: skip
     return as_tidy([row], CONTRAST_COLUMNS)

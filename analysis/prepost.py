@@ -15,17 +15,22 @@ import pandas as pd
 from scipy import optimize, stats
 
 from analysis import _panel, _rank, multiplicity
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["PAIRED_TEST_COLUMNS", "EFFECT_SIZE_COLUMNS", "paired_tests", "paired_effect_sizes", "paired_changes"]
 
 PAIRED_TEST_COLUMNS = (
     "outcome", "pre", "post", "test", "n", "estimate", "ci_low", "ci_high", "ci_level",
-    "statistic", "df", "p_value", "p_adj", "p_adj_method", "alternative", "method",
+    "statistic", "df", "p_value", "p_adj", "p_adj_method", "alternative", "method", "note",
 )  # fmt: skip
 EFFECT_SIZE_COLUMNS = (
-    "outcome", "pre", "post", "effect_size_type", "n", "estimate", "ci_low", "ci_high", "ci_level",
+    "outcome", "pre", "post", "effect_size_type", "n", "estimate", "ci_low", "ci_high", "ci_level", "note",
 )  # fmt: skip
+
+
+def _pairs_reason(n: int, minimum: int = 2) -> str:
+    """The note for too few pairs: none at all, or fewer than ``minimum`` (2 or 3)."""
+    return not_estimable("no_pairs" if n == 0 else "few_pairs" if minimum == 2 else "few_pairs_3")
 
 
 def _check_level(ci_level: float) -> None:
@@ -35,13 +40,14 @@ def _check_level(ci_level: float) -> None:
 
 def _paired_t(d: np.ndarray, ci_level: float) -> dict:
     n = d.size
-    row = {"test": "paired_t", "n": n, "method": "Paired t-test", "df": float(n - 1)}
+    row = {"test": "paired_t", "n": n, "method": "Paired t-test", "df": float(n - 1), "note": ""}
     mean = float(d.mean()) if n else np.nan
     sd = float(d.std(ddof=1)) if n > 1 else np.nan
     row["estimate"] = mean
-    if n < 2 or not sd > 0:
+    if n < 2 or _panel.essentially_constant(sd, n, mean):
         row.update(ci_low=np.nan, ci_high=np.nan, statistic=np.nan, p_value=np.nan)
         row["df"] = float(n - 1) if n > 1 else np.nan
+        row["note"] = _pairs_reason(n) if n < 2 else not_estimable("no_change_variation")
         return row
     se = sd / math.sqrt(n)
     t = mean / se
@@ -57,7 +63,15 @@ def _paired_t(d: np.ndarray, ci_level: float) -> dict:
 
 def _wilcoxon(d: np.ndarray, ci_level: float) -> dict:
     res = _rank.signed_rank(d, ci_level)
+    note = ""
+    if d.size < 1:
+        note = _pairs_reason(d.size)
+    elif res["n_nonzero"] == 0:
+        note = not_estimable("all_zero")
+    elif np.isnan(res["ci_low"]) or np.isnan(res["p_value"]):
+        note = not_estimable("no_change_variation")
     return {
+        "note": note,
         "test": "wilcoxon",
         "n": d.size,
         "estimate": res["estimate"],
@@ -116,7 +130,12 @@ def paired_tests(
           adjustment within the test family;
         - ``alternative``: ``"two.sided"``;
         - ``method``: R's method name (for ``wilcoxon`` whether exact or normal
-          approximation, and the number of non-zero differences used).
+          approximation, and the number of non-zero differences used);
+        - ``note``: empty, or why statistics of the row are NaN: "not estimable:
+          no complete pairs" / "fewer than 2 pairs" (``paired_t``), "no variation
+          in the change (all differences equal)" (no t statistic or CI; the mean
+          change is still given), "every difference is zero" (``wilcoxon``).
+          Degenerate data never raise.
 
     Notes
     -----
@@ -204,7 +223,10 @@ def _ncp_interval(t: float, df: float, ci_level: float) -> tuple[float, float]:
         try:
             limits.append(bracket(fun))
         except ValueError:  # NaN from the noncentral t far in its tails
-            limits.append(normal_approx(sign))
+            try:
+                limits.append(normal_approx(sign))
+            except ValueError:  # no sign change even there: no interval, rather than an error
+                limits.append(np.nan)
     return float(limits[0]), float(limits[1])
 
 
@@ -214,24 +236,29 @@ def _effect_rows(pre_values: np.ndarray, post_values: np.ndarray, ci_level: floa
     rows = []
     nan2 = (np.nan, np.nan)
     # Cohen's d_z with noncentral-t CI (effectsize::cohens_d(paired = TRUE))
-    if n > 1 and d.std(ddof=1) > 0:
+    if n > 1 and not _panel.essentially_constant(float(d.std(ddof=1)), n, float(d.mean())):
         sd_d = float(d.std(ddof=1))
         dz = float(d.mean()) / sd_d
         lo, hi = _ncp_interval(dz * math.sqrt(n), n - 1, ci_level)
         ci_dz = (lo / math.sqrt(n), hi / math.sqrt(n))
     else:
         sd_d, dz, ci_dz, lo, hi = np.nan, np.nan, nan2, np.nan, np.nan
-    rows.append({"effect_size_type": "cohens_dz", "estimate": dz, "ci_low": ci_dz[0], "ci_high": ci_dz[1]})
+    rows.append({"effect_size_type": "cohens_dz", "estimate": dz, "ci_low": ci_dz[0], "ci_high": ci_dz[1],
+                 "note": _pairs_reason(n) if n < 2 else "" if np.isfinite(dz)
+                 else not_estimable("no_change_variation")})
     # Hedges' g_av with the Algina-Keselman rescaled noncentral-t interval
     if n > 2:
         s_av = (pre_values.std(ddof=1) + post_values.std(ddof=1)) / 2
         J = 1 - 3 / (4 * (n - 1) - 1)
-        g = float(d.mean() / s_av * J) if s_av > 0 else np.nan
-        scale = sd_d / math.sqrt(n) / s_av * J if s_av > 0 else np.nan
+        flat = _panel.essentially_constant(float(s_av), n, float(np.abs(np.r_[pre_values, post_values]).max()))
+        g = np.nan if flat else float(d.mean() / s_av * J)
+        scale = np.nan if flat else sd_d / math.sqrt(n) / s_av * J
         ci_g = (lo * scale, hi * scale)
     else:
         g, ci_g = np.nan, nan2
-    rows.append({"effect_size_type": "hedges_g_av", "estimate": g, "ci_low": ci_g[0], "ci_high": ci_g[1]})
+    rows.append({"effect_size_type": "hedges_g_av", "estimate": g, "ci_low": ci_g[0], "ci_high": ci_g[1],
+                 "note": _pairs_reason(n, 3) if n < 3 else "" if np.isfinite(g) and np.isfinite(ci_g[0])
+                 else not_estimable("no_variation" if not np.isfinite(g) else "no_change_variation")})
     # matched-pairs rank-biserial correlation (effectsize::rank_biserial(paired = TRUE))
     nz = d[d != 0]
     m = nz.size
@@ -247,7 +274,8 @@ def _effect_rows(pre_values: np.ndarray, post_values: np.ndarray, ci_level: floa
         ci_rb = (float(np.tanh(zr - zq * se_z)), float(np.tanh(zr + zq * se_z)))
     else:
         r_rb, ci_rb = np.nan, nan2
-    rows.append({"effect_size_type": "rank_biserial", "estimate": r_rb, "ci_low": ci_rb[0], "ci_high": ci_rb[1]})
+    rows.append({"effect_size_type": "rank_biserial", "estimate": r_rb, "ci_low": ci_rb[0], "ci_high": ci_rb[1],
+                 "note": _pairs_reason(n) if n < 1 else not_estimable("all_zero") if m == 0 else ""})
     for row in rows:
         row["n"] = n
         row["ci_level"] = ci_level
@@ -279,7 +307,12 @@ def paired_effect_sizes(
     pandas.DataFrame
         One row per outcome x ``effect_size_type`` (``cohens_dz``, ``hedges_g_av``,
         ``rank_biserial``) with columns ``outcome, pre, post, effect_size_type, n,
-        estimate, ci_low, ci_high, ci_level``; ``n`` is the number of complete pairs.
+        estimate, ci_low, ci_high, ci_level, note``; ``n`` is the number of complete
+        pairs; ``note`` is empty or says why the estimate or CI is NaN ("not
+        estimable: fewer than 2 pairs" for d_z, "fewer than 3 pairs" for g_av, "no
+        variation (all values equal)" when both waves are constant, "no variation in
+        the change (all differences equal)", "every difference is zero" for the
+        rank-biserial correlation).
 
     Notes
     -----

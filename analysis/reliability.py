@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["cronbach_alpha"]
 
@@ -23,8 +23,10 @@ def cronbach_alpha(items: pd.DataFrame, outcome: str = "items") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row: ``outcome, n, estimate, method`` with ``n`` the number of complete
-        rows and ``estimate`` raw alpha.
+        One row: ``outcome, n, estimate, method, note`` with ``n`` the number of
+        complete rows and ``estimate`` raw alpha; NaN with ``note`` "not estimable:
+        ..." for fewer than 2 complete rows, fewer than 2 items, or no variation in
+        the total score.
 
     Notes
     -----
@@ -47,12 +49,19 @@ def cronbach_alpha(items: pd.DataFrame, outcome: str = "items") -> pd.DataFrame:
     """
     cc = items.dropna().astype(float)
     k = cc.shape[1]
-    if k < 2 or len(cc) < 2:
-        alpha = np.nan
+    alpha, note = np.nan, ""
+    if len(cc) < 2:
+        note = not_estimable("no_observations" if len(cc) == 0 else "few_observed")
+    elif k < 2:
+        note = not_estimable("few_observations")
     else:
         cov = np.cov(cc.to_numpy(), rowvar=False)
-        alpha = k / (k - 1) * (1 - np.trace(cov) / cov.sum())
+        if cov.sum() > 0:
+            alpha = k / (k - 1) * (1 - np.trace(cov) / cov.sum())
+        else:  # every total score the same
+            note = not_estimable("no_variation")
     return as_tidy(
-        [{"outcome": outcome, "n": len(cc), "estimate": float(alpha), "method": "Cronbach's alpha (raw), complete rows"}],
-        ["outcome", "n", "estimate", "method"],
+        [{"outcome": outcome, "n": len(cc), "estimate": float(alpha), "method": "Cronbach's alpha (raw), complete rows",
+          "note": note}],
+        ["outcome", "n", "estimate", "method", "note"],
     )

@@ -9,12 +9,12 @@ import pandas as pd
 
 from analysis import _panel
 from analysis.proportions import wilson_ci
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
 
 RESPONDER_COLUMNS = (
-    "outcome", "pre", "post", "category", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "method",
+    "outcome", "pre", "post", "category", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "method", "note",
 )  # fmt: skip
 
 _REL_TOL = 1e-9
@@ -52,9 +52,11 @@ def responders(
     pandas.DataFrame
         Per outcome, rows ``category`` = ``improved``, ``worsened``, ``unchanged``:
         ``outcome, pre, post, category, n, n_total, share, ci_low, ci_high,
-        ci_level, method``; ``n_total`` is the number of complete pairs, ``share`` =
-        n / n_total with the Wilson score interval (R's ``prop.test(x, n,
-        correct = FALSE)``, ``binom::binom.confint(method = "wilson")``).
+        ci_level, method, note``; ``n_total`` is the number of complete pairs,
+        ``share`` = n / n_total with the Wilson score interval (R's ``prop.test(x, n,
+        correct = FALSE)``, ``binom::binom.confint(method = "wilson")``). Without
+        complete pairs the shares are NaN and ``note`` is "not estimable: no
+        complete pairs" (else empty).
 
     Notes
     -----
@@ -103,4 +105,5 @@ def responders(
         out["share"] = out["n"] / out["n_total"].where(out["n_total"] > 0)
     lo, hi = wilson_ci(out["n"].to_numpy(), out["n_total"].to_numpy(), ci_level)
     out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
+    out["note"] = np.where(out["n_total"] > 0, "", not_estimable("no_pairs"))
     return out

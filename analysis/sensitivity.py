@@ -16,15 +16,16 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _panel, models
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["MI_COLUMNS", "COMPARE_COLUMNS", "rubin_pool", "multiple_imputation", "compare_estimates"]
 
 MI_COLUMNS = (
     "outcome", "pre", "post", "method", "n", "n_imputations", "estimate", "std_error", "df",
-    "ci_low", "ci_high", "ci_level",
+    "ci_low", "ci_high", "ci_level", "note",
 )  # fmt: skip
-COMPARE_COLUMNS = ("outcome", "pre", "post", "method", "n", "estimate", "std_error", "df", "ci_low", "ci_high", "ci_level")
+COMPARE_COLUMNS = ("outcome", "pre", "post", "method", "n", "estimate", "std_error", "df", "ci_low", "ci_high",
+                   "ci_level", "note")
 
 DEFAULT_SEED = 20231001
 
@@ -236,7 +237,12 @@ def multiple_imputation(
         One row per outcome: ``outcome, pre, post, method, n, n_imputations,
         estimate, std_error, df, ci_low, ci_high, ci_level``; ``n`` is the number
         of participants assessed at ``pre`` (the analysis set), estimate the
-        pooled mean change with Rubin's variance and Barnard–Rubin df.
+        pooled mean change with Rubin's variance and Barnard–Rubin df; ``note`` is
+        empty, or "not estimable: fewer than 3 participants at baseline" (every
+        outcome), "fewer than 2 observed values" (the outcome's pre or post value is
+        observed fewer than twice; it is left out of the imputation model, and so is
+        such a covariate), or "no variation in the change" (pooled SE 0: no CI).
+        Degenerate data never raise.
 
     Notes
     -----
@@ -273,31 +279,41 @@ def multiple_imputation(
     _panel.check_panel(panel, [*outcomes, *covariates])
     data = _analysis_set(panel, outcomes, pre, post, covariates)
     n = len(data)
+    base = {"pre": pre, "post": post, "method": "multiple_imputation", "n": n, "n_imputations": m,
+            "ci_level": ci_level}
     if n < 3:
-        raise ValueError("too few participants assessed at the pre wave")
-    for c in data.columns:
-        if data[c].notna().sum() < 2:
-            raise ValueError(f"{c} has fewer than two observed values")
+        note = not_estimable("few_baseline")
+        return as_tidy([{"outcome": o, **base, "note": note} for o in outcomes], MI_COLUMNS)
+    # a variable observed fewer than twice cannot be imputed (nor predict): its outcome is
+    # not estimable, and it is left out of the imputation model of the others
+    sparse = [c for c in data.columns if data[c].notna().sum() < 2]
+    data = data.drop(columns=sparse)
+    estimable = [o for o in outcomes if f"{o}__pre" in data.columns and f"{o}__post" in data.columns]
     children = np.random.SeedSequence(seed).spawn(m)
-    est = {o: [] for o in outcomes}
-    var = {o: [] for o in outcomes}
+    est = {o: [] for o in estimable}
+    var = {o: [] for o in estimable}
     for child in children:
         rng = np.random.default_rng(child)
         filled = _chained(data, rng, n_iter, method, donors) if data.isna().any().any() else data
-        for o in outcomes:
+        for o in estimable:
             d = (filled[f"{o}__post"] - filled[f"{o}__pre"]).to_numpy(dtype=float)
             est[o].append(d.mean())
             var[o].append(d.var(ddof=1) / n)
     rows = []
     for o in outcomes:
+        if o not in estimable:
+            rows.append({"outcome": o, **base, "note": not_estimable("few_observed")})
+            continue
         pooled = rubin_pool(est[o], var[o], df_complete=n - 1)
-        q = stats.t.ppf(1 - (1 - ci_level) / 2, pooled["df"])
-        rows.append({
-            "outcome": o, "pre": pre, "post": post, "method": "multiple_imputation", "n": n,
-            "n_imputations": m, "estimate": pooled["estimate"], "std_error": pooled["std_error"],
-            "df": pooled["df"], "ci_low": pooled["estimate"] - q * pooled["std_error"],
-            "ci_high": pooled["estimate"] + q * pooled["std_error"], "ci_level": ci_level,
-        })  # fmt: skip
+        row = {"outcome": o, **base, "estimate": pooled["estimate"], "std_error": pooled["std_error"],
+               "df": pooled["df"], "note": ""}
+        if not _panel.essentially_constant(pooled["std_error"], 1, pooled["estimate"]):
+            q = stats.t.ppf(1 - (1 - ci_level) / 2, pooled["df"])
+            row.update(ci_low=pooled["estimate"] - q * pooled["std_error"],
+                       ci_high=pooled["estimate"] + q * pooled["std_error"])
+        else:  # every imputed data set has the same change for everyone
+            row.update(df=np.nan, note=not_estimable("no_change_variation"))
+        rows.append(row)
     return as_tidy(rows, MI_COLUMNS)
 
 
@@ -328,7 +344,10 @@ def compare_estimates(
         observed rows of the two waves, Satterthwaite df; ``n`` participants) and
         ``multiple_imputation`` (``n`` assessed at ``pre``), with columns
         ``outcome, pre, post, method, n, estimate, std_error, df, ci_low, ci_high,
-        ci_level``.
+        ci_level, note``; ``note`` says why a row's statistics are NaN (fewer than 2
+        pairs or no variation in the change for ``complete_case``; see
+        :func:`analysis.models.wave_contrast` and :func:`multiple_imputation` for the
+        others), else it is empty.
 
     Examples
     --------
@@ -352,18 +371,22 @@ def compare_estimates(
     for o in outcomes:
         d = _panel.differences(panel, o, pre, post)
         n = d.size
-        cc = {"outcome": o, "pre": pre, "post": post, "method": "complete_case", "n": n, "ci_level": ci_level}
-        if n > 1:
-            se = float(d.std(ddof=1)) / math.sqrt(n)
+        cc = {"outcome": o, "pre": pre, "post": post, "method": "complete_case", "n": n, "ci_level": ci_level,
+              "note": ""}
+        se = float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else np.nan
+        if n > 1 and not _panel.essentially_constant(float(d.std(ddof=1)), n, float(d.mean())):
             q = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
             cc.update(estimate=float(d.mean()), std_error=se, df=float(n - 1),
                       ci_low=float(d.mean()) - q * se, ci_high=float(d.mean()) + q * se)  # fmt: skip
+        else:
+            cc.update(estimate=float(d.mean()) if n else np.nan,
+                      note=not_estimable("no_pairs" if n == 0 else "few_pairs" if n == 1 else "no_change_variation"))
         rows.append(cc)
         mm = models.wave_contrast(two, o, pre, post, ci_level=ci_level).iloc[0]
         rows.append({
             "outcome": o, "pre": pre, "post": post, "method": "mixed_model", "n": int(mm["n_groups"]),
             "estimate": mm["estimate"], "std_error": mm["std_error"], "df": mm["df"],
-            "ci_low": mm["ci_low"], "ci_high": mm["ci_high"], "ci_level": ci_level,
+            "ci_low": mm["ci_low"], "ci_high": mm["ci_high"], "ci_level": ci_level, "note": mm["note"],
         })  # fmt: skip
         rows.append(mi.loc[mi["outcome"] == o].iloc[0].to_dict())
     return as_tidy(rows, COMPARE_COLUMNS)

@@ -10,13 +10,13 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _panel
-from analysis.tidy import as_tidy
+from analysis.tidy import as_tidy, not_estimable
 
 __all__ = ["SUBGROUP_COLUMNS", "subgroups"]
 
 SUBGROUP_COLUMNS = (
     "outcome", "pre", "post", "subgroup", "subgroup_level", "n", "estimate", "std_error",
-    "ci_low", "ci_high", "ci_level", "p_value", "suppressed", "method",
+    "ci_low", "ci_high", "ci_level", "p_value", "suppressed", "method", "note",
 )  # fmt: skip
 
 
@@ -52,9 +52,12 @@ def subgroups(
     pandas.DataFrame
         One row per outcome x subgroup level: ``outcome, pre, post, subgroup,
         subgroup_level, n, estimate, std_error, ci_low, ci_high, ci_level, p_value,
-        suppressed, method``. Estimate: mean difference with paired-t CI and
+        suppressed, method, note``. Estimate: mean difference with paired-t CI and
         p-value. Where ``n < min_pairs`` all statistics are NaN and ``suppressed``
         is True; ``n`` is still given (showing it as "<10" is the renderer's job).
+        Where every change in a subgroup is the same the mean is given without CI
+        and p-value and ``note`` is "not estimable: no variation in the change"
+        (with ``min_pairs`` below 2, fewer than 2 pairs give "fewer than 2 pairs").
 
     Examples
     --------
@@ -81,14 +84,20 @@ def subgroups(
             d = d_all.loc[d_all[by] == lev, "d"].to_numpy(dtype=float)
             n = d.size
             row = {"outcome": o, "pre": pre, "post": post, "subgroup": by, "subgroup_level": lev, "n": n,
-                   "ci_level": ci_level, "suppressed": n < min_pairs,
+                   "ci_level": ci_level, "suppressed": n < min_pairs, "note": "",
                    "method": f"Mean paired change with t-interval; not reported below {min_pairs} pairs"}  # fmt: skip
             if n >= max(min_pairs, 2):
                 mean, sd = float(d.mean()), float(d.std(ddof=1))
                 se = sd / math.sqrt(n)
-                qq = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
-                row.update(estimate=mean, std_error=se, ci_low=mean - qq * se, ci_high=mean + qq * se)
-                row["p_value"] = float(2 * stats.t.sf(abs(mean / se), n - 1)) if se > 0 else np.nan
+                row["estimate"] = mean
+                if not _panel.essentially_constant(sd, n, mean):
+                    qq = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
+                    row.update(std_error=se, ci_low=mean - qq * se, ci_high=mean + qq * se,
+                               p_value=float(2 * stats.t.sf(abs(mean / se), n - 1)))
+                else:
+                    row["note"] = not_estimable("no_change_variation")
+            elif n < 2 and n >= min_pairs:
+                row["note"] = not_estimable("no_pairs" if n == 0 else "few_pairs")
             rows.append(row)
     out = as_tidy(rows, SUBGROUP_COLUMNS)
     out["suppressed"] = out["suppressed"].astype(bool)

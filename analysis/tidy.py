@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["VOCABULARY", "as_tidy", "order_columns"]
+__all__ = ["VOCABULARY", "NOT_ESTIMABLE", "REASONS", "as_tidy", "order_columns", "not_estimable"]
 
 #: Canonical result columns with one-line meanings, in canonical order.
 VOCABULARY: dict[str, str] = {
@@ -89,6 +89,36 @@ VOCABULARY: dict[str, str] = {
     "fitted_fixed": "fitted value from the fixed effects only",
     "residual": "observed - fitted",
     "method": "plain-language description of the method used",
+    "note": "why the row's estimates are missing: 'not estimable: <reason>' (empty when estimable)",
+}
+
+#: Prefix of every ``note`` that explains a missing estimate.
+NOT_ESTIMABLE = "not estimable: "
+
+#: The fixed reasons a ``note`` can give (short code -> text). Fixed texts, never data:
+#: no value, count or identifier ever goes into a note, and a report can translate each
+#: one (``pipelines/publish/labels.yaml``, ``not_estimable_reasons``).
+REASONS: dict[str, str] = {
+    "no_pairs": "no complete pairs",
+    "few_pairs": "fewer than 2 pairs",
+    "few_pairs_3": "fewer than 3 pairs",
+    "no_variation": "no variation (all values equal)",
+    "no_change_variation": "no variation in the change (all differences equal)",
+    "all_zero": "every difference is zero",
+    "one_category": "only one category observed",
+    "no_discordant": "no discordant pairs",
+    "no_observations": "no observations",
+    "few_observations": "fewer observations than model terms",
+    "one_participant": "fewer than 2 participants",
+    "single_observations": "every participant observed only once",
+    "wave_not_observed": "wave not observed",
+    "one_wave": "fewer than two waves",
+    "few_baseline": "fewer than 3 participants at baseline",
+    "few_observed": "fewer than 2 observed values",
+    "collinear": "regressors collinear or constant",
+    "no_attendance": "no attendance register",
+    "no_comparison": "no comparison between waves configured",
+    "no_recurring": "no recurring participants",
 }
 
 # Columns that identify what a row is about (kept first by order_columns).
@@ -162,3 +192,24 @@ def as_tidy(
         if c not in frame.columns:
             frame[c] = np.nan
     return frame.loc[:, list(columns)].reset_index(drop=True)
+
+
+def not_estimable(reason: str) -> str:
+    """The ``note`` of a row whose estimate cannot be computed.
+
+    Parameters
+    ----------
+    reason : str
+        A key of :data:`REASONS`.
+
+    Returns
+    -------
+    str
+        ``"not estimable: <reason text>"``.
+
+    Examples
+    --------
+    >>> not_estimable("few_pairs")
+    'not estimable: fewer than 2 pairs'
+    """
+    return NOT_ESTIMABLE + REASONS[reason]

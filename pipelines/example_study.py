@@ -1036,8 +1036,8 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
         ``attendance``, ``scale``, ``ground_truth``, ``partner_2024``, ``partner_2025``
         (the partner surveys, :mod:`pipelines.example_partners`), ``study``, ``readme``.
     """
-    if participants < 10:
-        raise ValueError("participants must be at least 10")
+    if participants < 6:
+        raise ValueError("participants must be at least 6")
     out = Path(out_dir)
     (out / "waves").mkdir(parents=True, exist_ok=True)
     (out / "scales").mkdir(parents=True, exist_ok=True)

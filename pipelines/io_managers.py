@@ -48,6 +48,14 @@ def _write_parquet(df: pd.DataFrame, fh, name: str) -> None:
             "not shown because it may quote a data value)") from None
 
 
+def _wants_mapping(context: dg.InputContext) -> bool:
+    """Whether the input's declared type is a mapping (``dict[str, DataFrame]``)."""
+    import typing
+
+    declared = getattr(getattr(context, "dagster_type", None), "typing_type", None)
+    return declared is dict or typing.get_origin(declared) is dict
+
+
 class _ParquetUPathIOManager(dg.UPathIOManager):
     extension = ".parquet"
 
@@ -62,6 +70,16 @@ class _ParquetUPathIOManager(dg.UPathIOManager):
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
             _write_parquet(obj, fh, name)
+
+    def load_partitions(self, context: dg.InputContext):
+        """As Dagster's, except that an input declared as ``dict[str, DataFrame]`` (a
+        cross-wave asset reading every wave) is a dict also when the study has one wave:
+        Dagster hands a single partition over bare, which broke one-wave studies."""
+        loaded = super().load_partitions(context)
+        keys = context.asset_partition_keys
+        if len(keys) == 1 and not isinstance(loaded, dict) and _wants_mapping(context):
+            return {keys[0]: loaded}
+        return loaded
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> pd.DataFrame:
         if path.protocol in _LOCAL:

@@ -260,6 +260,22 @@ def recurring_ids(config: StudyConfig, recurring_cohort: pd.DataFrame) -> set:
     return set(recurring_cohort.loc[flag, "participant_id"])
 
 
+def stack(frames: list[pd.DataFrame], columns) -> pd.DataFrame:
+    """The frames one below the other; an empty frame with ``columns`` when there are none
+    (a study with one wave has no comparison, so a per-comparison table has no rows).
+
+    Examples
+    --------
+    >>> stack([], ["outcome", "n"]).columns.tolist()
+    ['outcome', 'n']
+    >>> len(stack([pd.DataFrame({"n": [1]}), pd.DataFrame({"n": [2]})], ["n"]))
+    2
+    """
+    if not frames:
+        return pd.DataFrame(columns=list(columns))
+    return pd.concat(frames, ignore_index=True)
+
+
 def analysed_panel(panel: pd.DataFrame, recurring_cohort: pd.DataFrame, pre: str, post: str,
                    definition: str) -> pd.DataFrame:
     """The panel restricted to the recurring participants of one comparison and its two waves."""

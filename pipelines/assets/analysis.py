@@ -60,7 +60,7 @@ def recurring_cohort(context: dg.AssetExecutionContext, study_config: StudyResou
             wave_dates=_wave_dates(config), min_visits_per_week=config.recurring.min_visits_per_week,
         )
         frames.append(c.assign(pre=pre, post=post))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, [*cohort.COHORT_COLUMNS, "pre", "post"])
     counts = (out.groupby(["pre", "post"])[["recurring_both_waves", "recurring_attendance"]].sum()
               .reset_index())
     context.add_output_metadata(table_metadata(
@@ -85,7 +85,7 @@ def participant_flow(context: dg.AssetExecutionContext, study_config: StudyResou
                                min_visits_per_week=config.recurring.min_visits_per_week,
                                outcomes=config.analysis.primary_outcomes, cohort=c)
         frames.append(f.assign(pre=pre, post=post))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, [*cohort.FLOW_COLUMNS, "pre", "post"])
     context.add_output_metadata(table_metadata(
         out, flow=md_table(out[out["outcome"].isna()][["pre", "post", "stage", "definition", "wave", "n", "reason"]],
                            floatfmt=".0f")))
@@ -110,7 +110,7 @@ def prepost_tests(context: dg.AssetExecutionContext, study_config: StudyResource
                 res = prepost.paired_tests(sub, outcomes, pre, post, ci_level=config.analysis.ci_level,
                                            p_adjust=adjust)
                 frames.append(res.assign(family=family))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, [*prepost.PAIRED_TEST_COLUMNS, "family"])
     t = out[out["test"] == "paired_t"]
     context.add_output_metadata(table_metadata(
         out, p_adjust=config.analysis.p_adjust, primary_family=", ".join(primary),
@@ -130,7 +130,7 @@ def effect_sizes(context: dg.AssetExecutionContext, study_config: StudyResource,
         sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
         frames.append(prepost.paired_effect_sizes(sub, primary + secondary, pre, post,
                                                   ci_level=config.analysis.ci_level))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, prepost.EFFECT_SIZE_COLUMNS)
     context.add_output_metadata(table_metadata(out))
     return out
 
@@ -151,7 +151,7 @@ def categorical_change(context: dg.AssetExecutionContext, study_config: StudyRes
                 frames.append(categorical.mcnemar(sub, col, pre, post, exact=True))
             elif kinds.get(col) == "ordinal" and sub[col].notna().any():
                 frames.append(categorical.marginal_homogeneity(sub, col, pre, post))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out = study_glue.stack(frames, categorical.CATEGORICAL_TEST_COLUMNS)
     context.add_output_metadata(table_metadata(out))
     return out
 
@@ -180,8 +180,8 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
         t, g, _ = models.mixed(sub, outcome, fixed="wave")
         terms.append(t.assign(outcome=outcome))
         glances.append(g.assign(outcome=outcome))
-    terms_df = pd.concat(terms, ignore_index=True)
-    glance_df = pd.concat(glances, ignore_index=True)
+    terms_df = study_glue.stack(terms, models.TERM_COLUMNS)
+    glance_df = study_glue.stack(glances, models.GLANCE_COLUMNS)
     yield dg.Output(terms_df, output_name="mixed_model_terms", metadata=table_metadata(terms_df))
     yield dg.Output(glance_df, output_name="mixed_model_glance", metadata=table_metadata(glance_df))
 
@@ -228,7 +228,7 @@ def attrition(context: dg.AssetExecutionContext, study_config: StudyResource,
         base["completed"] = cohort.is_member(base["participant_id"], followed)
         res = descriptives.attrition(base, "completed", cov + primary + secondary, categorical=cov)
         frames.append(res.assign(pre=pre, post=post))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, [*descriptives.ATTRITION_COLUMNS, "pre", "post"])
     context.add_output_metadata(table_metadata(out))
     return out
 
@@ -274,7 +274,7 @@ def responders(context: dg.AssetExecutionContext, study_config: StudyResource,
         sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition)
         frames.append(responders_lib.responders(sub, list(mid), pre, post, mid, study_glue.higher_is_better(),
                                                 ci_level=config.analysis.ci_level))
-    out = pd.concat(frames, ignore_index=True).merge(mids.rename(columns={"source": "mid_source",
+    out = study_glue.stack(frames, responders_lib.RESPONDER_COLUMNS).merge(mids.rename(columns={"source": "mid_source",
                                                                           "status": "mid_status"}),
                                                      on="outcome", how="left")
     context.add_output_metadata(table_metadata(out, mids=md_table(mids[["outcome", "mid", "status"]])))
@@ -295,7 +295,7 @@ def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: Study
         sub["wave"] = sub["wave"].astype(str)
         frames.append(sensitivity.compare_estimates(sub, primary, pre, post, m=20, seed=config.analysis.seed,
                                                     ci_level=config.analysis.ci_level))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, sensitivity.COMPARE_COLUMNS)
     context.add_output_metadata(table_metadata(out, seed=config.analysis.seed, m_imputations=20))
     return out
 
@@ -317,9 +317,10 @@ def dose_response_terms(context: dg.AssetExecutionContext, study_config: StudyRe
         sub["wave"] = sub["wave"].astype(str)
         changes = prepost.paired_changes(sub, primary, pre, post)
         res = dose_response.dose_response(changes, c[["participant_id", "visits_per_week"]],
-                                          adjust_baseline=True, ci_level=config.analysis.ci_level)
+                                          adjust_baseline=True, ci_level=config.analysis.ci_level,
+                                          outcomes=primary)
         frames.append(res.assign(pre=pre, post=post))
-    out = pd.concat(frames, ignore_index=True)
+    out = study_glue.stack(frames, [*dose_response.DOSE_COLUMNS, "pre", "post"])
     context.add_output_metadata(table_metadata(out))
     return out
 
@@ -342,7 +343,7 @@ def subgroup_estimates(context: dg.AssetExecutionContext, study_config: StudyRes
             frames.append(subgroups.subgroups(sub, primary, pre, post, by=by,
                                               min_pairs=config.analysis.min_subgroup_pairs,
                                               ci_level=config.analysis.ci_level))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out = study_glue.stack(frames, subgroups.SUBGROUP_COLUMNS)
     context.add_output_metadata(table_metadata(out, min_pairs=config.analysis.min_subgroup_pairs))
     return out
 
@@ -371,8 +372,8 @@ def mixed_model_means(context: dg.AssetExecutionContext, study_config: StudyReso
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     sub = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))].copy()
     sub["wave"] = sub["wave"].astype(str)
-    out = pd.concat([models.estimated_means(sub, o, ci_level=config.analysis.ci_level) for o in primary + secondary],
-                    ignore_index=True)
+    out = study_glue.stack([models.estimated_means(sub, o, ci_level=config.analysis.ci_level)
+                            for o in primary + secondary], models.MEANS_COLUMNS)
     context.add_output_metadata(table_metadata(out))
     return out
 

@@ -27,6 +27,8 @@ from pipelines.fsutil import is_temp_file
 
 SUPPRESSED = "suppressed"
 REASON = "suppression"
+#: the analysis tables' explanation of a missing estimate (:mod:`analysis.tidy`)
+NOTE = "note"
 #: ``n_*`` columns that do not count persons (items of a scale)
 NOT_PERSON_COUNTS = frozenset({"n_items", "n_valid_items"})
 

@@ -4,6 +4,13 @@ Every function takes *published* (disclosure-controlled) or aggregate tables —
 participant rows, except :func:`individual_trajectories`, which is an internal figure — and
 a :class:`pipelines.publish.tables.Labels` for the language, and returns a matplotlib
 figure. Groups with fewer than ``L.k`` persons are not drawn and are marked ``<k``.
+
+Degenerate studies never stop a figure: what is estimable is drawn; an estimate the
+analysis could not compute is marked "not estimable" in its place, and a figure with
+nothing to draw at all (no comparison configured, no observations) is a panel stating
+why ("not estimable: <reason>", translated by :func:`pipelines.publish.labels.note_text`).
+Confidence-interval whiskers are never negative (a bound equal to the estimate up to
+rounding draws no whisker).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from matplotlib.patches import FancyBboxPatch, Patch
 
 from pipelines.publish import style
 from pipelines.publish.disclosure import SUPPRESSED
-from pipelines.publish.labels import label
+from pipelines.publish.labels import label, not_estimable_text, note_text
 from pipelines.publish.tables import Labels, flow_count, fmt_mid, fmt_n, fmt_num, fmt_pct
 
 C = style.OKABE_ITO
@@ -35,6 +42,64 @@ def _grid(n: int, row_height: float, ncols: int = 2, extra: float = 0.5):
 
 def _suppressed(row) -> bool:
     return bool(row.get(SUPPRESSED, False)) if hasattr(row, "get") else False
+
+
+def _has(table, *columns: str) -> bool:
+    """Whether ``table`` is a frame with rows and every one of ``columns``."""
+    return isinstance(table, pd.DataFrame) and len(table) > 0 and all(c in table.columns for c in columns)
+
+
+def _whisker(low, high):
+    """Error-bar lengths ``[estimate - low, high - estimate]`` as given: clipped at 0 (a
+    bound on the wrong side of its estimate by rounding, e.g. a Wilson bound at a share
+    of 0 %, draws no whisker instead of stopping matplotlib); NaN stays NaN (no whisker)."""
+    return np.clip(np.asarray(low, dtype=float), 0, None), np.clip(np.asarray(high, dtype=float), 0, None)
+
+
+def _short_note(L: Labels) -> str:
+    return label("not_estimable_short", L.lang)
+
+
+def _row_note(rows, L: Labels) -> str:
+    """The translated "not estimable" note of the first of ``rows`` that has one, else the
+    short "not estimable"."""
+    if isinstance(rows, pd.DataFrame) and "note" in rows.columns:
+        for n in rows["note"]:
+            if note_text(n, L.lang):
+                return note_text(n, L.lang)
+    return _short_note(L)
+
+
+def _message(ax, text: str, width: int = 60, **kw):
+    ax.text(0.5, 0.5, style.wrap(text, width), transform=ax.transAxes, ha="center", va="center",
+            color=style.TEXT_GREY, fontsize=kw.pop("fontsize", 8), **kw)
+
+
+def not_estimable_figure(reason: str, L: Labels, title: str | None = None):
+    """A small figure that only states why there is nothing to draw.
+
+    Parameters
+    ----------
+    reason : str
+        A key of :data:`analysis.tidy.REASONS` (e.g. ``"no_comparison"``) or a note text.
+    L : Labels
+    title : str, optional
+        Panel title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from analysis.tidy import REASONS
+
+    text = not_estimable_text(reason, L.lang) if reason in REASONS else note_text(reason, L.lang) or reason
+    fig, ax = style.figure(style.FULL_WIDTH, 1.3)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, loc="left")
+    _message(ax, text, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
 def _unit_label(L: Labels, outcome: str) -> str:
@@ -71,20 +136,26 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
     drawn; their n shows ``<k``.
     """
     waves = list(L.waves)
+    if not _has(summary, "outcome", "wave", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_observations", L)
     outcomes = [o for o in outcomes if o in set(summary["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_observations", L)
     fig, axes = _grid(len(outcomes), 2.35)
     for ax, outcome in zip(axes.flat, outcomes):
         s = summary[summary["outcome"] == outcome].drop_duplicates("wave").set_index("wave").reindex(waves)
-        shown = ~s.get(SUPPRESSED, pd.Series(False, index=s.index)).fillna(False).astype(bool) & s["estimate"].notna()
+        hidden = s.get(SUPPRESSED, pd.Series(False, index=s.index)).fillna(False).astype(bool)
+        shown = ~hidden & s["estimate"].notna()
         est = s["estimate"].where(shown)
         lo, hi = s["ci_low"].where(shown), s["ci_high"].where(shown)
         x = _wave_ticks(ax, waves, L, ns=s["n"].tolist())
-        ax.errorbar(x, est, yerr=[est - lo, hi - est], fmt="o-", color=color, ecolor=color, capsize=3, lw=1.2,
-                    ms=4.5, mfc=color)
-        for xi, ok in zip(x, shown):
+        ax.errorbar(x, est, yerr=_whisker(est - lo, hi - est), fmt="o-", color=color, ecolor=color, capsize=3,
+                    lw=1.2, ms=4.5, mfc=color)
+        for xi, ok, small in zip(x, shown, hidden):
             if not ok:
-                ax.text(xi, 0.5, label("suppressed", L.lang, k=L.k), transform=ax.get_xaxis_transform(),
-                        ha="center", va="center", color=style.TEXT_GREY, fontsize=7)
+                ax.text(xi, 0.5, label("suppressed", L.lang, k=L.k) if small else style.wrap(_short_note(L), 12),
+                        transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY,
+                        fontsize=7)
         ax.set_title(style.wrap(L.outcome(outcome), 42), loc="left")
         ax.set_ylabel(_unit_label(L, outcome))
         ax.margins(y=0.2)
@@ -122,6 +193,8 @@ def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
     ``flow`` is the published ``participant_flow`` table (suppressed counts blank).
     """
     lang, v = L.lang, L.min_visits
+    if not _has(flow, "pre", "post", "stage", "definition", "n"):
+        return not_estimable_figure("no_comparison", L)
     comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
     fig, axes = style.figure(style.FULL_WIDTH, 5.0, ncols=len(comps), squeeze=False)
 
@@ -179,7 +252,11 @@ def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
 
 def forest(es: pd.DataFrame, L: Labels, primary: Sequence[str], effect_size_type: str = "hedges_g_av"):
     """Forest plot of one standardised effect size for every outcome and comparison."""
+    if not _has(es, "effect_size_type", "outcome", "pre", "post", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_comparison", L)
     e = es[es["effect_size_type"] == effect_size_type]
+    if e.empty:
+        return not_estimable_figure("no_comparison", L)
     outcomes = [o for o in dict.fromkeys(e["outcome"]) if o in primary] + \
                [o for o in dict.fromkeys(e["outcome"]) if o not in primary]
     comps = list(dict.fromkeys(zip(e["pre"], e["post"])))
@@ -199,8 +276,12 @@ def forest(es: pd.DataFrame, L: Labels, primary: Sequence[str], effect_size_type
             r = r.iloc[0]
             ns.append(fmt_n(r["n"], L.k, L.lang))
             if _suppressed(r) or pd.isna(r["estimate"]):
+                if not _suppressed(r):  # not estimable (too few pairs, no variation): said in place
+                    ax.text(0.5, yi + off[j], _short_note(L), transform=ax.get_yaxis_transform(), ha="center",
+                            va="center", fontsize=6, color=style.TEXT_GREY)
                 continue
-            ax.errorbar(r["estimate"], yi + off[j], xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
+            low, high = _whisker(r["estimate"] - r["ci_low"], r["ci_high"] - r["estimate"])
+            ax.errorbar(r["estimate"], yi + off[j], xerr=[[low], [high]],
                         fmt=markers[j % 4], color=colors[j % 4], ms=4, capsize=2, lw=1)
         right.append(" / ".join(ns))
     ax.axvline(0, color="#555555", lw=0.8, zorder=0)
@@ -233,6 +314,9 @@ def distributions(stats: pd.DataFrame, outcomes: Sequence[str], L: Labels):
     """Box plots per wave from the published ``outcome_distributions``
     (whiskers 10th–90th percentile, no individual points, mean as a diamond)."""
     waves = list(L.waves)
+    outcomes = [o for o in outcomes if _has(stats, "outcome", "wave", "n", "med") and o in set(stats["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_observations", L)
     fig, axes = _grid(len(outcomes), 2.35)
     for ax, o in zip(axes.flat, outcomes):
         s = stats[stats["outcome"] == o].set_index("wave").reindex(waves)
@@ -240,8 +324,9 @@ def distributions(stats: pd.DataFrame, outcomes: Sequence[str], L: Labels):
         boxes, pos = [], []
         for xi, (w, r) in zip(x, s.iterrows()):
             if bool(r.get(SUPPRESSED, False)) or pd.isna(r["med"]):
-                ax.text(xi, 0.5, label("suppressed", L.lang, k=L.k) if bool(r.get(SUPPRESSED, False)) else "–",
-                        transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY)
+                ax.text(xi, 0.5, label("suppressed", L.lang, k=L.k) if bool(r.get(SUPPRESSED, False))
+                        else style.wrap(_short_note(L), 12), transform=ax.get_xaxis_transform(), ha="center",
+                        va="center", color=style.TEXT_GREY, fontsize=7)
                 continue
             boxes.append({"med": r["med"], "q1": r["q1"], "q3": r["q3"], "whislo": r["whislo"],
                           "whishi": r["whishi"], "mean": r["mean"], "fliers": [], "label": w})
@@ -267,14 +352,18 @@ def distributions(stats: pd.DataFrame, outcomes: Sequence[str], L: Labels):
 
 # -- stacked shares -------------------------------------------------------------------------
 
-def _stacked(ax, rows: list[tuple[str, list[float], bool, str]], cats: list[str], colors: list[str], L: Labels,
-             min_label: float = 0.07):
+def _stacked(ax, rows: list[tuple[str, list[float], bool | str, str]], cats: list[str], colors: list[str],
+             L: Labels, min_label: float = 0.07):
     """Horizontal 100 % bars. rows: (label, shares per category (NaN = suppressed), bar
-    suppressed entirely, right-hand text)."""
+    suppressed entirely -- or, as a string, the reason the bar is not estimable --,
+    right-hand text)."""
     y = np.arange(len(rows))[::-1]
     for yi, (_, shares, all_hidden, right) in zip(y, rows):
         left = 0.0
-        if all_hidden:
+        if isinstance(all_hidden, str):  # nothing to share out (no pairs, nobody answered)
+            ax.barh(yi, 1, left=0, color="white", edgecolor=style.GREY, lw=0.5, height=0.62)
+            ax.text(0.5, yi, all_hidden, ha="center", va="center", fontsize=6.5, color=style.TEXT_GREY)
+        elif all_hidden:
             ax.barh(yi, 1, left=0, color="white", edgecolor=style.GREY, hatch="////", lw=0.5, height=0.62)
             ax.text(0.5, yi, label("suppressed", L.lang, k=L.k), ha="center", va="center", fontsize=7,
                     color=style.TEXT_GREY, bbox=dict(fc="white", ec="none", pad=0.5))
@@ -320,6 +409,8 @@ def health_literacy_levels(shares: pd.DataFrame, L: Labels,
         g = shares[shares["wave"] == w].set_index("level").reindex(list(levels))
         hidden = bool(g[SUPPRESSED].fillna(False).any()) if len(g) else True
         total = g["n_total"].max() if len(g) else np.nan
+        if not hidden and total == 0:  # nobody at this wave answered enough items
+            hidden = not_estimable_text("no_observations", L.lang)
         rows.append((style.wrap(L.wave(w), 18), g["share"].tolist(), hidden, f"n = {fmt_n(total, L.k, L.lang)}"))
     fig, ax = style.figure(style.FULL_WIDTH, 0.55 * len(waves) + 1.0)
     _stacked(ax, rows, list(levels), colors, L)
@@ -331,6 +422,8 @@ def health_literacy_levels(shares: pd.DataFrame, L: Labels,
 
 def eq5d_pchc(pchc: pd.DataFrame, L: Labels):
     """PCHC stacked bars, overall and per dimension, one panel per comparison."""
+    if not _has(pchc, "pre", "post", "dimension", "category", "share", "n_total"):
+        return not_estimable_figure("no_comparison", L)
     comps = list(dict.fromkeys(zip(pchc["pre"], pchc["post"])))
     cats = ["better", "mixed", "unchanged", "worse"]
     colors = [C["bluish_green"], C["yellow"], "#D9D9D9", C["vermillion"]]
@@ -346,7 +439,8 @@ def eq5d_pchc(pchc: pd.DataFrame, L: Labels):
             shares = [g["share"].get(c, 0.0) if c in g.index else 0.0 for c in cats]
             shares = [np.nan if (c in g.index and bool(g.loc[c, SUPPRESSED])) else s for c, s in zip(cats, shares)]
             total = g["n_total"].max()
-            rows.append((label(d, L.lang), shares, pd.isna(total), f"n = {fmt_n(total, L.k, L.lang)}"))
+            hidden = pd.isna(total) or (_row_note(g, L) if total == 0 else False)
+            rows.append((label(d, L.lang), shares, hidden, f"n = {fmt_n(total, L.k, L.lang)}"))
         _stacked(ax, rows, cats, colors, L)
         ax.set_title(L.comparison(pre, post), loc="left")
     axes.flat[-1].set_xlabel(label("share_of_participants", L.lang))
@@ -357,6 +451,8 @@ def eq5d_pchc(pchc: pd.DataFrame, L: Labels):
 
 def responders(resp: pd.DataFrame, L: Labels):
     """Improved / unchanged / worsened by at least the MID, one panel per comparison."""
+    if not _has(resp, "pre", "post", "outcome", "category", "share", "n_total"):
+        return not_estimable_figure("no_comparison", L)
     comps = list(dict.fromkeys(zip(resp["pre"], resp["post"])))
     cats = ["improved", "unchanged", "worsened"]
     colors = [C["bluish_green"], "#D9D9D9", C["vermillion"]]
@@ -372,8 +468,10 @@ def responders(resp: pd.DataFrame, L: Labels):
             shares = [np.nan if bool(g.loc[c, SUPPRESSED]) else g.loc[c, "share"] if c in g.index else 0.0
                       for c in cats]
             mid = fmt_mid(g["mid"].iloc[0], L.lang) if "mid" in g else "–"
+            total = g["n_total"].max()
+            hidden = pd.isna(total) or (_row_note(g, L) if total == 0 else False)
             rows.append((style.wrap(f"{L.outcome(o)} ({label('mid', L.lang)} {mid})", 40), shares,
-                         pd.isna(g["n_total"].max()), f"n = {fmt_n(g['n_total'].max(), L.k, L.lang)}"))
+                         hidden, f"n = {fmt_n(total, L.k, L.lang)}"))
         _stacked(ax, rows, cats, colors, L)
         ax.set_title(L.comparison(pre, post), loc="left")
         ax.tick_params(axis="y", labelsize=7)
@@ -386,6 +484,8 @@ def responders(resp: pd.DataFrame, L: Labels):
 def eq5d_problems(shares: pd.DataFrame, L: Labels):
     """Share reporting any problem per EQ-5D dimension and wave, with CI."""
     waves = list(L.waves)
+    if not _has(shares, "dimension", "wave", "share", "ci_low", "ci_high", "n_total"):
+        return not_estimable_figure("no_observations", L)
     dims = list(dict.fromkeys(shares["dimension"]))
     colors = [C["sky_blue"], C["blue"], C["reddish_purple"], C["orange"], C["black"]]
     fig, ax = style.figure(style.FULL_WIDTH, 3.3)
@@ -393,20 +493,24 @@ def eq5d_problems(shares: pd.DataFrame, L: Labels):
     x = np.arange(len(dims))
     for j, w in enumerate(waves):
         s = shares[shares["wave"] == w].set_index("dimension").reindex(dims)
-        hidden = s[SUPPRESSED].fillna(True).astype(bool)
+        hidden = (s[SUPPRESSED] if SUPPRESSED in s else pd.Series(np.nan, index=s.index)).fillna(True).astype(bool)
         pos = x - 0.4 + width * (j + 0.5)
         val = s["share"].where(~hidden)
         ax.bar(pos, val, width=width * 0.92, color=colors[j % 5], label=None)
-        ax.errorbar(pos, val, yerr=[val - s["ci_low"].where(~hidden), s["ci_high"].where(~hidden) - val],
+        ax.errorbar(pos, val, yerr=_whisker(val - s["ci_low"].where(~hidden), s["ci_high"].where(~hidden) - val),
                     fmt="none", ecolor="#333333", lw=0.7, capsize=1.5)
-        for p, h in zip(pos, hidden):
-            if h:
+        for p, h, v, d in zip(pos, hidden, val, dims):
+            if h and d in set(shares.loc[shares["wave"] == w, "dimension"]):
                 ax.text(p, 0.02, label("suppressed", L.lang, k=L.k), rotation=90, ha="center", va="bottom",
                         fontsize=6, color=style.TEXT_GREY)
+            elif pd.isna(v):  # no answers at this wave
+                ax.text(p, 0.02, _short_note(L), rotation=90, ha="center", va="bottom", fontsize=6,
+                        color=style.TEXT_GREY)
         n_lo, n_hi = s["n_total"].min(), s["n_total"].max()
         n_txt = fmt_n(n_lo, L.k, L.lang) if n_lo == n_hi else f"{fmt_n(n_lo, L.k, L.lang)}–{fmt_n(n_hi, L.k, L.lang)}"
         ax.bar([np.nan], [np.nan], color=colors[j % 5], label=f"{L.wave(w)} (n = {n_txt})")
     ax.set_xticks(x, [style.wrap(label(d, L.lang), 11) for d in dims])
+    ax.set_xlim(-0.5, len(dims) - 0.5)  # also where a wave's bars are all missing (its marks stay inside)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(style.percent_formatter(L.lang))
     ax.set_ylabel(label("share_any_problem", L.lang))
@@ -420,8 +524,12 @@ def eq5d_problems(shares: pd.DataFrame, L: Labels):
 
 def dose_response(terms: pd.DataFrame, L: Labels, outcomes: Sequence[str], term: str = "visits_per_week"):
     """Change per weekly visit (adjusted for baseline) with CI, one panel per outcome."""
+    if not _has(terms, "term", "outcome", "pre", "post", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_comparison", L)
     t = terms[terms["term"] == term]
     outcomes = [o for o in outcomes if o in set(t["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_comparison", L)
     comps = list(dict.fromkeys(zip(t["pre"], t["post"])))
     fig, axes = _grid(len(outcomes), 1.45, extra=0.4)
     colors = [C["blue"], C["vermillion"], C["bluish_green"]]
@@ -429,13 +537,15 @@ def dose_response(terms: pd.DataFrame, L: Labels, outcomes: Sequence[str], term:
         for j, (pre, post) in enumerate(comps):
             r = t[(t["outcome"] == o) & (t["pre"] == pre) & (t["post"] == post)]
             yj = len(comps) - 1 - j
-            if not len(r) or _suppressed(r.iloc[0]):
-                ax.text(0.5, yj, label("suppressed", L.lang, k=L.k), transform=ax.get_yaxis_transform(),
-                        ha="center", va="center", color=style.TEXT_GREY)
+            if not len(r) or _suppressed(r.iloc[0]) or pd.isna(r.iloc[0]["estimate"]):
+                text = label("suppressed", L.lang, k=L.k) if len(r) and _suppressed(r.iloc[0]) else _row_note(r, L)
+                ax.text(0.5, yj, text, transform=ax.get_yaxis_transform(), ha="center", va="center",
+                        color=style.TEXT_GREY, fontsize=7)
                 continue
             r = r.iloc[0]
-            ax.errorbar(r["estimate"], yj, xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
-                        fmt="o", color=colors[j % 3], ms=4, capsize=2, lw=1)
+            low, high = _whisker(r["estimate"] - r["ci_low"], r["ci_high"] - r["estimate"])
+            ax.errorbar(r["estimate"], yj, xerr=[[low], [high]], fmt="o", color=colors[j % 3], ms=4, capsize=2,
+                        lw=1)
         ax.axvline(0, color="#555555", lw=0.8, zorder=0)
         ax.set_yticks(range(len(comps)), [f"{L.wave(post)}\nn = {fmt_n(t[(t['outcome'] == o) & (t['post'] == post)]['n'].max(), L.k, L.lang)}"
                                           for pre, post in comps][::-1], fontsize=6.5)

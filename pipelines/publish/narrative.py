@@ -11,7 +11,7 @@ import pandas as pd
 
 import instruments
 from pipelines.config import StudyConfig
-from pipelines.publish.labels import label
+from pipelines.publish.labels import label, not_estimable_text, note_text
 from pipelines.publish.tables import Labels, fmt_ci, fmt_n, fmt_num, fmt_p_expr, fmt_pct
 from pipelines.study import recurring_flag
 
@@ -157,9 +157,14 @@ def count_text(n, reason: str | None, k: int, lang: str) -> str:
 
 def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Labels) -> list[dict]:
     """An opening sentence from the flow, then one sentence per primary outcome and
-    comparison, read from the published test table."""
+    comparison, read from the published test table. An outcome whose change could not be
+    estimated gets its "not estimable: <reason>" note instead; a study without any
+    comparison (one wave) gets one sentence saying so."""
     lang, k = L.lang, L.k
     comps = [tuple(c) for c in config.analysis.comparisons]
+    if not comps or tests is None or not len(tests) or flow is None or not len(flow):
+        # one wave, or no comparison configured: nothing to compare, and the report says so
+        return [{"type": "p", "text": not_estimable_text("no_comparison", lang).capitalize() + "."}]
     flag = recurring_flag(config.recurring.definition)
     pre0, post0 = comps[0]
     intro = label("summary_intro", lang,
@@ -173,9 +178,14 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
         items = []
         for r in g.itertuples():
             name = L.outcome(r.outcome)
-            if bool(getattr(r, "suppressed", False)) or pd.isna(r.estimate):
+            if bool(getattr(r, "suppressed", False)):
                 why = "summary_withheld" if getattr(r, "suppression", "") == "secondary" else "summary_too_few"
                 items.append(f"{name}: {label(why, lang)}")
+                continue
+            why = note_text(getattr(r, "note", None), lang)
+            if pd.isna(r.estimate) or pd.isna(r.ci_low):  # not estimable: say why, with n
+                items.append(f"{name}: {why or label('summary_too_few', lang)}"
+                             + (f" (n = {fmt_n(r.n, k, lang)})." if why else ""))
                 continue
             d = L.digits(r.outcome)
             key = "summary_change_unadj" if pd.isna(r.p_adj) else "summary_change"

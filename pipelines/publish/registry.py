@@ -29,6 +29,8 @@ from pipelines.publish import sdc
 from pipelines.publish.populations import Persons
 
 SUPPRESSED, REASON = "suppressed", "suppression"
+#: the analysis tables' explanation of a missing estimate (:mod:`analysis.tidy`): withheld with its row
+NOTE = "note"
 
 _STATS = ("estimate", "std_error", "statistic", "df", "p_value", "p_adj", "ci_low", "ci_high")
 
@@ -789,6 +791,8 @@ def apply_decision(tables: Mapping[str, pd.DataFrame], quantities: Sequence[sdc.
             t.loc[low & (t[REASON] == ""), REASON] = "min_pairs"
             t[SUPPRESSED] = t[SUPPRESSED] | low
             t = t.drop(columns="below_min_pairs")
+        if NOTE in t.columns:   # a "not estimable: fewer than 2 pairs" would tell the withheld count
+            t[NOTE] = t[NOTE].astype(object).where(~t[SUPPRESSED].to_numpy(), None)
         out[name] = t
     return out
 

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 import instruments
 from pipelines.config import StudyConfig
 from pipelines.publish import narrative, partnership_report, registry, tables
-from pipelines.publish.labels import catalogue, label
+from pipelines.publish.labels import catalogue, label, not_estimable_text
 from pipelines.publish.tables import DisplayTable, Labels
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -103,6 +103,10 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     def fig(stem):
         nonlocal n_fig
         if stem not in figure_files:
+            # a figure that could not be made is stated, not silently left out (issue 14)
+            if stem == "dose_response" and config.attendance is None:
+                blocks.append({"type": "p", "text": f"{label(f'{_FIG_KEYS[stem]}_title', lang)}: "
+                                                    f"{not_estimable_text('no_attendance', lang)}."})
             return
         n_fig += 1
         key = _FIG_KEYS[stem]
@@ -120,8 +124,7 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     P = published
     has = lambda name: name in P and not P[name].empty  # noqa: E731
     h2("summary")
-    if has("prepost_tests") and has("participant_flow"):
-        blocks += narrative.summary(P["prepost_tests"], P["participant_flow"], config, L)
+    blocks += narrative.summary(P.get("prepost_tests"), P.get("participant_flow"), config, L)
     h2("methods")
     blocks += narrative.methods(config, L)
     h2("results")

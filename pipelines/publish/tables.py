@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipelines.publish import disclosure
 from pipelines.publish.categories import OTHER_LEVEL
-from pipelines.publish.labels import label
+from pipelines.publish.labels import label, note_text
 
 #: default number of decimals (APA: two for most statistics)
 DIGITS = 2
@@ -231,14 +231,35 @@ class Labels:
         return digits_for(lo, hi)
 
 
+def _notes(rows, lang: str) -> str:
+    """The distinct "not estimable" notes of ``rows`` (a frame or a row), translated."""
+    values = rows["note"].tolist() if isinstance(rows, pd.DataFrame) and "note" in rows.columns else \
+        [getattr(rows, "note", None) if not hasattr(rows, "get") else rows.get("note")]
+    return "; ".join(dict.fromkeys(t for t in (note_text(v, lang) for v in values) if t))
+
+
+def _add_notes(df: pd.DataFrame, notes: list[str], lang: str) -> pd.DataFrame:
+    """Append a "Note" column with the notes, only when one of them says something."""
+    if any(notes):
+        df = df.assign(**{label("note", lang): notes})
+    return df
+
+
+def _numeric(df: pd.DataFrame, first: int, lang: str) -> list[str]:
+    """The right-aligned columns: from position ``first`` on, except the note column."""
+    return [c for c in df.columns[first:] if c != label("note", lang)]
+
+
 def _blocks(df: pd.DataFrame, key: str) -> list[int]:
+    if key not in df.columns:  # a table without rows (e.g. no wave contrast in a one-wave study)
+        return []
     vals = df[key].tolist()
     return [i for i in range(len(vals)) if i == 0 or vals[i] != vals[i - 1]]
 
 
 def _blank_repeats(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     df = df.copy()
-    for c in cols:
+    for c in [c for c in cols if c in df.columns]:
         prev = df[c].shift()
         df.loc[df[c] == prev, c] = ""
     return df
@@ -249,7 +270,7 @@ def display_prepost(tests: pd.DataFrame, L: Labels) -> DisplayTable:
     lang, k = L.lang, L.k
     t = tests[tests["test"] == "paired_t"].set_index(["outcome", "pre", "post"])
     w = tests[tests["test"] == "wilcoxon"].set_index(["outcome", "pre", "post"])
-    rows = []
+    rows, notes = [], []
     for key, r in t.iterrows():
         outcome, pre, post = key
         small = bool(r.get(disclosure.SUPPRESSED, False)) or _isnan(r["n"]) or r["n"] < k
@@ -267,11 +288,13 @@ def display_prepost(tests: pd.DataFrame, L: Labels) -> DisplayTable:
             or r.get("p_adj_method") == "none" else fmt_p(r["p_adj"], lang),
             "p (Wilcoxon)": "–" if small else fmt_p(wp, lang),
         })
-    df = pd.DataFrame(rows)
+        notes.append("" if small else "; ".join(dict.fromkeys(
+            x for x in (_notes(r, lang), _notes(w.loc[[key]], lang) if key in w.index else "") if x)))
+    df = _add_notes(pd.DataFrame(rows), notes, lang)
     blocks = _blocks(df, label("outcome", lang)) if len(df) else []
     df = _blank_repeats(df, [label("outcome", lang), label("family", lang)]) if len(df) else df
     return DisplayTable(df, label("table_prepost_caption", lang, ci=L.ci_level, method=_method_name(L.p_adjust)),
-                        label("suppressed_note", lang, k=k), numeric=list(df.columns[3:]), group_rows=blocks)
+                        label("suppressed_note", lang, k=k), numeric=_numeric(df, 3, lang), group_rows=blocks)
 
 
 def _method_name(m: str) -> str:
@@ -282,7 +305,7 @@ def display_effect_sizes(es: pd.DataFrame, L: Labels) -> DisplayTable:
     """One row per outcome × comparison, one column per effect-size type (estimate [CI])."""
     lang = L.lang
     types = list(dict.fromkeys(es["effect_size_type"]))
-    rows = []
+    rows, notes = [], []
     for (o, pre, post), g in es.groupby(["outcome", "pre", "post"], sort=False):
         g = g.set_index("effect_size_type")
         n = g["n"].iloc[0]
@@ -295,17 +318,18 @@ def display_effect_sizes(es: pd.DataFrame, L: Labels) -> DisplayTable:
             else:
                 row[label(f"es_{t}", lang)] = "–"
         rows.append(row)
-    df = pd.DataFrame(rows)
+        notes.append(_notes(g, lang))
+    df = _add_notes(pd.DataFrame(rows), notes, lang)
     blocks = _blocks(df, label("outcome", lang))
     df = _blank_repeats(df, [label("outcome", lang)])
     return DisplayTable(df, label("table_effect_caption", lang, ci=L.ci_level), label("suppressed_note", lang, k=L.k),
-                        numeric=list(df.columns[2:]), group_rows=blocks)
+                        numeric=_numeric(df, 2, lang), group_rows=blocks)
 
 
 def display_categorical(cc: pd.DataFrame, L: Labels) -> DisplayTable:
     """McNemar / Stuart–Maxwell per outcome and comparison."""
     lang = L.lang
-    rows = []
+    rows, notes = [], []
     for r in cc.itertuples(index=False):
         small = bool(getattr(r, disclosure.SUPPRESSED, False))
         rows.append({
@@ -317,18 +341,19 @@ def display_categorical(cc: pd.DataFrame, L: Labels) -> DisplayTable:
             label("col_df", lang): "–" if small or _isnan(r.df) else f"{r.df:g}",
             "p": "–" if small else fmt_p(r.p_value, lang),
         })
-    df = pd.DataFrame(rows)
+        notes.append("" if small else _notes(r, lang))
+    df = _add_notes(pd.DataFrame(rows), notes, lang)
     blocks = _blocks(df, label("outcome", lang))
     df = _blank_repeats(df, [label("outcome", lang)])
     return DisplayTable(df, label("table_categorical_caption", lang), label("suppressed_note", lang, k=L.k),
-                        numeric=list(df.columns[3:]), group_rows=blocks)
+                        numeric=_numeric(df, 3, lang), group_rows=blocks)
 
 
 def display_responders(resp: pd.DataFrame, L: Labels) -> DisplayTable:
     """Improved / unchanged / worsened share [CI] per outcome and comparison."""
     lang = L.lang
     cats = ["improved", "unchanged", "worsened"]
-    rows = []
+    rows, notes = [], []
     for (o, pre, post), g in resp.groupby(["outcome", "pre", "post"], sort=False):
         g = g.set_index("category")
         d = L.digits(o)
@@ -345,18 +370,19 @@ def display_responders(resp: pd.DataFrame, L: Labels) -> DisplayTable:
                 row[label(f"resp_{c}", lang) + " %"] = (fmt_suppressed(g.loc[c].get(disclosure.REASON), L.k, lang)
                                                         if c in g.index else "–")
         rows.append(row)
-    df = pd.DataFrame(rows)
+        notes.append(_notes(g, lang))
+    df = _add_notes(pd.DataFrame(rows), notes, lang)
     blocks = _blocks(df, label("outcome", lang))
     df = _blank_repeats(df, [label("outcome", lang), label("mid", lang)])
     return DisplayTable(df, label("table_responders_caption", lang, ci=L.ci_level),
-                        label("suppressed_note", lang, k=L.k), numeric=list(df.columns[3:]), group_rows=blocks)
+                        label("suppressed_note", lang, k=L.k), numeric=_numeric(df, 3, lang), group_rows=blocks)
 
 
 def display_mixed(terms: pd.DataFrame, L: Labels) -> DisplayTable:
     """Wave contrasts against baseline from the mixed models (intercept left out)."""
     lang = L.lang
     t = terms[terms["term"] != "(Intercept)"]
-    rows = []
+    rows, notes = [], []
     for r in t.itertuples(index=False):
         small = bool(getattr(r, disclosure.SUPPRESSED, False))
         wave = str(r.term).removeprefix("wave")
@@ -370,12 +396,13 @@ def display_mixed(terms: pd.DataFrame, L: Labels) -> DisplayTable:
             label("col_df", lang): "–" if small else fmt_num(r.df, lang, 1),
             "p": "–" if small else fmt_p(r.p_value, lang),
         })
-    df = pd.DataFrame(rows)
+        notes.append("" if small else _notes(r, lang))
+    df = _add_notes(pd.DataFrame(rows), notes, lang)
     blocks = _blocks(df, label("outcome", lang))
     df = _blank_repeats(df, [label("outcome", lang)])
     note = label("suppressed_note", lang, k=L.k) + (" n = antal deltagare i modellen." if lang == "sv"
                                                      else " n = number of participants in the model.")
-    return DisplayTable(df, label("table_mixed_caption", lang, ci=L.ci_level), note, numeric=list(df.columns[2:]),
+    return DisplayTable(df, label("table_mixed_caption", lang, ci=L.ci_level), note, numeric=_numeric(df, 2, lang),
                         group_rows=blocks)
 
 

@@ -128,11 +128,16 @@ def test_mixed_boundary_fit_has_zero_participant_variance():
     assert_allclose(terms.set_index("term").loc["waveT1", "std_error"], np.sqrt(s2 / 2), rtol=1e-8)
 
 
-def test_mixed_rejects_rank_deficient_design():
+def test_mixed_with_rank_deficient_design_is_not_estimable():
+    # a covariate constant in the sample is degenerate data, not a programming error: the
+    # model is reported as not estimable instead of stopping the pipeline (issue 14)
     panel = pd.DataFrame({"participant_id": [1, 2, 1, 2], "wave": ["T0", "T0", "T1", "T1"], "y": [1, 2, 3, 5.0],
                           "c": [1, 1, 1, 1.0]})  # fmt: skip
-    with pytest.raises(ValueError, match="rank deficient"):
-        models.mixed(panel, "y", covariates=["c"])
+    terms, glance, augment = models.mixed(panel, "y", covariates=["c"])
+    assert terms["term"].tolist() == ["(Intercept)", "waveT1", "c"]
+    assert terms["estimate"].isna().all() and augment.empty
+    assert set(terms["note"]) == {"not estimable: regressors collinear or constant"}
+    assert glance.loc[0, "note"] == terms.loc[0, "note"] and not glance.loc[0, "converged"]
 
 
 def test_estimated_means_without_covariates_are_intercept_plus_effects(ref_panel):
