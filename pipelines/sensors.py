@@ -13,10 +13,12 @@ shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
     ``attendance`` (the register), are watched the same way.
 :data:`cross_wave_automation`
     A declarative-automation sensor. :func:`with_cross_wave_automation` gives every
-    unpartitioned asset ``AutomationCondition.eager()``: once the wave runs have succeeded
-    (and while none is still in progress), the panel and everything downstream of it are
-    materialised, once, in dependency order, with their checks riding along (blocking
-    checks stop what is downstream of them).
+    unpartitioned asset ``AutomationCondition.eager()`` guarded by :func:`gates_passed`:
+    once the wave runs have succeeded (and while none is still in progress), the panel and
+    everything downstream of it are materialised, once, in dependency order, with their
+    checks riding along - but never below a blocking check that failed on its asset's
+    latest materialisation, up to three levels up (e.g. ``panel`` waits while a wave's
+    ``harmonised_wave`` or ``raw_wave`` check is failed, even when another wave changed).
 
 The same content never triggers twice: every run request carries a run key made of the
 input's content hash (Dagster launches a run key at most once per sensor) and the sensor's
@@ -67,8 +69,39 @@ wave_job = dg.define_asset_job(
 )
 
 
+#: how many levels up a failed blocking check holds automation back (raw_wave -> harmonised_wave
+#: -> scored_wave -> panel: the wave gates are up to three levels above the first cross-wave
+#: asset; a gated cross-wave asset's own children are one level below it)
+GATE_DEPTH = 3
+
+
+def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
+    """True where every blocking check of the dependencies, of their dependencies, ... (to
+    ``depth`` levels) passed on the latest materialisation (or will run in this tick).
+
+    Dagster's ``all_deps_blocking_checks_passed()`` looks one level up; a failed check on a
+    wave's ``harmonised_wave`` sits two levels above ``panel`` (``harmonised_wave ->
+    scored_wave -> panel``) and does not stop ``scored_wave``'s *older* materialisation
+    from being read when another wave updates. Nesting ``all_deps_match`` carries the
+    condition up. See the Dagster docs, *Customizing eager*: "Waiting for all blocking
+    asset checks to complete before executing".
+
+    Examples
+    --------
+    >>> gates_passed(2).get_label()
+    'gates_passed(2)'
+    """
+    passed = dg.AutomationCondition.all_deps_blocking_checks_passed()
+    level, cond = passed, passed
+    for _ in range(depth - 1):
+        level = dg.AutomationCondition.all_deps_match(level)
+        cond = cond & level
+    return cond.with_label(f"gates_passed({depth})")
+
+
 def with_cross_wave_automation(assets: Sequence) -> list:
-    """Give every derived unpartitioned asset ``AutomationCondition.eager()`` unless it has one.
+    """Give every derived unpartitioned asset ``AutomationCondition.eager() &``
+    :func:`gates_passed` unless it has its own condition.
 
     Applied centrally in :mod:`pipelines.definitions`, so cross-wave assets added later
     follow the wave runs without each author remembering to declare it.
@@ -81,15 +114,16 @@ def with_cross_wave_automation(assets: Sequence) -> list:
     Returns
     -------
     list
-        The same assets; unpartitioned assets with upstream dependencies carry ``eager()``
-        (an explicit condition set by the asset's author is kept). Wave-partitioned assets
+        The same assets; unpartitioned assets with upstream dependencies carry
+        ``eager() & gates_passed()`` (an explicit condition set by the asset's author is kept). Wave-partitioned assets
         and unpartitioned roots (``study_settings``, ``attendance``: they read input files)
         are unchanged: :data:`wave_inbox_sensor` requests them when their files change.
     """
     def add(spec: dg.AssetSpec) -> dg.AssetSpec:
         if spec.partitions_def is not None or spec.automation_condition is not None or not spec.deps:
             return spec
-        return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
+        return spec.replace_attributes(
+            automation_condition=(dg.AutomationCondition.eager() & gates_passed()).with_label("eager_gated"))
 
     return list(dg.map_asset_specs(add, assets))
 
@@ -99,7 +133,8 @@ cross_wave_automation = dg.AutomationConditionSensorDefinition(
     target=dg.AssetSelection.all(),
     minimum_interval_seconds=30,
     description="Materialises the panel, analysis and publishing assets once the wave runs "
-                "they depend on have succeeded (AutomationCondition.eager()).",
+                "they depend on have succeeded (AutomationCondition.eager()), never below a failed "
+                "blocking check (gates_passed).",
 )
 
 
@@ -114,9 +149,9 @@ def _load_cursor(cursor: str | None) -> dict[str, str]:
 
 
 def _materialised_version(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None) -> str | None:
-    from pipelines.runner import _latest_data_version
+    from pipelines._dagster_adapter import data_version_of, latest_materialisation
 
-    return _latest_data_version(instance, key, partition)
+    return data_version_of(latest_materialisation(instance, key, partition))
 
 
 def _run_key(input_name: str, digest: str, previous: str | None) -> str:
