@@ -17,8 +17,9 @@ shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
     once the wave runs have succeeded (and while none is still in progress), the panel and
     everything downstream of it are materialised, once, in dependency order, with their
     checks riding along - but never below a blocking check that failed on its asset's
-    latest materialisation, up to three levels up (e.g. ``panel`` waits while a wave's
-    ``harmonised_wave`` or ``raw_wave`` check is failed, even when another wave changed).
+    latest materialisation, up to three levels up, in any partition (e.g. ``panel`` waits
+    while a wave's ``harmonised_wave`` or ``raw_wave`` check is failed, even when another
+    wave changed).
 
 The same content never triggers twice: every run request carries a run key made of the
 input's content hash (Dagster launches a run key at most once per sensor) and the sensor's
@@ -76,27 +77,31 @@ GATE_DEPTH = 3
 
 
 def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
-    """True where every blocking check of the dependencies, of their dependencies, ... (to
-    ``depth`` levels) passed on the latest materialisation (or will run in this tick).
+    """True where no blocking check failed on the latest materialisation of a dependency,
+    of a dependency's dependency, ... (to ``depth`` levels up), in any of its partitions.
 
-    Dagster's ``all_deps_blocking_checks_passed()`` looks one level up; a failed check on a
-    wave's ``harmonised_wave`` sits two levels above ``panel`` (``harmonised_wave ->
-    scored_wave -> panel``) and does not stop ``scored_wave``'s *older* materialisation
-    from being read when another wave updates. Nesting ``all_deps_match`` carries the
-    condition up. See the Dagster docs, *Customizing eager*: "Waiting for all blocking
-    asset checks to complete before executing".
+    Built from ``any_checks_match(check_failed(), blocking_only=True)`` carried up with
+    nested ``any_deps_match`` and negated. Dagster's ``all_deps_blocking_checks_passed()``
+    is not enough here: it looks one level up (a failed check on a wave's
+    ``harmonised_wave`` sits two levels above ``panel``, so an update of another wave would
+    make ``panel`` read the failed wave's *older* ``scored_wave``), and for a dependency
+    with several partitions (``panel`` reads every wave) it is satisfied when *one*
+    partition passed. ``check_failed()`` is true only for a check that failed on its
+    asset (partition)'s latest materialisation: materialised again and passing, the gate
+    opens.
 
     Examples
     --------
     >>> gates_passed(2).get_label()
     'gates_passed(2)'
     """
-    passed = dg.AutomationCondition.all_deps_blocking_checks_passed()
-    level, cond = passed, passed
+    failed = dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True)
+    level = dg.AutomationCondition.any_deps_match(failed)
+    below = level
     for _ in range(depth - 1):
-        level = dg.AutomationCondition.all_deps_match(level)
-        cond = cond & level
-    return cond.with_label(f"gates_passed({depth})")
+        level = dg.AutomationCondition.any_deps_match(level)
+        below = below | level
+    return (~below).with_label(f"gates_passed({depth})")
 
 
 def with_cross_wave_automation(assets: Sequence) -> list:

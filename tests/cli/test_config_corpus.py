@@ -18,7 +18,7 @@ from typing import Callable
 import pytest
 
 from pipelines import cli
-from pipelines.config import config_notices, load_config
+from pipelines.config import load_config
 
 BOMB = """
 instrument_options:
@@ -169,6 +169,8 @@ def test_allowed_external_files_and_links_are_reported_not_refused(study, capsys
             f"file in {outside.parent}); allowed by allow_external_files")
     where, message = note.split(": ", 1)
     assert f"note: variable '{where}': {message}" in validated
+    from pipelines.config import config_notices
+
     assert ("note", note) in config_notices(load_config(study.config))   # printed by `run` before it starts
 
 
@@ -188,5 +190,7 @@ def test_k_min_cell_below_5_warns_in_both(study, capsys):
     code, validated = _outputs(capsys, "validate", "--config", str(study.config))
     assert code == 0, validated
     assert "warning: variable 'publishing.k_min_cell': 4 is below the advised 5" in validated
+    from pipelines.config import config_notices
+
     assert ("warning", "publishing.k_min_cell: 4 is below the advised 5: small groups are easier to recognise; "
             "use it only with a reason agreed with the research team") in config_notices(load_config(study.config))

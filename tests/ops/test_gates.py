@@ -70,11 +70,11 @@ def test_a_blocked_wave_stays_blocked_until_its_input_changes(pipeline_env, caps
 
     # run 2, nothing changed: refused, nothing downstream of T0 materialised, nothing published
     second = env.run()
+    assert not any(m.startswith(("panel", "scored_wave[T0]")) for m in second.materialised), second.materialised
+    assert set(second.materialised) <= {"study_settings", "attendance"}, second.materialised
+    assert published(env) == []
     assert not second.success
     assert [(g.label, g.check) for g in second.plan.blocked] == [("harmonised_wave[T0]", "unique_participant_ids")]
-    assert set(second.materialised) <= {"study_settings", "attendance"}, second.materialised
-    assert not any(m.startswith(("panel", "scored_wave[T0]")) for m in second.materialised)
-    assert published(env) == []
     text = "\n".join(second.lines)
     assert "BLOCKED harmonised_wave[T0]: check unique_participant_ids failed" in text
     assert "variable 'participant_id': 1 participant ID(s) occur more than once (2 rows)" in text
@@ -86,8 +86,8 @@ def test_a_blocked_wave_stays_blocked_until_its_input_changes(pipeline_env, caps
     out = status(capsys, env)
     assert "last run: REFUSED (blocked)" in out
     assert "refused: harmonised_wave[T0] is blocked by check unique_participant_ids" in out
-    blocked = out.split("blocked (a blocking check failed", 1)[1]
-    assert blocked.lstrip(" ):\n").startswith("harmonised_wave[T0]: check unique_participant_ids failed")
+    assert "\nblocked (a blocking check failed" in out
+    assert "\n  harmonised_wave[T0]: check unique_participant_ids failed" in out
     assert "up to date" not in out and "held back" in out
 
     # any edit of the configuration (or the code) re-evaluates the gate instead of refusing
@@ -115,6 +115,18 @@ def test_a_blocked_wave_stays_blocked_until_its_input_changes(pipeline_env, caps
     assert "scored_wave[T0]" in fixed.materialised
     out = status(capsys, env)
     assert "blocked (" not in out and "last run: succeeded" in out
+
+    # materialised again without its checks (as from the UI): unverified, so re-evaluated
+    from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources
+
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize([*ASSETS, *ASSET_CHECKS], partition_key="T0", instance=instance,
+                                resources=build_resources(), selection=dg.AssetSelection.assets(
+                                    "harmonised_wave", "wave_codebook", "item_missingness").without_checks())
+    assert result.success
+    p = plan()
+    assert any(u.startswith("harmonised_wave[T0] (") for u in p.unverified), p.unverified
+    assert dg.AssetKey("harmonised_wave") in p.waves["T0"] and dg.AssetKey("scored_wave") in p.waves["T0"]
 
 
 def test_who5_coded_1_to_6_is_not_published_by_running_again(pipeline_env, capfd):
@@ -187,21 +199,32 @@ def test_automation_does_not_materialise_below_a_failed_blocking_check(pipeline_
     from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
     from pipelines.sensors import INPUT_ASSETS, WAVE_ASSET_KEYS
 
+    (tmp_path / "auto_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "auto_home")) as instance:
         def materialise(keys, partition=None):
             return dg.materialize([*ASSETS, *ASSET_CHECKS], selection=keys, partition_key=partition,
                                   instance=instance, resources=build_resources(), raise_on_error=False)
 
         instance.add_dynamic_partitions("wave", ["T0", "T1", "T2"])
+        start = dg.evaluate_automation_conditions(defs=defs, instance=instance)
         assert materialise(list(INPUT_ASSETS.values())).success
         for w in ("T0", "T1", "T2"):
             assert materialise(WAVE_ASSET_KEYS, w).success
-        first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        first = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=start.cursor)
         assert first.get_num_requested(dg.AssetKey("panel")) == 1   # all waves passed: panel follows
+        first = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+        assert first.total_requested == 0                             # (requested once)
 
+        t0 = pipeline_env.study_dir / wave(pipeline_env, "T0")["file"]
+        original = t0.read_bytes()
         duplicate_an_id(pipeline_env, "T0")
         assert not materialise(WAVE_ASSET_KEYS, "T0").success        # the gate fails; scored_wave[T0] is old
         assert materialise(WAVE_ASSET_KEYS, "T2").success            # another wave is updated
         after = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
         assert after.get_num_requested(dg.AssetKey("panel")) == 0
         assert after.total_requested == 0
+
+        t0.write_bytes(original)                                      # T0 corrected
+        assert materialise(WAVE_ASSET_KEYS, "T0").success
+        fixed = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=after.cursor)
+        assert fixed.get_num_requested(dg.AssetKey("panel")) == 1  # the gate opened: panel follows

@@ -20,7 +20,6 @@ import pytest
 
 from pipelines import cli, runner
 from pipelines.config import DEFAULT_CONFIG, load_config
-from pipelines.io_managers import STORED_BYTES, STORED_SHA256, file_digest
 
 
 @pytest.fixture
@@ -49,6 +48,8 @@ def status(capsys) -> str:
 
 
 def test_the_io_manager_records_size_and_hash_of_what_it_wrote(copied_run):
+    from pipelines.io_managers import STORED_BYTES, STORED_SHA256, file_digest
+
     with dg.DagsterInstance.get() as instance:
         rec = instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("scored_wave"), asset_partitions=["T0"]), limit=1).records[0]
