@@ -402,17 +402,17 @@ def test_deleting_the_lock_files_does_not_let_a_second_run_start(tmp_path, monke
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        infos = locking.info_files(home, out)
-        assert [json.loads(p.read_text())["pid"] for p in infos] == [holder.pid, holder.pid]
-        for p in [*infos, *tmp_path.rglob(".jh-run*")]:    # everything that looks like a lock
-            p.unlink(missing_ok=True)
-        assert not list(tmp_path.rglob(".jh-run*"))
+        lockish = sorted(tmp_path.rglob(".jh-run*"))        # everything that looks like a lock
+        assert [json.loads(p.read_text())["pid"] for p in lockish] == [holder.pid, holder.pid]
+        for p in lockish:
+            p.unlink()
         second = subprocess.run([sys.executable, "-m", "pipelines", "run", "--config", str(config)],
                                 cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert second.returncode == 3, (second.stdout, second.stderr)
         assert "refused: another pipeline run (holder unknown: its information file was deleted" in second.stderr
         assert f"is using {out}" in second.stderr
         assert not (out / "data").exists() and not (home / "history").exists()
+        assert sorted(p.name for p in lockish) == [locking.INFO_NAME] * 2
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait(10)
