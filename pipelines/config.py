@@ -530,6 +530,71 @@ def _instrument_option_issues(options: dict, scale_specs: dict, value_set: str |
     return out
 
 
+def analysis_issues(config: StudyConfig, specs: dict) -> list[ConfigIssue]:
+    """Outcomes, minimal important differences and comparisons that a run would silently
+    skip or misread: an outcome (or ``analysis.mid`` key) that is no score of an instrument
+    any wave declares (with "did you mean"), a comparison of a wave with itself or with an
+    earlier wave.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    specs : dict
+        Id -> spec of the study's own scales (``None`` for an invalid scale file).
+    """
+    import json
+
+    declared = sorted({i for w in config.waves for i in w.instruments})
+    key = json.dumps([declared, config.analysis.primary_outcomes, config.analysis.secondary_outcomes,
+                      sorted(config.analysis.mid), sorted((k, repr(v)) for k, v in specs.items())], default=repr)
+    if key not in _OUTCOME_ISSUES:
+        _OUTCOME_ISSUES[key] = _outcome_issues(config, specs, declared)
+    out = list(_OUTCOME_ISSUES[key])
+    dates = {w.id: w.date for w in config.waves}
+    for i, (pre, post) in enumerate(config.analysis.comparisons):
+        if pre == post:
+            out.append(ConfigIssue("error", f"analysis.comparisons[{i}]", f"compares wave {pre} with itself",
+                                   kind="analysis"))
+        elif pre in dates and post in dates and dates[pre] > dates[post]:
+            out.append(ConfigIssue("error", f"analysis.comparisons[{i}]",
+                                   f"[{pre}, {post}]: the first wave must be the earlier one (pre, post); "
+                                   f"write [{post}, {pre}]", kind="analysis"))
+    return out
+
+
+_OUTCOME_ISSUES: dict[str, list[ConfigIssue]] = {}
+
+
+def _outcome_issues(config: StudyConfig, specs: dict, declared: list[str]) -> list[ConfigIssue]:
+    import instruments
+
+    def columns(inst: str) -> list[str]:
+        if inst in specs:
+            return [o.column for o in specs[inst].outputs] if specs[inst] is not None else []
+        try:
+            return [str(c) for c in instruments.outputs(inst)["column"]]
+        except instruments.InstrumentError:
+            return []
+
+    usable = {c: inst for inst in declared for c in columns(inst)}
+    if any(inst in specs and specs[inst] is None for inst in declared):
+        return []  # an invalid scale file is reported as such; its scores are unknown
+    elsewhere = {c: str(inst) for inst in instruments.available()["id"] for c in columns(str(inst))}
+    out = []
+    items = [(f"analysis.primary_outcomes[{i}]", o) for i, o in enumerate(config.analysis.primary_outcomes)]
+    items += [(f"analysis.secondary_outcomes[{i}]", o) for i, o in enumerate(config.analysis.secondary_outcomes)]
+    items += [(f"analysis.mid.{o}", o) for o in config.analysis.mid]
+    for where, o in items:
+        if o in usable:
+            continue
+        if o in elsewhere:
+            msg = f"{o!r} is a score of {elsewhere[o]}, which no wave declares in its instruments"
+        else:
+            msg = f"unknown outcome {o!r}{_did_you_mean(o, list(usable))}; it would be left out of the analysis"
+        out.append(ConfigIssue("error", where, msg, kind="analysis"))
+    return out
+
+
 def scale_specs(config: StudyConfig) -> tuple[dict, list[ConfigIssue]]:
     """The study's scale files read and validated without registering them:
     (id -> spec, issues for files that are missing or invalid)."""
@@ -572,7 +637,9 @@ def config_issues(config: StudyConfig) -> list[ConfigIssue]:
 
     Errors: scale files missing or invalid; unknown instruments in a wave's
     ``instruments``; ``instrument_options`` with an unknown instrument, an unknown option
-    or an invalid value; an unknown ``analysis.eq5d_value_set``; input files outside the
+    or an invalid value; an unknown ``analysis.eq5d_value_set``; outcomes or ``mid`` keys
+    that are no score of a declared instrument; comparisons of a wave with itself or with
+    an earlier wave; input files outside the
     study folder without ``allow_external_files: true``. Warnings: ``publishing.k_min_cell``
     below 5. Notes: symbolic links and allowed external files (where they lead; no data).
     """
@@ -595,6 +662,7 @@ def config_issues(config: StudyConfig) -> list[ConfigIssue]:
                                       f"unknown instrument {inst!r}{_did_you_mean(inst, known)}; known: "
                                       f"{', '.join(known)}", kind="instrument"))
     issues += instrument_option_issues(config.instrument_options, specs, config.analysis.eq5d_value_set)
+    issues += analysis_issues(config, specs)
     issues += path_issues(config.base_dir, input_paths(config), config.allow_external_files)
     k = config.publishing.k_min_cell
     if k < K_MIN_CELL_ADVISED:

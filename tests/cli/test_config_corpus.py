@@ -4,7 +4,7 @@ A corpus of bad configurations: each must give exit 1 from ``validate`` and be r
 ``run`` (exit 2) before anything is materialised, with the same message (location and
 text). Before the fix an unknown ``instrument_options`` key was silently ignored, an option
 typo or an out-of-range value failed mid-run, a YAML alias bomb ended in MemoryError, and
-``file:`` paths could point anywhere on the disk.
+``file:`` paths could point anywhere on the disk; a misspelt outcome was silently left out.
 """
 
 from __future__ import annotations
@@ -82,6 +82,12 @@ CASES = [
          "instrument_options.rand36", "option missing_rule='half' is not one of half_scale, any_answered"),
     Case("value_set_typo", lambda s: s.replace("eq5d_value_set: SE_Sun2022", "eq5d_value_set: SE_Sun2O22"),
          "analysis.eq5d_value_set", "'SE_Sun2O22' is not one of SE_Sun2022"),
+    Case("outcome_typo", lambda s: s.replace("primary_outcomes: [who5_percent,", "primary_outcomes: [who5_percentt,"),
+         "analysis.primary_outcomes[0]", "unknown outcome 'who5_percentt' (did you mean 'who5_percent'?); it would "
+                                         "be left out of the analysis"),
+    Case("comparison_with_itself", lambda s: s.replace("comparisons: [[T0, T1], [T0, T2]]",
+                                                       "comparisons: [[T0, T1], [T2, T2]]"),
+         "analysis.comparisons[1]", "compares wave T2 with itself"),
     Case("alias_bomb", lambda s: s.options(BOMB), None,
          "YAML anchors and aliases (&name, *name) are not accepted in configuration files"),
     Case("alias_in_a_scale_file", lambda s: (s.root / "scales" / "jh_empowerment.yaml").write_text(
