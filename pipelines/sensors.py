@@ -70,9 +70,10 @@ wave_job = dg.define_asset_job(
 )
 
 
-#: how many levels up a failed blocking check holds automation back (raw_wave -> harmonised_wave
-#: -> scored_wave -> panel: the wave gates are up to three levels above the first cross-wave
-#: asset; a gated cross-wave asset's own children are one level below it)
+#: how many levels up a failed blocking check holds automation back for an asset that reads
+#: wave partitions (raw_wave -> harmonised_wave -> scored_wave -> panel: the wave gates are up
+#: to three levels above); other cross-wave assets look one level up (their dependencies only
+#: update through this same gated automation)
 GATE_DEPTH = 3
 
 
@@ -80,15 +81,15 @@ def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
     """True where no blocking check failed on the latest materialisation of a dependency,
     of a dependency's dependency, ... (to ``depth`` levels up), in any of its partitions.
 
-    Built from ``any_checks_match(check_failed(), blocking_only=True)`` carried up with
-    nested ``any_deps_match`` and negated. Dagster's ``all_deps_blocking_checks_passed()``
-    is not enough here: it looks one level up (a failed check on a wave's
-    ``harmonised_wave`` sits two levels above ``panel``, so an update of another wave would
-    make ``panel`` read the failed wave's *older* ``scored_wave``), and for a dependency
-    with several partitions (``panel`` reads every wave) it is satisfied when *one*
-    partition passed. ``check_failed()`` is true only for a check that failed on its
-    asset (partition)'s latest materialisation: materialised again and passing, the gate
-    opens.
+    ``~any_deps_match(F | any_deps_match(F | ...))`` with ``F =
+    any_checks_match(check_failed(), blocking_only=True)``. Dagster's
+    ``all_deps_blocking_checks_passed()`` is not enough here: it looks one level up (a failed
+    check on a wave's ``harmonised_wave`` sits two levels above ``panel``, so an update of
+    another wave would make ``panel`` read the failed wave's *older* ``scored_wave``), and
+    for a dependency with several partitions (``panel`` reads every wave) it is satisfied
+    when *one* partition passed. ``check_failed()`` is true only for a check that failed on
+    its asset (partition)'s latest materialisation: materialised again and passing, the
+    gate opens.
 
     Examples
     --------
@@ -96,12 +97,10 @@ def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
     'gates_passed(2)'
     """
     failed = dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True)
-    level = dg.AutomationCondition.any_deps_match(failed)
-    below = level
+    above = failed
     for _ in range(depth - 1):
-        level = dg.AutomationCondition.any_deps_match(level)
-        below = below | level
-    return (~below).with_label(f"gates_passed({depth})")
+        above = failed | dg.AutomationCondition.any_deps_match(above)
+    return (~dg.AutomationCondition.any_deps_match(above)).with_label(f"gates_passed({depth})")
 
 
 def with_cross_wave_automation(assets: Sequence) -> list:
@@ -120,15 +119,18 @@ def with_cross_wave_automation(assets: Sequence) -> list:
     -------
     list
         The same assets; unpartitioned assets with upstream dependencies carry
-        ``eager() & gates_passed()`` (an explicit condition set by the asset's author is kept). Wave-partitioned assets
+        ``eager() & gates_passed(n)``, ``n`` = :data:`GATE_DEPTH` for assets that read wave
+        partitions, else 1 (an explicit condition set by the asset's author is kept). Wave-partitioned assets
         and unpartitioned roots (``study_settings``, ``attendance``: they read input files)
         are unchanged: :data:`wave_inbox_sensor` requests them when their files change.
     """
     def add(spec: dg.AssetSpec) -> dg.AssetSpec:
         if spec.partitions_def is not None or spec.automation_condition is not None or not spec.deps:
             return spec
-        return spec.replace_attributes(
-            automation_condition=(dg.AutomationCondition.eager() & gates_passed()).with_label("eager_gated"))
+        reads_waves = any(d.asset_key in WAVE_ASSET_KEYS for d in spec.deps)
+        gates = gates_passed(GATE_DEPTH if reads_waves else 1)
+        return spec.replace_attributes(automation_condition=(dg.AutomationCondition.eager() & gates)
+                                       .with_label("eager_gated"))
 
     return list(dg.map_asset_specs(add, assets))
 
