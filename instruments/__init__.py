@@ -11,7 +11,7 @@ coefficients in ``data/*.csv``) plus a small vectorised scorer, one module per f
 Public API
 ----------
 score, available, items_of, spec, outputs, reliability, register_scale, load_scale,
-mid_defaults, value_sets, cronbach_alpha, omega_total; errors ItemError, SpecError,
+check_options, load_yaml, mid_defaults, value_sets, cronbach_alpha, omega_total; errors ItemError, SpecError,
 OptionError, UnknownInstrumentError (all subclasses of ValueError).
 
 Conventions of the output frames: same index as the input; scores ``float64`` with
@@ -31,12 +31,13 @@ from . import _registry
 from ._common import item_matrix
 from ._errors import InstrumentError, ItemError, OptionError, SpecError, UnknownInstrumentError
 from ._spec import Codes, InstrumentSpec, OptionSpec, OutputSpec
+from ._yaml import load_yaml
 from .eq5d import value_sets
 from .consistency import cronbach_alpha, omega_total
 
 __all__ = [
     "score", "available", "items_of", "spec", "outputs", "reliability", "register_scale",
-    "load_scale", "mid_defaults", "value_sets", "cronbach_alpha", "omega_total",
+    "load_scale", "check_options", "load_yaml", "mid_defaults", "value_sets", "cronbach_alpha", "omega_total",
     "InstrumentSpec", "Codes", "OutputSpec", "OptionSpec",
     "InstrumentError", "ItemError", "SpecError", "OptionError", "UnknownInstrumentError",
 ]
@@ -352,6 +353,52 @@ def load_scale(path: str | Path) -> InstrumentSpec:
     instruments._errors.SpecError: ...bad.yaml: key 'n_items': 0 is outside 1..99
     """
     return _registry.load_user_scale(Path(path))
+
+
+def check_options(instrument: str | InstrumentSpec, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate scoring options without scoring anything: names and values.
+
+    Runs the instrument's own option handling (:func:`score` on zero rows), so every check
+    :func:`score` would make on the options is made here, before any data are read.
+
+    Parameters
+    ----------
+    instrument : str or InstrumentSpec
+        An instrument id, or a spec (e.g. from :func:`load_scale`, not registered).
+    options : mapping
+        Option name -> value, as given to :func:`score`.
+
+    Returns
+    -------
+    dict
+        The resolved options (defaults filled in).
+
+    Raises
+    ------
+    OptionError
+        An unknown option name or an invalid value (the message names the option and what
+        is accepted).
+    UnknownInstrumentError
+        Unknown instrument id.
+
+    Examples
+    --------
+    >>> check_options("hls_eu_q16", {"min_valid": 12})
+    {'min_valid': 12}
+    >>> check_options("hls_eu_q16", {"min_vaild": 12})
+    Traceback (most recent call last):
+    ...
+    instruments._errors.OptionError: hls_eu_q16: unknown option(s) min_vaild; valid options: min_valid
+    >>> check_options("hls_eu_q16", {"min_valid": 40})
+    Traceback (most recent call last):
+    ...
+    instruments._errors.OptionError: hls_eu_q16: option min_valid must be an integer in 1..16, got 40
+    """
+    sp = instrument if isinstance(instrument, InstrumentSpec) else _registry.get(instrument)
+    opts = _registry.resolve_options(sp, options)
+    empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in sp.items})
+    _registry.family(sp)._score(sp, item_matrix(sp, empty), opts)
+    return opts
 
 
 def reliability(instrument_id: str, items: pd.DataFrame, ci_level: float = 0.95, **options: Any) -> pd.DataFrame:

@@ -47,9 +47,10 @@ _user: dict[str, InstrumentSpec] = {}
 
 
 def _read_yaml(path: Path) -> Any:
+    from ._yaml import load_yaml
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=YAML_LOADER)
+        return load_yaml(path.read_text(encoding="utf-8"), path.name)
     except yaml.YAMLError as exc:
         raise SpecError(str(path), None, f"not valid YAML: {exc}") from None
 

@@ -2,12 +2,14 @@
 
 Commands (each accepts ``--config PATH``; default ``$STUDY_CONFIG``, else the example study):
 
-``run``        materialise what is stale or missing (``--all``: everything), with progress
+``run``        materialise what is stale or missing (``--all``: everything), with progress;
+               refuse what a failed blocking check holds (see :mod:`pipelines.runner`)
 ``validate``   check configuration, mapping and raw files without materialising; list every
                problem at once (exit 1 if there is an error)
 ``new-wave``   propose the ``waves:`` entry of a new wave file (YAML to stdout or ``--out``)
 ``report``     rebuild the evaluation report (and what it needs) and print its path
-``status``     what is stale or missing, and which checks failed at their latest run
+``status``     the last run's outcome; what is blocked, stale, missing or corrupt; which
+               checks failed at their latest run
 
 Materialisations go to the Dagster instance in ``$DAGSTER_HOME`` (default
 ``.dagster_home/`` in the project) and outputs under ``$JH_OUTPUT_ROOT`` (default: the
@@ -15,6 +17,10 @@ project folder). The runner (:mod:`pipelines.runner`) uses Dagster's own instanc
 graph and in-process execution; this module only parses arguments and prints. ``run`` and
 ``report`` hold a lock on the instance and the output root while they run; a second one is
 refused at once with exit status 3 and the first run's pid, start time and configuration.
+
+A failed run prints one short block per failed check or step (file, variable, rows, what
+to do); Dagster's own log with its tracebacks goes to ``$DAGSTER_HOME/logs/run-*.log``
+(``--verbose`` prints it as the run goes).
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ def _progress(start: float):
     """An ``echo`` for the runner that prefixes the elapsed time and flushes."""
 
     def echo(line: str) -> None:
-        print(f"[{time.monotonic() - start:6.1f}s] {line}", flush=True)
+        prefix = f"[{time.monotonic() - start:6.1f}s] "
+        print(prefix + line.replace("\n", "\n" + " " * len(prefix)), flush=True)
 
     return echo
 
@@ -55,7 +62,7 @@ def _cmd_run(args) -> int:
 
     try:
         report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
-                            log_level="INFO" if args.verbose else "WARNING")
+                            log_level="INFO" if args.verbose else "CRITICAL")
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         print("run `python -m pipelines validate` for every problem at once", file=sys.stderr)
@@ -143,7 +150,7 @@ def _cmd_report(args) -> int:
     try:
         # the release: report, tables, figures and the per-wave codebooks (its appendix)
         report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
-                            targets=["published_release"])
+                            targets=["published_release"], log_level="INFO" if args.verbose else "CRITICAL")
     except RunLockedError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -173,40 +180,43 @@ def latest_check_results(instance, graph, wave_ids: list[str]) -> list[dict]:
     -------
     list of dict
         ``check`` (``asset:check``), ``partition`` (or None), ``status`` (``passed``,
-        ``failed``, ``error`` - the check itself crashed -, ``skipped``, ``planned`` or
-        ``never run``), ``severity`` (``ERROR``/``WARN`` for evaluated checks) and
-        ``description`` (the check's own aggregate description, no row data).
+        ``failed``, ``not completed`` - planned but no result: running, crashed or its run
+        was killed -, or ``never run``), ``severity`` (``ERROR``/``WARN`` for evaluated
+        checks) and ``description`` (the check's own aggregate description, no row data).
     """
-    from dagster._core.event_api import PartitionKeyFilter
+    from pipelines._dagster_adapter import latest_check_executions
 
-    storage = instance.event_log_storage
+    keys = sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name))
+    partitioned = [k for k in keys if graph.get(k.asset_key).partitions_def is not None]
+    found = {None: latest_check_executions(instance, [k for k in keys if k not in partitioned])}
+    for w in wave_ids:
+        found[w] = latest_check_executions(instance, partitioned, w)
     rows = []
-    for key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
-        partitioned = graph.get(key.asset_key).partitions_def is not None
-        for part in (wave_ids if partitioned else [None]):
-            if partitioned:
-                rec = storage.get_latest_asset_check_execution_by_key(
-                    [key], partition_filter=PartitionKeyFilter(key=part)).get(key)
-            else:
-                rec = instance.get_latest_asset_check_evaluation_record(key)
-            row = {"check": f"{key.asset_key.to_user_string()}:{key.name}", "partition": part,
-                   "status": "never run", "severity": None, "description": None}
-            if rec is not None:
-                status = rec.status.value.lower()
-                evaluation = rec.event.dagster_event.event_specific_data if rec.event and rec.event.dagster_event else None
-                if status == "succeeded":
-                    row["status"] = "passed"
-                elif status == "failed":
-                    row["status"] = "failed"
-                elif status == "execution_failed":
-                    row["status"] = "error"
-                else:
-                    row["status"] = status
-                if evaluation is not None and hasattr(evaluation, "passed"):
-                    row["severity"] = evaluation.severity.value
-                    row["description"] = evaluation.description
-            rows.append(row)
+    for key in keys:
+        for part in (wave_ids if key in partitioned else [None]):
+            e = found[part].get(key)
+            rows.append({"check": f"{key.asset_key.to_user_string()}:{key.name}", "partition": part,
+                         "status": "never run" if e is None else
+                         {"planned": "not completed"}.get(e.status, e.status),
+                         "severity": e.severity if e is not None else None,
+                         "description": e.description if e is not None else None})
     return rows
+
+
+def _print_last_run(runner) -> None:
+    info = runner.last_run()
+    if info is None:
+        print("last run: none recorded on this instance")
+        return
+    when = str(info.get("finished") or info.get("started") or "?").replace("T", " ")[:16]
+    outcome = {"success": "succeeded", "failed": "FAILED", "refused": "REFUSED (blocked)",
+               "nothing to do": "nothing to do (up to date)", "interrupted": "INTERRUPTED",
+               "running": "still running"}.get(info.get("outcome"), str(info.get("outcome")))
+    print(f"last run: {outcome}, {when} (`python -m pipelines {info.get('command', 'run')}`, pid {info.get('pid')})")
+    for line in info.get("failures") or []:
+        print(f"  - {line}")
+    if info.get("log") and info.get("outcome") not in ("success", "nothing to do"):
+        print(f"  Dagster's log: {info['log']}")
 
 
 def _cmd_status(args) -> int:
@@ -219,6 +229,7 @@ def _cmd_status(args) -> int:
         return EXIT_USAGE
     import dagster as dg
 
+    from pipelines.config import config_notices
     from pipelines.definitions import defs
     from pipelines.partitions import sync_wave_partitions
 
@@ -226,15 +237,32 @@ def _cmd_status(args) -> int:
     sync_wave_partitions(instance, config)
     print(f"study: {path}")
     print(f"instance: {instance.root_directory}")
+    for severity, text in config_notices(config):
+        print(f"{severity}: {text}")
+    _print_last_run(runner)
     plan = runner.make_plan(defs, instance, config, path)
-    if plan.empty:
+    if plan.blocked:
+        print("blocked (a blocking check failed and nothing it depends on changed; `run` refuses them and "
+              "runs nothing downstream):")
+        for gate in plan.blocked:
+            print("  " + gate.block().removeprefix("BLOCKED ").replace("\n", "\n  "))
+    if plan.stored:
+        print("stored data missing or changed since written (rebuilt by `python -m pipelines run`):")
+        for problem in plan.stored:
+            print(f"  {problem}")
+    for gate in plan.reevaluated:
+        print(f"re-evaluated by the next run: {gate.label} (check {gate.check} failed; {gate.changed})")
+    if plan.empty and not plan.blocked:
         print("up to date: nothing is stale or missing")
-    else:
+    elif not plan.empty:
         print("stale or missing (materialised by `python -m pipelines run`):")
         for line in plan.describe():
             print(f"  {line}")
+    if plan.held_back:
+        print(f"stale or missing but held back until the blocked asset(s) pass ({len(plan.held_back)}): "
+              + ", ".join(plan.held_back))
     checks = latest_check_results(instance, defs.resolve_asset_graph(), config.wave_ids)
-    bad = [c for c in checks if c["status"] in ("failed", "error")]
+    bad = [c for c in checks if c["status"] in ("failed", "not completed")]
     never = [c for c in checks if c["status"] == "never run"]
     passed = [c for c in checks if c["status"] == "passed"]
     print(f"checks at their latest run: {len(passed)} passed, {len(bad)} failed, {len(never)} never run")
@@ -258,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="study configuration (default: $STUDY_CONFIG or the example study)")
     p = sub.add_parser("run", parents=[common], help="materialise what is stale or missing")
     p.add_argument("--all", action="store_true", help="materialise everything, stale or not")
-    p.add_argument("-v", "--verbose", action="store_true", help="show Dagster's step log")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="also print Dagster's step log with tracebacks (always written to $DAGSTER_HOME/logs/)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("validate", parents=[common],
                        help="check config, mapping and raw files; list every problem (exit 1 on errors)")
@@ -278,8 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rebuild the evaluation report (and what it needs) and print its path")
     p.add_argument("--lang", choices=["sv", "en"], default="sv", help="language of the printed path (default sv)")
     p.add_argument("--all", action="store_true", help="rebuild everything the report needs, stale or not")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="also print Dagster's step log with tracebacks (always written to $DAGSTER_HOME/logs/)")
     p.set_defaults(func=_cmd_report)
-    p = sub.add_parser("status", parents=[common], help="what is stale, which checks failed (exit 0)")
+    p = sub.add_parser("status", parents=[common],
+                       help="the last run's outcome; what is blocked, stale or corrupt; which checks failed (exit 0)")
     p.set_defaults(func=_cmd_status)
     return parser
 

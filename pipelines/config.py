@@ -19,12 +19,18 @@ import re
 from pathlib import Path
 from typing import Literal
 
+from dataclasses import dataclass
+
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 #: libyaml's safe loader when available (same result, ~10x faster; the configuration is
 #: read by every asset)
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: smallest accepted ``publishing.k_min_cell`` (below it, groups of one or two people would
+#: be published), and the smallest that passes without a warning
+K_MIN_CELL_FLOOR, K_MIN_CELL_ADVISED = 3, 5
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = PROJECT_ROOT / "data" / "example" / "study.yaml"
@@ -318,7 +324,7 @@ class Analysis(_Strict):
 
 
 class Publishing(_Strict):
-    k_min_cell: int = Field(default=5, ge=1, description="smallest publishable group size")
+    k_min_cell: int = Field(default=5, description="smallest publishable group size (at least 3; below 5 warns)")
     k_min_partner: int = Field(
         default=5, ge=3,
         description="smallest publishable group in the partner surveys (partners are few and know each "
@@ -353,6 +359,15 @@ class Publishing(_Strict):
     def _unique_formats(cls, v: list[str]) -> list[str]:
         if len(set(v)) != len(v):
             raise ValueError("figure_formats lists a format twice")
+        return v
+
+    @field_validator("k_min_cell")
+    @classmethod
+    def _k_floor(cls, v: int) -> int:
+        if v < K_MIN_CELL_FLOOR:
+            raise ValueError(f"{v} is below {K_MIN_CELL_FLOOR}: groups of {', '.join(map(str, range(1, K_MIN_CELL_FLOOR)))} "
+                             f"people could be recognised in the published tables; use at least {K_MIN_CELL_FLOOR} "
+                             f"({K_MIN_CELL_ADVISED} is the default and advised)")
         return v
 
 
@@ -392,6 +407,8 @@ class StudyConfig(_Strict):
         description="value labels shared by every wave: canonical covariate/item name (or raw variable name) -> "
                     "{code: label or {sv, en}}; they label variables whose file has no value labels of its "
                     "own (CSV and Excel waves), so that their codes line up with the SPSS waves' categories")
+    allow_external_files: bool = Field(
+        default=False, description="allow `file:` paths (waves, attendance, scales) outside the study folder")
 
     #: directory of the YAML file; relative paths in the config are resolved against it
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -526,6 +543,25 @@ def _fields_at(loc) -> list[str]:
     return list(model.model_fields) if model else []
 
 
+def read_yaml(path: Path) -> object:
+    """A configuration YAML file, refusing anchors and aliases (no expansion bomb) and
+    oversized files (:func:`instruments.load_yaml`).
+
+    Raises
+    ------
+    ConfigError
+        Not valid YAML, or a refused construct; the message names the file and the line.
+    """
+    from instruments import load_yaml
+
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"), path.name)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file") from None
+
+
 def load_config(path: str | os.PathLike | None = None) -> StudyConfig:
     """Load and validate a study configuration.
 
@@ -538,91 +574,339 @@ def load_config(path: str | os.PathLike | None = None) -> StudyConfig:
     Raises
     ------
     ConfigError
-        The file is missing, is not YAML, or breaks the schema; the message names the
-        file and every offending key.
+        The file is missing, is not YAML (or uses anchors/aliases), breaks the schema, or
+        has one of the problems of :func:`config_issues`; the message names the file and
+        every offending key.
     """
     path = Path(path or os.environ.get("STUDY_CONFIG") or DEFAULT_CONFIG).resolve()
     if not path.exists():
         raise ConfigError(f"study configuration {path} does not exist")
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
         config = StudyConfig.model_validate({**raw, "base_dir": path.parent})
     except ValidationError as err:
         raise ConfigError(_format_validation_error(path, err)) from None
-    problems = instrument_problems(config)
+    problems = [i for i in config_issues(config) if i.severity == "error"]
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem(s) in the study configuration:\n"
                           + "\n".join(f"  - {p}" for p in problems))
     return config
 
 
-def instrument_problems(config: StudyConfig) -> list[str]:
-    """Instrument ids in the waves' ``instruments`` lists that are neither built in nor
-    declared by one of the study's scale files (typos get a close id as suggestion), and
-    scale files that do not exist.
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One finding about a schema-valid configuration (no data values: keys, file names,
+    folders, option names)."""
 
-    Read-only: scale files are only parsed for their ``id``, nothing is registered.
+    severity: str       # "error" (refused), "warning" or "note"
+    where: str          # the key, e.g. "instrument_options.hls_eu_q61"
+    message: str
+    kind: str = "config"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def path_issues(base_dir: Path, entries: list[tuple[str, str]], allow_external: bool) -> list[ConfigIssue]:
+    """Input paths outside the study folder (refused unless ``allow_external_files``) and
+    symbolic links (noted, with the folder they lead to).
+
+    Parameters
+    ----------
+    base_dir : Path
+        The study folder (the configuration file's folder).
+    entries : list of (where, path)
+        E.g. ``("waves[0] (T0).file", "waves/t0.sav")``.
+    allow_external : bool
+        The configuration's ``allow_external_files``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> [str(i) for i in path_issues(d, [("attendance.file", "register.csv")], False)]
+    []
+    >>> [i.severity for i in path_issues(d, [("attendance.file", "../register.csv")], False)]
+    ['error']
+    >>> [i.severity for i in path_issues(d, [("attendance.file", "../register.csv")], True)]
+    ['note']
+    """
+    root = Path(base_dir).resolve()
+    out = []
+    for where, rel in entries:
+        given = Path(rel) if Path(rel).is_absolute() else Path(base_dir) / rel
+        lexical = Path(os.path.normpath(os.path.abspath(given)))
+        real = given.resolve()
+        inside = real == root or root in real.parents
+        linked = real != lexical
+        via = f"a symbolic link to a file in {real.parent}" if linked else f"in {real.parent}"
+        if not inside and not allow_external:
+            out.append(ConfigIssue("error", where, f"{rel!r} is outside the study folder {root} ({via}); move the "
+                                   "file into the study folder, or set `allow_external_files: true` at the top "
+                                   "level of the configuration", kind="path"))
+        elif not inside:
+            out.append(ConfigIssue("note", where, f"{rel!r} is outside the study folder ({via}); allowed by "
+                                   "allow_external_files", kind="path"))
+        elif linked:
+            out.append(ConfigIssue("note", where, f"{rel!r} is {via}", kind="path"))
+    return out
+
+
+def instrument_option_issues(options: dict, scale_specs: dict, value_set: str | None = None) -> list[ConfigIssue]:
+    """``instrument_options`` checked against the instruments and their options, before
+    any data are read: unknown instrument keys and option names (with "did you mean"),
+    invalid values (the instrument's own check, :func:`instruments.check_options`), and
+    ``analysis.eq5d_value_set``.
+
+    Parameters
+    ----------
+    options : dict
+        ``instrument_options`` of the configuration.
+    scale_specs : dict
+        Id -> spec of the study's own scales (from their files, not registered).
+    value_set : str, optional
+        ``analysis.eq5d_value_set``.
+
+    Examples
+    --------
+    >>> [str(i) for i in instrument_option_issues({"hls_eu_q61": {"min_valid": 14}}, {})]
+    ["instrument_options.hls_eu_q61: unknown instrument (did you mean 'hls_eu_q6' or 'hls_eu_q16'?); it would be ignored; known: ..."]
+    >>> [str(i) for i in instrument_option_issues({"hls_eu_q16": {"min_vaild": 14}}, {})]
+    ["instrument_options.hls_eu_q16.min_vaild: unknown option (did you mean 'min_valid'?); hls_eu_q16 accepts: min_valid"]
+    """
+    import json
+
+    key = json.dumps([options, value_set, sorted((k, repr(v)) for k, v in scale_specs.items())],
+                     sort_keys=True, default=repr)
+    if key not in _OPTION_ISSUES:  # the configuration is loaded by every asset: check once per process
+        _OPTION_ISSUES[key] = _instrument_option_issues(options, scale_specs, value_set)
+    return list(_OPTION_ISSUES[key])
+
+
+_OPTION_ISSUES: dict[str, list[ConfigIssue]] = {}
+
+
+def _instrument_option_issues(options: dict, scale_specs: dict, value_set: str | None) -> list[ConfigIssue]:
+    import instruments
+
+    def spec_of(key: str):
+        if key in scale_specs:
+            return scale_specs[key]  # None for an invalid scale file (reported as such)
+        try:
+            return instruments.spec(key)
+        except instruments.InstrumentError:
+            return None
+
+    out = []
+    for key, opts in options.items():
+        where = f"instrument_options.{key}"
+        sp = spec_of(key)
+        if sp is None and key in scale_specs:
+            continue
+        if sp is None:
+            known = sorted({*map(str, instruments.available()["id"]), *scale_specs})
+            close = difflib.get_close_matches(str(key), known, n=2)
+            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+            out.append(ConfigIssue("error", where, f"unknown instrument{hint}; it would be ignored; known: "
+                                   f"{', '.join(known)}", kind="options"))
+            continue
+        unknown = [n for n in opts if n not in sp.options]
+        for name in unknown:
+            out.append(ConfigIssue("error", f"{where}.{name}", f"unknown option{_did_you_mean(name, sp.options)}; "
+                                   f"{key} accepts: {', '.join(sp.options) or 'no options'}", kind="options"))
+        if unknown:
+            continue
+        try:
+            instruments.check_options(sp, opts)
+        except instruments.InstrumentError as exc:
+            out.append(ConfigIssue("error", where, str(exc).removeprefix(f"{key}: "), kind="options"))
+    if value_set is not None:
+        try:
+            instruments.check_options("eq5d5l", {"value_set": value_set})
+        except instruments.InstrumentError as exc:
+            out.append(ConfigIssue("error", "analysis.eq5d_value_set",
+                                   str(exc).removeprefix("eq5d5l: option ").replace("value_set=", "", 1),
+                                   kind="options"))
+    return out
+
+
+def analysis_issues(config: StudyConfig, specs: dict) -> list[ConfigIssue]:
+    """Outcomes, minimal important differences and comparisons that a run would silently
+    skip or misread: an outcome (or ``analysis.mid`` key) that is no score of an instrument
+    any wave declares (with "did you mean"), a comparison of a wave with itself or with an
+    earlier wave.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    specs : dict
+        Id -> spec of the study's own scales (``None`` for an invalid scale file).
+    """
+    import json
+
+    declared = sorted({i for w in config.waves for i in w.instruments})
+    key = json.dumps([declared, config.analysis.primary_outcomes, config.analysis.secondary_outcomes,
+                      sorted(config.analysis.mid), sorted((k, repr(v)) for k, v in specs.items())], default=repr)
+    if key not in _OUTCOME_ISSUES:
+        _OUTCOME_ISSUES[key] = _outcome_issues(config, specs, declared)
+    out = list(_OUTCOME_ISSUES[key])
+    dates = {w.id: w.date for w in config.waves}
+    for i, (pre, post) in enumerate(config.analysis.comparisons):
+        if pre == post:
+            out.append(ConfigIssue("error", f"analysis.comparisons[{i}]", f"compares wave {pre} with itself",
+                                   kind="analysis"))
+        elif pre in dates and post in dates and dates[pre] > dates[post]:
+            out.append(ConfigIssue("error", f"analysis.comparisons[{i}]",
+                                   f"[{pre}, {post}]: the first wave must be the earlier one (pre, post); "
+                                   f"write [{post}, {pre}]", kind="analysis"))
+    return out
+
+
+_OUTCOME_ISSUES: dict[str, list[ConfigIssue]] = {}
+
+
+def _outcome_issues(config: StudyConfig, specs: dict, declared: list[str]) -> list[ConfigIssue]:
+    import instruments
+
+    def columns(inst: str) -> list[str]:
+        if inst in specs:
+            return [o.column for o in specs[inst].outputs] if specs[inst] is not None else []
+        try:
+            return [str(c) for c in instruments.outputs(inst)["column"]]
+        except instruments.InstrumentError:
+            return []
+
+    usable = {c: inst for inst in declared for c in columns(inst)}
+    if any(inst in specs and specs[inst] is None for inst in declared):
+        return []  # an invalid scale file is reported as such; its scores are unknown
+    elsewhere = {c: str(inst) for inst in instruments.available()["id"] for c in columns(str(inst))}
+    out = []
+    items = [(f"analysis.primary_outcomes[{i}]", o) for i, o in enumerate(config.analysis.primary_outcomes)]
+    items += [(f"analysis.secondary_outcomes[{i}]", o) for i, o in enumerate(config.analysis.secondary_outcomes)]
+    items += [(f"analysis.mid.{o}", o) for o in config.analysis.mid]
+    for where, o in items:
+        if o in usable:
+            continue
+        if o in elsewhere:
+            msg = f"{o!r} is a score of {elsewhere[o]}, which no wave declares in its instruments"
+        else:
+            msg = f"unknown outcome {o!r}{_did_you_mean(o, list(usable))}; it would be left out of the analysis"
+        out.append(ConfigIssue("error", where, msg, kind="analysis"))
+    return out
+
+
+def scale_specs(config: StudyConfig) -> tuple[dict, list[ConfigIssue]]:
+    """The study's scale files read and validated without registering them:
+    (id -> spec, issues for files that are missing or invalid)."""
+    import instruments
+
+    specs, issues = {}, []
+    for i, (rel, path) in enumerate(zip(config.scales, config.scale_paths())):
+        if not path.is_file():
+            near = _did_you_mean(path.name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.is_dir() else ""
+            issues.append(ConfigIssue("error", f"scales[{i}]", f"scale file {rel!r} does not exist{near}", kind="scale"))
+            continue
+        try:
+            sp = instruments.load_scale(path)
+        except instruments.InstrumentError as exc:
+            issues.append(ConfigIssue("error", f"scales[{i}]", f"invalid scale file {rel!r}: {exc}", kind="scale"))
+            try:  # its id still counts as declared (one error, not a second "unknown instrument")
+                sid = instruments.load_yaml(path.read_text(encoding="utf-8"), path.name).get("id")
+            except (yaml.YAMLError, AttributeError, OSError, UnicodeDecodeError):
+                sid = None
+            if isinstance(sid, str):
+                specs[sid] = None
+            continue
+        specs[sp.id] = sp
+    return specs, issues
+
+
+def input_paths(config: StudyConfig) -> list[tuple[str, str]]:
+    """Every input path of the configuration with its key (waves, attendance, scales)."""
+    entries = [(f"waves[{i}] ({w.id}).file", w.file) for i, w in enumerate(config.waves)]
+    if config.attendance is not None:
+        entries.append(("attendance.file", config.attendance.file))
+    entries += [(f"scales[{i}]", s) for i, s in enumerate(config.scales)]
+    entries += [(f"partner_surveys[{i}] ({p.year}).file", p.file) for i, p in enumerate(config.partner_surveys)]
+    return entries
+
+
+def config_issues(config: StudyConfig) -> list[ConfigIssue]:
+    """Everything about a schema-valid configuration that would stop or mislead a run,
+    checked before anything runs (``load_config`` refuses the errors; ``validate`` lists
+    them all, with the same messages).
+
+    Errors: scale files missing or invalid; unknown instruments in a wave's
+    ``instruments``; ``instrument_options`` with an unknown instrument, an unknown option
+    or an invalid value; an unknown ``analysis.eq5d_value_set``; outcomes or ``mid`` keys
+    that are no score of a declared instrument; comparisons of a wave with itself or with
+    an earlier wave; input files outside the
+    study folder without ``allow_external_files: true``. Warnings: ``publishing.k_min_cell``
+    below 5. Notes: symbolic links and allowed external files (where they lead; no data).
     """
     import instruments
 
-    problems: list[str] = []
-    declared: set[str] = set()
-    for i, (rel, path) in enumerate(zip(config.scales, config.scale_paths())):
-        if not path.is_file():
-            problems.append(f"scales[{i}]: scale file {rel!r} does not exist"
-                            f"{_did_you_mean(path.name, [p.name for p in path.parent.glob('*.y*ml')]) if path.parent.is_dir() else ''}")
-            continue
-        try:
-            sid = (yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}).get("id")
-        except (yaml.YAMLError, AttributeError):
-            continue  # an invalid scale file is reported when it is registered
-        if isinstance(sid, str):
-            declared.add(sid)
+    specs, issues = scale_specs(config)
     known: list[str] | None = None
     for wi, w in enumerate(config.waves):
         for ii, inst in enumerate(w.instruments):
-            if inst in declared:
+            if inst in specs:
                 continue
             try:
                 instruments.spec(inst)
                 continue
-            except Exception:
+            except instruments.InstrumentError:
                 pass
             if known is None:
-                known = sorted({*instruments.available()["id"], *declared})
-            problems.append(f"waves[{wi}] ({w.id}).instruments[{ii}]: unknown instrument {inst!r}"
-                            f"{_did_you_mean(inst, known)}; known: {', '.join(known)}")
+                known = sorted({*map(str, instruments.available()["id"]), *specs})
+            issues.append(ConfigIssue("error", f"waves[{wi}] ({w.id}).instruments[{ii}]",
+                                      f"unknown instrument {inst!r}{_did_you_mean(inst, known)}; known: "
+                                      f"{', '.join(known)}", kind="instrument"))
     for pi, p in enumerate(config.partner_surveys):
         for ii, inst in enumerate(p.instruments or []):
-            if inst in declared:
+            if inst in specs:
                 continue
             try:
                 instruments.spec(inst)
                 continue
-            except Exception:
+            except instruments.InstrumentError:
                 pass
             if known is None:
-                known = sorted({*instruments.available()["id"], *declared})
-            problems.append(f"partner_surveys[{pi}] ({p.year}).instruments[{ii}]: unknown instrument {inst!r}"
-                            f"{_did_you_mean(inst, known)}; known: {', '.join(known)}")
+                known = sorted({*map(str, instruments.available()["id"]), *specs})
+            issues.append(ConfigIssue("error", f"partner_surveys[{pi}] ({p.year}).instruments[{ii}]",
+                                      f"unknown instrument {inst!r}{_did_you_mean(inst, known)}; known: "
+                                      f"{', '.join(known)}", kind="instrument"))
         for raw, canonical in p.mapping.items():
             m = CANONICAL_ITEM.match(canonical)
             inst = m["instrument"] if m else None
-            if inst is None or inst in declared:
+            if inst is None or inst in specs:
                 continue
             try:
                 items = instruments.items_of(inst)
             except Exception:
                 continue  # reported above (unknown instrument)
             if canonical not in items:
-                problems.append(f"partner_surveys[{pi}] ({p.year}).mapping: {raw!r} -> {canonical!r}: {inst} has "
-                                f"items {items[0]}..{items[-1]}{_did_you_mean(canonical, items)}")
-    return problems
+                issues.append(ConfigIssue("error", f"partner_surveys[{pi}] ({p.year}).mapping",
+                                          f"{raw!r} -> {canonical!r}: {inst} has items {items[0]}..{items[-1]}"
+                                          f"{_did_you_mean(canonical, items)}", kind="instrument"))
+    issues += instrument_option_issues(config.instrument_options, specs, config.analysis.eq5d_value_set)
+    issues += analysis_issues(config, specs)
+    issues += path_issues(config.base_dir, input_paths(config), config.allow_external_files)
+    k = config.publishing.k_min_cell
+    if k < K_MIN_CELL_ADVISED:
+        issues.append(ConfigIssue("warning", "publishing.k_min_cell",
+                                  f"{k} is below the advised {K_MIN_CELL_ADVISED}: small groups are easier to "
+                                  "recognise; use it only with a reason agreed with the research team",
+                                  kind="disclosure"))
+    return issues
+
+
+def config_notices(config: StudyConfig) -> list[tuple[str, str]]:
+    """The warnings and notes of :func:`config_issues` as ``(severity, text)``, for the
+    runner to print before it starts."""
+    return [(i.severity, str(i)) for i in config_issues(config) if i.severity != "error"]
 
 
 def config_hash(path: str | os.PathLike) -> str:

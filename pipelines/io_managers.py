@@ -7,10 +7,18 @@ that reads a wave-partitioned asset receives ``{wave: DataFrame}``.
 Local files are written atomically (:func:`pipelines.fsutil.atomic_write`: temporary file in
 the same folder, fsync, rename), so a killed run never leaves a truncated parquet file;
 object stores (``s3://`` etc.) replace an object atomically by themselves.
+
+Stored data are verified, not assumed: every local file written is recorded in the
+materialisation's metadata with its size and sha256 (:data:`STORED_FILE`,
+:data:`STORED_BYTES`, :data:`STORED_SHA256`). ``python -m pipelines run`` and ``status``
+compare each stored asset's file with that record (:func:`stored_file_problem`); a missing,
+truncated or overwritten file makes the asset stale, and the next run rebuilds it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +31,97 @@ from pipelines.fsutil import atomic_write
 from pipelines.resources import ProjectPaths
 
 _LOCAL = ("", "file", "local")
+
+#: materialisation metadata written with every locally stored file: where, how many bytes,
+#: sha256 of the bytes (no data values)
+STORED_FILE, STORED_BYTES, STORED_SHA256 = "jh/stored_file", "jh/stored_bytes", "jh/stored_sha256"
+
+#: the io manager key of each storage stage (see :mod:`pipelines.definitions`)
+STAGES = {"io_manager": "processed", "interim_io_manager": "interim"}
+
+
+def file_digest(path: str | os.PathLike) -> tuple[int, str]:
+    """``(size in bytes, sha256 hex digest)`` of a file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> fd, p = tempfile.mkstemp(); _ = os.write(fd, b"abc"); os.close(fd)
+    >>> file_digest(p)[0], file_digest(p)[1][:12]
+    (3, 'ba7816bf8f01')
+    """
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def stored_path(stage_dir: str | os.PathLike, key_path: list[str], partition: str | None) -> Path:
+    """Where the parquet IO manager stores an asset (partition) under a stage folder
+    (``<stage>/<asset>.parquet`` or ``<stage>/<asset>/<partition>.parquet``).
+
+    Examples
+    --------
+    >>> stored_path("/out/data/interim", ["scored_wave"], "T0").as_posix()
+    '/out/data/interim/scored_wave/T0.parquet'
+    >>> stored_path("/out/data/processed", ["panel"], None).as_posix()
+    '/out/data/processed/panel.parquet'
+    """
+    base = Path(stage_dir).joinpath(*key_path)
+    return base / f"{partition}.parquet" if partition is not None else base.with_name(base.name + ".parquet")
+
+
+def stored_file_problem(path: str | os.PathLike, size: int | None, sha256: str | None) -> str | None:
+    """Why a stored file differs from what was recorded when it was written, or ``None``.
+
+    Parameters
+    ----------
+    path : path-like
+        The file the IO manager would read.
+    size, sha256 : int or None, str or None
+        Recorded at write time (:data:`STORED_BYTES`, :data:`STORED_SHA256`); ``None`` for
+        files written before they were recorded: then only their existence is checked.
+
+    Returns
+    -------
+    str or None
+        ``"missing"``, ``"N bytes, M recorded"``, ``"content changed since it was written
+        (sha256 differs)"``, ``"unreadable (<error>)"``, or ``None`` when it matches.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> fd, p = tempfile.mkstemp(); _ = os.write(fd, b"abc"); os.close(fd)
+    >>> n, digest = file_digest(p)
+    >>> stored_file_problem(p, n, digest) is None
+    True
+    >>> _ = open(p, "wb").write(b"xyz")
+    >>> stored_file_problem(p, n, digest)
+    'content changed since it was written (sha256 differs)'
+    >>> stored_file_problem(p + ".gone", n, digest)
+    'missing'
+    """
+    path = Path(path)
+    try:
+        found = path.stat().st_size
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"unreadable ({type(exc).__name__})"
+    if not path.is_file():
+        return "not a file"
+    if size is None or sha256 is None:
+        return None
+    if found != size:
+        return f"{found} bytes, {size} recorded when it was written"
+    try:
+        _, digest = file_digest(path)
+    except OSError as exc:
+        return f"unreadable ({type(exc).__name__})"
+    return None if digest == sha256 else "content changed since it was written (sha256 differs)"
 
 
 class StorageError(Exception):
@@ -64,8 +163,12 @@ class _ParquetUPathIOManager(dg.UPathIOManager):
             raise TypeError(f"{context.asset_key.to_user_string()}: expected a DataFrame, got {type(obj).__name__}")
         name = context.asset_key.to_user_string()
         if path.protocol in _LOCAL:
-            with atomic_write(Path(path.path), "wb") as fh:
+            local = Path(path.path)
+            with atomic_write(local, "wb") as fh:
                 _write_parquet(obj, fh, name)
+            size, digest = file_digest(local)
+            context.add_output_metadata({STORED_FILE: dg.MetadataValue.path(str(local)),
+                                         STORED_BYTES: size, STORED_SHA256: digest})
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:

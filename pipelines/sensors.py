@@ -14,10 +14,13 @@ shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
     section, :func:`pipelines.partner_surveys.input_version`), are watched the same way.
 :data:`cross_wave_automation`
     A declarative-automation sensor. :func:`with_cross_wave_automation` gives every
-    unpartitioned asset ``AutomationCondition.eager()``: once the wave runs have succeeded
-    (and while none is still in progress), the panel and everything downstream of it are
-    materialised, once, in dependency order, with their checks riding along (blocking
-    checks stop what is downstream of them).
+    unpartitioned asset ``AutomationCondition.eager()`` guarded by :func:`gates_passed`:
+    once the wave runs have succeeded (and while none is still in progress), the panel and
+    everything downstream of it are materialised, once, in dependency order, with their
+    checks riding along - but never below a blocking check that failed on its asset's
+    latest materialisation, up to three levels up, in any partition (e.g. ``panel`` waits
+    while a wave's ``harmonised_wave`` or ``raw_wave`` check is failed, even when another
+    wave changed).
 
 The same content never triggers twice: every run request carries a run key made of the
 input's content hash (Dagster launches a run key at most once per sensor) and the sensor's
@@ -74,8 +77,42 @@ wave_job = dg.define_asset_job(
 )
 
 
+#: how many levels up a failed blocking check holds automation back for an asset that reads
+#: wave partitions (raw_wave -> harmonised_wave -> scored_wave -> panel: the wave gates are up
+#: to three levels above); other cross-wave assets look one level up (their dependencies only
+#: update through this same gated automation)
+GATE_DEPTH = 3
+
+
+def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
+    """True where no blocking check failed on the latest materialisation of a dependency,
+    of a dependency's dependency, ... (to ``depth`` levels up), in any of its partitions.
+
+    ``~any_deps_match(F | any_deps_match(F | ...))`` with ``F =
+    any_checks_match(check_failed(), blocking_only=True)``. Dagster's
+    ``all_deps_blocking_checks_passed()`` is not enough here: it looks one level up (a failed
+    check on a wave's ``harmonised_wave`` sits two levels above ``panel``, so an update of
+    another wave would make ``panel`` read the failed wave's *older* ``scored_wave``), and
+    for a dependency with several partitions (``panel`` reads every wave) it is satisfied
+    when *one* partition passed. ``check_failed()`` is true only for a check that failed on
+    its asset (partition)'s latest materialisation: materialised again and passing, the
+    gate opens.
+
+    Examples
+    --------
+    >>> gates_passed(2).get_label()
+    'gates_passed(2)'
+    """
+    failed = dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True)
+    above = failed
+    for _ in range(depth - 1):
+        above = failed | dg.AutomationCondition.any_deps_match(above)
+    return (~dg.AutomationCondition.any_deps_match(above)).with_label(f"gates_passed({depth})")
+
+
 def with_cross_wave_automation(assets: Sequence) -> list:
-    """Give every derived unpartitioned asset ``AutomationCondition.eager()`` unless it has one.
+    """Give every derived unpartitioned asset ``AutomationCondition.eager() &``
+    :func:`gates_passed` unless it has its own condition.
 
     Applied centrally in :mod:`pipelines.definitions`, so cross-wave assets added later
     follow the wave runs without each author remembering to declare it.
@@ -88,15 +125,19 @@ def with_cross_wave_automation(assets: Sequence) -> list:
     Returns
     -------
     list
-        The same assets; unpartitioned assets with upstream dependencies carry ``eager()``
-        (an explicit condition set by the asset's author is kept). Wave-partitioned assets
+        The same assets; unpartitioned assets with upstream dependencies carry
+        ``eager() & gates_passed(n)``, ``n`` = :data:`GATE_DEPTH` for assets that read wave
+        partitions, else 1 (an explicit condition set by the asset's author is kept). Wave-partitioned assets
         and unpartitioned roots (``study_settings``, ``attendance``: they read input files)
         are unchanged: :data:`wave_inbox_sensor` requests them when their files change.
     """
     def add(spec: dg.AssetSpec) -> dg.AssetSpec:
         if spec.partitions_def is not None or spec.automation_condition is not None or not spec.deps:
             return spec
-        return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
+        reads_waves = any(d.asset_key in WAVE_ASSET_KEYS for d in spec.deps)
+        gates = gates_passed(GATE_DEPTH if reads_waves else 1)
+        return spec.replace_attributes(automation_condition=(dg.AutomationCondition.eager() & gates)
+                                       .with_label("eager_gated"))
 
     return list(dg.map_asset_specs(add, assets))
 
@@ -106,7 +147,8 @@ cross_wave_automation = dg.AutomationConditionSensorDefinition(
     target=dg.AssetSelection.all(),
     minimum_interval_seconds=30,
     description="Materialises the panel, analysis and publishing assets once the wave runs "
-                "they depend on have succeeded (AutomationCondition.eager()).",
+                "they depend on have succeeded (AutomationCondition.eager()), never below a failed "
+                "blocking check (gates_passed).",
 )
 
 
@@ -121,9 +163,9 @@ def _load_cursor(cursor: str | None) -> dict[str, str]:
 
 
 def _materialised_version(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None) -> str | None:
-    from pipelines.runner import _latest_data_version
+    from pipelines._dagster_adapter import data_version_of, latest_materialisation
 
-    return _latest_data_version(instance, key, partition)
+    return data_version_of(latest_materialisation(instance, key, partition))
 
 
 def _run_key(input_name: str, digest: str, previous: str | None) -> str:

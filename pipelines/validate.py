@@ -24,19 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from pipelines import categories, ingest, missing_declarations, readers, wavefiles
 from pipelines.config import (
-    YAML_LOADER,
     DEFAULT_CONFIG,
     Attendance,
     ConfigError,
+    ConfigIssue,
     StudyConfig,
     Wave,
     _format_validation_error,
+    config_issues,
+    instrument_option_issues,
     load_config,
+    path_issues,
+    read_yaml,
 )
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
@@ -148,10 +151,12 @@ def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[
                                     suggestion=f"did you mean {sibling!r}?" if sibling else
                                     "pass --config PATH or set STUDY_CONFIG")]
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except yaml.YAMLError as exc:
-        return None, None, [Finding(ERROR, name, "config", f"not valid YAML: {exc}",
-                                    suggestion="check indentation and quotes around the reported line")]
+        raw = read_yaml(path)
+    except ConfigError as exc:
+        msg = str(exc).removeprefix(f"{path}: ")
+        return None, None, [Finding(ERROR, name, "config", msg,
+                                    suggestion=None if "anchors and aliases" in msg else
+                                    "check indentation and quotes around the reported line")]
     if not isinstance(raw, dict):
         return None, None, [Finding(ERROR, name, "config", "expected a mapping at the top level")]
     try:
@@ -166,6 +171,50 @@ def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[
             findings.append(Finding(ERROR, name, "config", msg.replace(hint.group(0), "").strip() if hint else msg,
                                     variable=None if loc.startswith("(") else loc, suggestion=hint.group(1) if hint else None))
         return raw, None, findings
+
+
+#: issue kinds validate reports through its own, more detailed findings (scale files are
+#: registered by ``_scale_findings``; unknown instruments by ``_wave_findings``)
+_OWN_KINDS = {"scale", "instrument"}
+
+
+def _issue_findings(issues: list[ConfigIssue], name: str) -> list[Finding]:
+    """Findings with the same location and message as ``load_config``'s refusal."""
+    return [Finding(i.severity, name, "config", i.message, variable=i.where) for i in issues
+            if i.kind not in _OWN_KINDS]
+
+
+def _raw_issue_findings(raw: dict, base: Path, name: str) -> list[Finding]:
+    """The checks of :func:`pipelines.config.config_issues` that can be made on a
+    configuration that failed the schema (its files and instrument options), so that one
+    error does not hide the others."""
+    import instruments
+
+    issues: list[ConfigIssue] = []
+    scales = [s for s in raw.get("scales") or [] if isinstance(s, str)] if isinstance(raw.get("scales"), list) else []
+    specs = {}
+    for rel in scales:
+        try:
+            sp = instruments.load_scale(_resolve(base, rel))
+            specs[sp.id] = sp
+        except Exception:  # noqa: BLE001 - reported by _scale_findings
+            continue
+    options = raw.get("instrument_options")
+    if isinstance(options, dict) and all(isinstance(k, str) and isinstance(v, dict) for k, v in options.items()):
+        analysis = raw.get("analysis") if isinstance(raw.get("analysis"), dict) else {}
+        vs = analysis.get("eq5d_value_set")
+        issues += instrument_option_issues(options, specs, vs if isinstance(vs, str) else None)
+    entries = []
+    for i, w in enumerate(raw.get("waves") if isinstance(raw.get("waves"), list) else []):
+        if isinstance(w, dict) and isinstance(w.get("file"), str):
+            entries.append((f"waves[{i}] ({w.get('id')}).file", w["file"]))
+    att = raw.get("attendance")
+    if isinstance(att, dict) and isinstance(att.get("file"), str):
+        entries.append(("attendance.file", att["file"]))
+    entries += [(f"scales[{i}]", s) for i, s in enumerate(scales)]
+    allow = raw.get("allow_external_files") is True
+    issues += path_issues(base, entries, allow)
+    return _issue_findings(issues, name)
 
 
 def _cross_reference_findings(raw: dict, name: str, already: list[Finding]) -> list[Finding]:
@@ -620,6 +669,9 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     base = path.parent
     if config is None:
         findings += _cross_reference_findings(raw, path.name, findings)
+        findings += _raw_issue_findings(raw, base, path.name)
+    else:
+        findings += _issue_findings(config_issues(config), path.name)
     scale_files = list(raw.get("scales") or []) if isinstance(raw.get("scales"), list) else []
     findings += _scale_findings(path.name, scale_files, base)
     waves = config.waves if config else _lenient_waves(raw, base)

@@ -377,8 +377,9 @@ def test_a_second_run_is_refused_and_the_lock_dies_with_its_holder(tmp_path, mon
         assert cli.main(["run", "--config", str(config)]) == cli.EXIT_BUSY
         assert f"refused: another pipeline run (pid {holder.pid}" in capsys.readouterr().err
         # refused before anything was read, planned or written
+        # (the lock is an flock on the two folders; beside them only the holder's information)
         assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == \
-            ["home/.jh-run.lock", "out/reports/.jh-run.lock"]
+            ["home/.jh-run-holder.json", "out/reports/.jh-run-holder.json"]
         assert cli.main(["report", "--config", str(DEFAULT_CONFIG)]) == cli.EXIT_BUSY
         assert f"refused: another pipeline run (pid {holder.pid}" in capsys.readouterr().err
     finally:
@@ -388,6 +389,37 @@ def test_a_second_run_is_refused_and_the_lock_dies_with_its_holder(tmp_path, mon
         assert previous["pid"] == holder.pid
     with locking.run_lock(config) as previous:  # a clean release leaves no holder behind
         assert previous == {}
+
+
+def test_deleting_the_lock_files_does_not_let_a_second_run_start(tmp_path, monkeypatch):
+    """Issue 14: deleting the lock (information) files while a run is alive used to let a
+    second run start. The lock is an flock on the folders themselves: two real processes,
+    the information files deleted in between, the second is still refused (exit 3), and
+    says that the holder is unknown."""
+    home, out, config = tmp_path / "home", tmp_path / "out", tmp_path / "study" / "study.yaml"
+    env = _run_env(home, out, config)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(config)], cwd=PROJECT_ROOT, env=env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        lockish = sorted(tmp_path.rglob(".jh-run*"))        # everything that looks like a lock
+        assert [json.loads(p.read_text())["pid"] for p in lockish] == [holder.pid, holder.pid]
+        for p in lockish:
+            p.unlink()
+        second = subprocess.run([sys.executable, "-m", "pipelines", "run", "--config", str(config)],
+                                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 3, (second.stdout, second.stderr)
+        assert "refused: another pipeline run (holder unknown: its information file was deleted" in second.stderr
+        assert f"is using {out}" in second.stderr
+        assert not (out / "data").exists() and not (home / "history").exists()
+        assert sorted(p.name for p in lockish) == [locking.INFO_NAME] * 2
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("JH_OUTPUT_ROOT", str(out))
+    with locking.run_lock(config) as previous:   # released by the kernel when the holder died
+        assert previous is None                    # and its information had been deleted
 
 
 # -- kill mid-way, rerun, raw data, concurrency ----------------------------------------------------

@@ -151,10 +151,21 @@ def test_instrument_typo_next_to_its_mapped_items(tmp_path):
 def test_scale_instruments_are_known_and_missing_scale_files_named(tmp_path):
     cfg = copy.deepcopy(BASE)
     (tmp_path / "scales").mkdir()
-    (tmp_path / "scales" / "own.yaml").write_text("id: own_scale\nn_items: 3\n", encoding="utf-8")
+    # a complete scale file (an incomplete one is refused on load since issue 14: registering
+    # it would otherwise fail in the middle of a run)
+    (tmp_path / "scales" / "own.yaml").write_text(
+        "id: own_scale\nversion: '1'\nname: {sv: Egen, en: Own}\ncitation: x\nlicence: x\nstatus: open\n"
+        "n_items: 3\ncodes: {1: a, 2: b, 3: c}\naggregation: mean\nmin_valid: 2\n", encoding="utf-8")
     cfg["scales"] = ["scales/own.yaml"]
     cfg["waves"][1]["instruments"] = ["who5", "own_scale"]
     assert load_config(write(tmp_path, cfg)).wave("T1").instruments == ["who5", "own_scale"]
+    (tmp_path / "scales" / "bad.yaml").write_text("id: bad_scale\nn_items: 3\n", encoding="utf-8")
+    cfg["scales"] = ["scales/bad.yaml"]
+    cfg["waves"][1]["instruments"] = ["who5", "bad_scale"]
+    with pytest.raises(ConfigError, match=r"scales\[0\]: invalid scale file 'scales/bad.yaml': .*'codes'") as e:
+        load_config(write(tmp_path, cfg))
+    assert "unknown instrument" not in str(e.value)  # one error, not a cascade
+    cfg["waves"][1]["instruments"] = ["who5", "own_scale"]
     cfg["scales"] = ["scales/onw.yaml"]
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, cfg))

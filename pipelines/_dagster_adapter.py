@@ -1,0 +1,175 @@
+"""Every use of Dagster's private (underscore) API, in one module.
+
+The command line (:mod:`pipelines.runner`, :mod:`pipelines.cli`, :mod:`pipelines.locking`,
+:mod:`pipelines.sensors`) needs a few things Dagster computes but does not export under
+``import dagster as dg``. They are wrapped here, each in a small function with a plain
+return value, so that
+
+* the rest of the code uses only ``dagster``'s public namespace and these functions;
+* a Dagster upgrade has one place to review: ``tests/unit/test_dagster_adapter.py`` pins
+  :data:`WRITTEN_FOR` and fails loudly on any other version, and exercises every function
+  here against a real (temporary) instance.
+
+Written for and tested with Dagster **1.13.27**. What each function relies on:
+
+=============================  =========================================================
+function                       private API used
+=============================  =========================================================
+:func:`staleness`              ``AssetGraphView``, ``TemporalContext``,
+                               ``CachingStaleStatusResolver``, ``StaleStatus``,
+                               ``dagster._time.get_current_datetime`` (the stale-status
+                               resolver behind the UI's *Stale* badge)
+:func:`latest_check_executions` ``PartitionKeyFilter`` and the event log storage's
+                               ``get_latest_asset_check_execution_by_key`` (the public
+                               ``get_latest_asset_check_evaluation_record`` has no
+                               partition argument; partitioned checks are a preview)
+:func:`data_version_of`        the ``dagster/data_version`` tag Dagster writes on a
+                               materialisation
+:func:`is_local_sqlite`        ``SqliteRunStorage`` (is the run storage a local file?)
+=============================  =========================================================
+
+Everything else (latest materialisations, run records, check keys) goes through public
+APIs: ``instance.fetch_materializations`` with ``dg.AssetRecordsFilter``,
+``instance.get_run_record_by_id``/``get_run_records``, ``dg.RunsFilter``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import dagster as dg
+
+#: the Dagster release this adapter was written for and tested against
+WRITTEN_FOR = "1.13.27"
+
+#: the tag Dagster writes on a materialisation with its data version
+DATA_VERSION_TAG = "dagster/data_version"
+
+
+def installed_version() -> str:
+    """The installed Dagster version (``dagster.__version__``)."""
+    return dg.__version__
+
+
+def data_version_of(record) -> str | None:
+    """The data version recorded with a materialisation (an ``EventLogRecord`` from
+    ``instance.fetch_materializations``), or ``None``."""
+    mat = record.asset_materialization if record is not None else None
+    if mat is None:
+        return None
+    return (mat.tags or {}).get(DATA_VERSION_TAG)
+
+
+def latest_materialisation(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None):
+    """The latest materialisation record of an asset (partition), or ``None`` (public API)."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition] if partition else None), limit=1
+    ).records
+    return records[0] if records else None
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Dagster's own answer to "is this asset (partition) up to date?"."""
+
+    is_fresh: Callable[[dg.AssetKey, str | None], bool]
+    causes: Callable[[dg.AssetKey, str | None], list[str]]
+
+
+def staleness(instance: dg.DagsterInstance, graph) -> Staleness:
+    """Dagster's stale-status resolver (the UI's *Stale* badge) for one planning pass.
+
+    Parameters
+    ----------
+    instance : dagster.DagsterInstance
+    graph : the resolved asset graph (``defs.resolve_asset_graph()``)
+
+    Returns
+    -------
+    Staleness
+        ``is_fresh(key, partition)``: materialised, and neither its code version nor an
+        input's data version changed since; ``causes(key, partition)``: Dagster's reasons
+        when it is not (e.g. "code version changed", "updated data version").
+    """
+    from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._time import get_current_datetime
+
+    view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
+                          instance=instance, asset_graph=graph)
+    resolver = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view)
+
+    def is_fresh(key: dg.AssetKey, partition: str | None = None) -> bool:
+        return resolver.get_status(key, partition) == StaleStatus.FRESH
+
+    def causes(key: dg.AssetKey, partition: str | None = None) -> list[str]:
+        try:
+            found = resolver.get_stale_root_causes(key, partition)
+        except Exception:  # noqa: BLE001 - the reason is a nicety; the status above decides
+            return []
+        return sorted({f"{c.key.asset_key.to_user_string()}: {c.reason}" for c in found})
+
+    return Staleness(is_fresh, causes)
+
+
+@dataclass(frozen=True)
+class CheckExecution:
+    """The latest execution of one asset check (for one partition)."""
+
+    check: dg.AssetCheckKey
+    partition: str | None
+    #: ``passed``, ``failed`` (an explicit failed result) or ``planned`` (no result recorded:
+    #: the check is running, crashed, was skipped, or its run was killed)
+    status: str
+    run_id: str
+    timestamp: float
+    description: str | None
+    severity: str | None            # "ERROR" / "WARN" for evaluated checks
+    #: storage id of the materialisation the check evaluated (``None`` if not recorded)
+    target_storage_id: int | None
+
+
+def latest_check_executions(instance: dg.DagsterInstance, keys: Iterable[dg.AssetCheckKey],
+                            partition: str | None = None) -> dict[dg.AssetCheckKey, CheckExecution]:
+    """The latest execution of each check, for one partition (``None``: unpartitioned).
+
+    Returns
+    -------
+    dict
+        Check key -> :class:`CheckExecution`; checks never executed are absent.
+    """
+    keys = list(keys)
+    if not keys:
+        return {}
+    if partition is None:
+        found = {k: instance.get_latest_asset_check_evaluation_record(k) for k in keys}
+    else:
+        from dagster._core.event_api import PartitionKeyFilter
+
+        found = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            keys, partition_filter=PartitionKeyFilter(key=partition))
+    out = {}
+    for key, rec in found.items():
+        if rec is None:
+            continue
+        status = rec.status.value.lower()
+        status = {"succeeded": "passed", "failed": "failed"}.get(status, "planned")
+        evaluation = rec.event.dagster_event.event_specific_data if rec.event and rec.event.dagster_event else None
+        has_result = evaluation is not None and hasattr(evaluation, "passed")
+        target = getattr(evaluation, "target_materialization_data", None) if has_result else None
+        out[key] = CheckExecution(
+            check=key, partition=partition, status=status, run_id=rec.run_id,
+            timestamp=float(rec.create_timestamp),
+            description=evaluation.description if has_result else None,
+            severity=evaluation.severity.value if has_result else None,
+            target_storage_id=target.storage_id if target is not None else None,
+        )
+    return out
+
+
+def is_local_sqlite(instance: dg.DagsterInstance) -> bool:
+    """Is the instance's run storage the local SQLite one (not a shared PostgreSQL)?"""
+    from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+
+    return isinstance(instance.run_storage, SqliteRunStorage)

@@ -1,0 +1,113 @@
+"""The one module allowed to touch Dagster's private API, pinned to the release it was
+written for, and exercised against a real temporary instance.
+
+If this fails after a Dagster upgrade: review every function in
+``pipelines/_dagster_adapter.py`` against the new release (the table in its docstring lists
+the private names each relies on), run this file and the gate tests
+(``tests/ops/test_gates.py``), then update ``WRITTEN_FOR``.
+"""
+
+import ast
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines import _dagster_adapter as adapter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_adapter_was_written_for_the_installed_dagster():
+    assert adapter.WRITTEN_FOR == "1.13.27"
+    assert adapter.installed_version() == adapter.WRITTEN_FOR, (
+        f"Dagster {adapter.installed_version()} is installed but pipelines/_dagster_adapter.py was written for "
+        f"{adapter.WRITTEN_FOR}: review its private API uses (see its docstring) before upgrading")
+
+
+def _private_dagster_imports(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dagster._"):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} from {node.module}")
+        elif isinstance(node, ast.Import):
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} import {a.name}" for a in node.names
+                      if a.name.startswith("dagster._")]
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and isinstance(node.value, ast.Name) \
+                and node.value.id in ("dg", "dagster"):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_private_dagster_api_outside_the_adapter():
+    offenders = []
+    for path in sorted((ROOT / "pipelines").rglob("*.py")):
+        if path.name != "_dagster_adapter.py":
+            offenders += _private_dagster_imports(path)
+    assert offenders == []
+    assert _private_dagster_imports(ROOT / "pipelines" / "_dagster_adapter.py")  # the scan finds them
+
+
+@dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]), code_version="1")
+def part_asset(context: dg.AssetExecutionContext) -> dg.Output:
+    return dg.Output(1, data_version=dg.DataVersion(f"v-{context.partition_key}"))
+
+
+@dg.asset_check(asset=part_asset, blocking=True, partitions_def=dg.StaticPartitionsDefinition(["a", "b"]))
+def part_gate(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=context.partition_key == "a", description=f"gate {context.partition_key}")
+
+
+@dg.asset(code_version="1")
+def plain_asset() -> int:
+    return 2
+
+
+@dg.asset_check(asset=plain_asset, blocking=True)
+def plain_gate() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True, description="fine")
+
+
+@dg.asset(code_version="1")
+def child(plain_asset: int) -> int:
+    return plain_asset + 1
+
+
+@pytest.fixture
+def instance(tmp_path):
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as inst:
+        yield inst
+
+
+def test_every_adapter_function_on_a_real_instance(instance):
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    defs = dg.Definitions(assets=[part_asset, plain_asset, child], asset_checks=[part_gate, plain_gate],
+                          resources={"io_manager": dg.mem_io_manager})
+    graph = defs.resolve_asset_graph()
+    gate, plain = dg.AssetCheckKey(part_asset.key, "part_gate"), dg.AssetCheckKey(plain_asset.key, "plain_gate")
+
+    assert adapter.latest_materialisation(instance, part_asset.key, "a") is None
+    assert adapter.latest_check_executions(instance, [gate], "a") == {}
+    stale = adapter.staleness(instance, graph)
+    assert not stale.is_fresh(plain_asset.key, None)
+
+    for p in ("a", "b"):
+        dg.materialize([part_asset, part_gate], partition_key=p, instance=instance, raise_on_error=False)
+    dg.materialize([plain_asset, plain_gate, child], instance=instance)
+
+    rec = adapter.latest_materialisation(instance, part_asset.key, "b")
+    assert rec is not None and adapter.data_version_of(rec) == "v-b"
+    a = adapter.latest_check_executions(instance, [gate], "a")[gate]
+    b = adapter.latest_check_executions(instance, [gate], "b")[gate]
+    assert (a.status, a.description, a.severity) == ("passed", "gate a", "ERROR")
+    assert (b.status, b.description, b.partition) == ("failed", "gate b", "b")
+    assert b.run_id == rec.run_id and b.target_storage_id in (None, rec.storage_id)
+    u = adapter.latest_check_executions(instance, [plain], None)[plain]
+    assert u.status == "passed" and u.partition is None
+
+    stale = adapter.staleness(instance, graph)
+    assert stale.is_fresh(plain_asset.key, None) and stale.is_fresh(child.key, None)
+    assert stale.causes(child.key, None) == []
+    assert adapter.is_local_sqlite(instance)
