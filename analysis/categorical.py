@@ -118,7 +118,7 @@ def mcnemar(panel: pd.DataFrame, outcome: str, pre, post, exact: bool = False) -
     """
     tab = paired_table(panel, outcome, pre, post)
     if tab.shape != (2, 2):
-        raise ValueError(f"{outcome} must have exactly two levels, found {list(tab.index)}")
+        raise ValueError(f"{outcome} must have exactly two levels, found {tab.shape[0]}")
     b, c = int(tab.iloc[0, 1]), int(tab.iloc[1, 0])
     n = int(tab.to_numpy().sum())
     row = {"outcome": outcome, "pre": pre, "post": post, "n": n}

@@ -449,12 +449,19 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     ------
     pipelines.ingest.WaveError
         The file cannot be read.
+    pipelines.ingest.IdentifierError
+        The identifier guard stops the file (or its name): nothing is proposed.
     """
     import instruments
 
     from pipelines import study
 
+    from pipelines import identifiers
+
     path = Path(file).resolve()
+    name_problem = identifiers.file_name_problem(path.name)
+    if name_problem:
+        raise ingest.IdentifierError(f"the new wave file: {name_problem}")
     raw = ingest.read_wave(path)
     study.register_study_scales(config)
     variables = describe_variables(raw)
@@ -467,6 +474,14 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     chosen = assign(cands)
 
     id_match = next((m for m in chosen.values() if m.kind == "id"), None)
+    # the identifier guard, as raw_wave runs it: a file it would stop is not proposed (the
+    # proposal prints labels, and such a file must not enter the pipeline anyway)
+    guard = identifiers.check_no_identifiers(raw.data, raw.codebook, path.name,
+                                             id_match.variable if id_match else None,
+                                             id_pattern=config.study.id_pattern)
+    error = identifiers.identifier_error(guard, path.name)
+    if error is not None:
+        raise error
     items = [chosen[v] for v in variables if v in chosen and chosen[v].kind == "item"]
     covs = [chosen[v] for v in variables if v in chosen and chosen[v].kind == "covariate"]
     order = {it: i for i, it in enumerate(
