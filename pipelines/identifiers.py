@@ -190,6 +190,13 @@ _PNR_TEXT = re.compile(
     r"(?P<century>1[89]|20)?(?P<date>\d{6})(?P<sep> ?[-+.] ?| )?(?P<tail>\d{4})"
     r"(?!\d)(?![-+./]\d)", re.ASCII)
 
+#: hhmm: the last four digits of a timestamp; a year
+_TIME = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+#: words that make a bare digit string a personal identity number at once
+_PNR_WORDS = re.compile(r"(?<![^\W\d_])(?:pnr|p-nr|personnummer|personnr|person-?nr|persnr|samordningsnummer"
+                        r"|f[öo]delsenummer|personal (?:identity )?number|ssn)(?![^\W\d_])", re.IGNORECASE)
+
 # -- phone numbers --------------------------------------------------------------------------
 
 _SEP = r"(?: ?[-/.] ?| )"            # one separator between digit groups
@@ -207,7 +214,7 @@ _INTL = re.compile(rf"(?<![\d+\w])(?:\+ ?(?P<cc1>[1-9]\d{{0,2}})|00(?P<cc2>[1-9]
 #: Swedish landline numbers with their area code set apart: 040-12 34 56, 08/123 456 78,
 #: (031) 12 34 56, 0480 123 45
 _LANDLINE = re.compile(rf"(?<![\d+])(?:\((?P<a1>08|0[1-9]\d{{1,2}})\) ?|(?P<a2>08|0[1-9]\d{{1,2}}) ?[-/] ?"
-                       rf"|(?P<a3>08|0[1-9]\d{{1,2}}) )(?P<sub>[1-9]\d{{1,7}}(?:[ -]\d{{2,4}}){{0,3}})(?!\d)(?![-.]\d)",
+                       rf"|(?P<a3>08|0[1-9]\d{{1,2}}) )(?P<sub>[1-9]\d{{4,7}}|[1-9]\d{{1,3}}(?:[ -]\d{{2,3}}){{1,3}})(?!\d)(?![-.]\d)",
                        re.ASCII)
 #: bare digit strings: mobile 0701234567 (checked by _MOBILE), landline 040123456, 46701234567
 _BARE_LANDLINE = re.compile(r"(?<![\d+])0[1-9]\d{6,8}(?!\d)", re.ASCII)
@@ -232,15 +239,26 @@ def _is_bare_date(digits: str) -> bool:
     return False
 
 
+#: dates and times anywhere in a text: a phone-number match that overlaps one is not a phone number
+_DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(?!\d)"
+                           r"|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
+
+
 def _phone_levels(s: str) -> int:
     """The strongest phone-number match level in a normalised text (0: none)."""
     level = 0
+    spans = [m.span() for m in _DATE_OR_TIME.finditer(s)]
+
+    def in_date(m: re.Match) -> bool:
+        a, b = m.span()
+        return any(x < b and a < y for x, y in spans)
+
     for m in _SWEDISH_INTL.finditer(s):
         if 8 <= 1 + sum(c.isdigit() for c in m.group("rest")) <= 10:
             return WRITTEN
     for m in _MOBILE.finditer(s):
         text = m.group(0)
-        if _DATE.fullmatch(text):
+        if _DATE.fullmatch(text) or in_date(m):
             continue
         if text.isdigit():
             level = max(level, BARE)
@@ -248,20 +266,26 @@ def _phone_levels(s: str) -> int:
             return WRITTEN
     for m in _INTL.finditer(s):
         digits = sum(c.isdigit() for c in m.group(0))
-        if 8 <= digits <= 15 and not _DATE.fullmatch(m.group(0).lstrip("+ ")):
+        if 8 <= digits <= 15 and not _DATE.fullmatch(m.group(0).lstrip("+ ")) and not in_date(m):
             return WRITTEN
     for m in _LANDLINE.finditer(s):
         text = m.group(0)
         area = m.group("a1") or m.group("a2") or m.group("a3")
         sub = re.sub(r"\D", "", m.group("sub"))
         n = len(area) + len(sub)
-        if not (8 <= n <= 10 and 5 <= len(sub) <= 8) or _DATE.fullmatch(text) or _HOUR_RANGES.fullmatch(text):
+        if (not (8 <= n <= 10 and 5 <= len(sub) <= 8) or _DATE.fullmatch(text) or _HOUR_RANGES.fullmatch(text)
+                or in_date(m)):
+            continue
+        first = re.match(r"\d+", m.group("sub")).group(0)
+        if area == "08" and len(first) == 2 and int(first) <= 24 and not m.group("a1"):
+            level = max(level, WEAK)      # "08-16 10 10": opening hours as often as a Stockholm number
             continue
         return WRITTEN
     words = bool(_PHONE_WORDS.search(s))
-    if any(not _is_bare_date(m.group(0)) for m in _BARE_LANDLINE.finditer(s)) or _BARE_46.search(s):
+    if any(not _is_bare_date(m.group(0)) and not in_date(m) for m in _BARE_LANDLINE.finditer(s)) \
+            or _BARE_46.search(s):
         level = max(level, WRITTEN if words else WEAK)
-    if level == BARE and words:
+    if level and words:
         level = WRITTEN
     return level
 
@@ -288,7 +312,7 @@ def text_kinds(text: str, free_text: bool = True) -> dict[str, int]:
     Examples
     --------
     >>> text_kinds("Ring mig på 070-123 45 67"), text_kinds("pnr 198112189876 tack")
-    ({'phone number': 3}, {'personal identity number': 2})
+    ({'phone number': 3}, {'personal identity number': 3})
     >>> text_kinds("skriv till anna@hälsa.se"), text_kinds("2023-10-20 kl 14.30"), text_kinds("8112189875")
     ({'e-mail address': 3}, {}, {})
     """
@@ -303,7 +327,14 @@ def text_kinds(text: str, free_text: bool = True) -> dict[str, int]:
     for m in _PNR_TEXT.finditer(s):
         kind = personal_number_kind((m.group("century") or "") + m.group("date") + m.group("tail"))
         if kind:
+            sep, tail = (m.group("sep") or "").strip(), m.group("tail")
             level = WRITTEN if m.group("sep") else BARE
+            if not sep and ((m.group("century") == "20" and _TIME.fullmatch(tail)) or _YEAR.fullmatch(tail)):
+                # 202310201430, "20231020 1430", "20000108 2023": a date and a time or a year as
+                # often as a person (serial numbers shaped like those are judged by the share rule)
+                level = WEAK
+            if _PNR_WORDS.search(s):
+                level = WRITTEN
             found[kind] = max(found.get(kind, 0), level)
     level = _phone_levels(s)
     if level:
@@ -313,9 +344,11 @@ def text_kinds(text: str, free_text: bool = True) -> dict[str, int]:
 
 def number_kinds(value: float) -> dict[str, int]:
     """The identifiers one number (a numeric cell or a value-label code) can be: personal
-    identity numbers stored as 10- or 12-digit numbers (9 digits when the leading zero of a
-    200x birth year was lost: weak), mobile numbers that lost their leading zero
-    (``701234567``, ``46701234567``). Levels as in :func:`text_kinds` (bare at most).
+    identity numbers stored as 10- or 12-digit numbers (8 or 9 digits when the leading zeros
+    of a 190x/200x birth year were lost; a birth in January to September 1900 or 2000 leaves
+    7 digits, which cannot be told from an ordinary number and is not judged), mobile
+    numbers that lost their leading zero (``701234567``, ``46701234567``). Levels as in
+    :func:`text_kinds` (bare at most).
 
     Examples
     --------
@@ -326,16 +359,16 @@ def number_kinds(value: float) -> dict[str, int]:
         v = abs(float(value))
     except (TypeError, ValueError):
         return {}
-    if not (1e8 <= v < 1e12) or not v.is_integer():
+    if not (1e7 <= v < 1e12) or not v.is_integer():
         return {}
     digits = str(int(v))
     found: dict[str, int] = {}
-    if len(digits) == 9:
+    if len(digits) in (8, 9):
         if re.fullmatch(r"7[02369]\d{7}", digits):
             found[PHONE] = BARE
-        kind = personal_number_kind("0" + digits)
+        kind = personal_number_kind(digits.zfill(10))
         if kind:
-            found[kind] = WEAK
+            found[kind] = BARE
     elif len(digits) == 11:
         if re.fullmatch(r"467[02369]\d{7}", digits):
             found[PHONE] = BARE
@@ -470,7 +503,8 @@ def looks_like_name(value: str) -> bool:
     words = [w for w in re.split(r"[ \-.]+", s) if w]
     if " " in s and len(words) >= 2:
         return True
-    if all(w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words):
+    parts = [p for p in re.split(r"[ \-.'’]+", s) if p]
+    if all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts):
         return True
     return not any(c.isupper() or c.islower() for c in s)          # a script without capitals
 
@@ -511,7 +545,7 @@ def scan_column(col: pd.Series, id_pattern: str | None = None) -> dict[str, tupl
     -----
     Each distinct value is judged once (an attendance register repeats the same IDs and
     dates millions of times); only values with an ``@`` (or ``(at)``) or six digits, and
-    numbers of 9 to 12 digits, can match at all.
+    numbers of 8 to 12 digits, can match at all.
 
     Examples
     --------
@@ -544,7 +578,7 @@ def scan_column(col: pd.Series, id_pattern: str | None = None) -> dict[str, tupl
 
     if pd.api.types.is_numeric_dtype(col):
         num = pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
-        big = ~np.isnan(num) & (np.abs(num) >= 1e8) & (np.abs(num) < 1e12) & (np.floor(num) == num)
+        big = ~np.isnan(num) & (np.abs(num) >= 1e7) & (np.abs(num) < 1e12) & (np.floor(num) == num)
         if big.any():
             code_column = float(np.mean(np.abs(num[present]) >= 10 ** (CODE_DIGITS - 1))) >= CODE_COLUMN_SHARE
             judge_numbers(np.flatnonzero(big), num[big], code_column)
@@ -556,7 +590,7 @@ def scan_column(col: pd.Series, id_pattern: str | None = None) -> dict[str, tupl
             # numbers in an object column (an SPSS export mixing types) are judged as numbers
             nums = values[~is_text].map(lambda v: float(v) if isinstance(v, (int, float, np.integer, np.floating))
                                         and not isinstance(v, (bool, np.bool_)) else np.nan).to_numpy(dtype="float64")
-            big = ~np.isnan(nums) & (np.abs(nums) >= 1e8) & (np.abs(nums) < 1e12) & (np.floor(nums) == nums)
+            big = ~np.isnan(nums) & (np.abs(nums) >= 1e7) & (np.abs(nums) < 1e12) & (np.floor(nums) == nums)
             if big.any():
                 judge_numbers(rows_all[~is_text][big], nums[big], False)
             text_rows, texts = rows_all[is_text], values[is_text]
