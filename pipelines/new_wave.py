@@ -105,7 +105,13 @@ def similarity(a: str, b: str, floor: float = 0.0) -> float:
     >>> similarity("Hur nöjd är du med din sömn?", "hur nöjd är du med din sömn")
     1.0
     """
-    na, nb = normalise_label(a), normalise_label(b)
+    return _similarity(normalise_label(a), normalise_label(b), floor)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _similarity(na: str, nb: str, floor: float) -> float:
+    """:func:`similarity` of two normalised labels (cached: waves repeat their questions, so
+    validate and new-wave compare the same pairs again and again)."""
     if not na or not nb:
         return 0.0
     sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
@@ -195,22 +201,27 @@ def describe_variables(raw: ingest.RawWave) -> dict[str, Variable]:
         In file order. ``value_labels`` holds the labelled codes that are *not* declared
         user-missing, ``missing_labels`` the user-missing ones.
     """
-    out: dict[str, Variable] = {}
     cb = raw.codebook
-    for var, g in cb.groupby("variable", sort=False):
-        labelled = g.dropna(subset=["value"])
-        valid = labelled[~labelled["user_missing"].astype(bool)]
-        miss = labelled[labelled["user_missing"].astype(bool)]
+    labels: dict[str, str] = {}
+    valid: dict[str, dict[float, str]] = {}
+    missing: dict[str, dict[float, str]] = {}
+    # one pass over the codebook's rows (a few hundred), not a pandas selection per variable
+    for var, label, value, value_label, user_missing in zip(
+            cb["variable"], cb["variable_label"], cb["value"], cb["value_label"], cb["user_missing"]):
+        var = str(var)
+        if var not in labels:
+            labels[var] = str(label or "")
+            valid[var], missing[var] = {}, {}
+        if value is not None and not pd.isna(value):
+            (missing if bool(user_missing) else valid)[var][float(value)] = str(value_label)
+    out: dict[str, Variable] = {}
+    for var in labels:
         col = raw.data[var] if var in raw.data else pd.Series(dtype="float64")
-        out[str(var)] = Variable(
-            name=str(var),
-            label=str(g["variable_label"].iloc[0] or ""),
-            value_labels=dict(zip(valid["value"].astype(float), valid["value_label"].astype(str))),
-            missing_labels=dict(zip(miss["value"].astype(float), miss["value_label"].astype(str))),
+        first = col.dropna().iloc[0] if col.dtype == object and col.notna().any() else None
+        out[var] = Variable(
+            name=var, label=labels[var], value_labels=valid[var], missing_labels=missing[var],
             is_text=bool(pd.api.types.is_string_dtype(col) or col.dtype == object),
-            is_date=bool(pd.api.types.is_datetime64_any_dtype(col)
-                         or (col.dtype == object and len(col.dropna())
-                             and isinstance(col.dropna().iloc[0], (dt.date, dt.datetime)))),
+            is_date=bool(pd.api.types.is_datetime64_any_dtype(col) or isinstance(first, (dt.date, dt.datetime))),
         )
     return out
 

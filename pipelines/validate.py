@@ -311,21 +311,23 @@ def _label_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -> l
     from pipelines import new_wave
 
     variables = new_wave.describe_variables(raw)
-    by_target: dict[str, list] = {}
+    # the distinct labels of each target (waves repeat their questions: comparing each label
+    # once keeps this linear in the number of waves)
+    by_target: dict[str, set[str]] = {}
     for r in references:
         if r.kind == "item" and r.wave != wave.id:
-            by_target.setdefault(r.target, []).append(r)
+            by_target.setdefault(r.target, set()).add(r.label)
     findings = []
     for var, item in wave.mapping.items():
         v = variables.get(var)
         if v is None or not v.label:
             continue
-        own = max((new_wave.similarity(v.label, r.label) for r in by_target.get(item, [])), default=None)
+        own = max((new_wave.similarity(v.label, label) for label in by_target.get(item, ())), default=None)
         best_item, best_sim = None, 0.0
-        for target, refs in by_target.items():
+        for target, labels in by_target.items():
             if target == item:
                 continue
-            s = max(new_wave.similarity(v.label, r.label, 0.95) for r in refs)
+            s = max(new_wave.similarity(v.label, label, 0.95) for label in labels)
             if s > best_sim:
                 best_item, best_sim = target, s
         if own is not None and best_item and best_sim >= 0.95 and best_sim - own >= 0.1:
