@@ -13,8 +13,9 @@ postcodes and free-text answers in Swedish, Arabic, Somali and English (generate
 hypothesis, and a seeded sample whose rate is measured) must pass.
 
 Only synthetic identifiers are used: personal numbers are generated (valid date and check
-digit), phone numbers come from the ranges PTS reserves for fiction (070-174 06 xx,
-031-390 06 xx, 040-628 04 xx, 08-465 004 xx), e-mail domains use the reserved ``.example``
+digit), Swedish phone numbers come from the ranges used for fiction in Swedish media
+(070-174 06 xx, 031-390 06 xx, 040-628 04 xx, 08-465 004 xx), international ones are
+placeholders (Ofcom's drama range, 555-01xx), e-mail domains use the reserved ``.example``
 top-level domain.
 """
 
