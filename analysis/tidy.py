@@ -29,6 +29,7 @@ VOCABULARY: dict[str, str] = {
     "subgroup": "name of the variable defining subgroups",
     "subgroup_level": "level of the subgroup variable",
     "wave": "survey wave (T0, T1, ...)",
+    "year": "survey year of a yearly cross-sectional survey (partner surveys)",
     "pre": "wave used as 'before' in a pre/post comparison",
     "post": "wave used as 'after' in a pre/post comparison",
     "stage": "flow-diagram stage (assessed, lost_to_follow_up, excluded, analysed)",
@@ -68,6 +69,10 @@ VOCABULARY: dict[str, str] = {
     "q3": "third quartile (R type 7)",
     "smd": "standardised mean difference",
     "suppressed": "True where the estimate is withheld (too few units)",
+    "n_complete": "number of rows with every item of a scale answered (reliability)",
+    "alpha": "Cronbach's alpha (raw) on the complete rows",
+    "alpha_ci_low": "lower limit of Feldt's confidence interval for alpha",
+    "alpha_ci_high": "upper limit of Feldt's confidence interval for alpha",
     # model-level (glance) and per-observation (augment) columns
     "converged": "whether the optimiser reported convergence",
     "log_lik": "log-likelihood of the fitted model (REML where method says so)",
@@ -82,7 +87,7 @@ VOCABULARY: dict[str, str] = {
 }
 
 # Columns that identify what a row is about (kept first by order_columns).
-_KEY_COLUMNS = tuple(list(VOCABULARY)[:19])
+_KEY_COLUMNS = tuple(list(VOCABULARY)[:list(VOCABULARY).index("n") + 1])
 
 
 def order_columns(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:

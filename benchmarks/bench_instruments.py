@@ -161,6 +161,14 @@ def naive_scorer(instrument_id: str, **options):
             return {"gse_score": sum(v) / len(v) * 10 if len(v) >= opts["min_valid"] else nan}
         return f
 
+    if sp.family == "e2":
+        rev = {sp.items[i - 1] for i in opts["reverse"]}
+
+        def f(row):
+            v = _valid({it: (6 - row[it] if it in rev else row[it]) for it in sp.items}, sp.items)
+            return {f"{sp.id}_score": sum(v) / len(v) if len(v) >= opts["min_valid"] else nan}
+        return f
+
     if instrument_id == "srh":
         def f(row):
             x = row["srh_01"]

@@ -4,7 +4,8 @@ Pure pandas/numpy; no Dagster. Every instrument is a declarative spec (``specs/*
 coefficients in ``data/*.csv``) plus a small vectorised scorer, one module per family:
 :mod:`~instruments.eq5d`, :mod:`~instruments.whoqol`, :mod:`~instruments.rand36`,
 :mod:`~instruments.health_literacy`, :mod:`~instruments.wellbeing` (WHO-5),
-:mod:`~instruments.self_efficacy` (GSE), :mod:`~instruments.srh` and
+:mod:`~instruments.self_efficacy` (GSE), :mod:`~instruments.srh`,
+:mod:`~instruments.e2` (Engage for Equity partnership scales) and
 :mod:`~instruments.likert` (user-declared scales).
 
 Public API
@@ -120,6 +121,8 @@ def score(instrument_id: str, items: pd.DataFrame, **options: Any) -> pd.DataFra
         - rand36: ``missing_rule`` (``"half_scale"`` default, or ``"any_answered"``)
         - hls_eu_q16 / hls_eu_q6 / hls19_q12 / eheals / who5 / gse / user scales:
           ``min_valid`` (14 / 5 / 10 / 8 / 5 / 7 / from the scale file)
+        - e2_* (Engage for Equity): ``min_valid`` (half the items, rounded up),
+          ``reverse`` (item numbers, default none)
 
     Returns
     -------
@@ -141,6 +144,7 @@ def score(instrument_id: str, items: pd.DataFrame, **options: Any) -> pd.DataFra
         - who5: ``who5_raw`` (0–25), ``who5_percent`` (0–100), ``who5_poor`` (raw < 13),
           ``who5_depression_screen`` (percent ≤ 28), ``who5_n_valid``
         - gse: ``gse_score`` (10–40), ``gse_n_valid``
+        - e2_<scale>: ``e2_<scale>_score`` (mean 1–5), ``e2_<scale>_n_valid``
         - srh: ``srh`` (1–5), ``srh_good`` (very good or good), ``srh_n_valid``
         - user scale: ``<id>_score``, ``<id>_level`` (if levels), ``<id>_n_valid``,
           ``<id>_n_dont_know`` (if a don't-know code)
@@ -246,7 +250,7 @@ def available() -> pd.DataFrame:
     'items 1, 2, 20, 22, 32–36: 1–5; items 3–12: 1–3; items 13–19: 1–2; items 21, 23–31: 1–6'
 
     >>> sorted(a.index[a["builtin"]])[:3]
-    ['eheals', 'eq5d5l', 'gse']
+    ['e2_collective_empowerment', 'e2_contextual_capacity', 'e2_outcomes']
     """
     rows = []
     for sp in _registry.all_specs():

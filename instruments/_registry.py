@@ -38,6 +38,7 @@ _FAMILIES = {
     "self_efficacy": "instruments.self_efficacy",
     "srh": "instruments.srh",
     "likert": "instruments.likert",
+    "e2": "instruments.e2",
 }
 
 _lock = threading.RLock()

@@ -12,7 +12,7 @@ import warnings
 import dagster as dg
 import pandas as pd
 
-from pipelines import ingest, study
+from pipelines import categories, ingest, missing_declarations, readers, study
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
 
@@ -109,16 +109,23 @@ def instruments_answered(context: dg.AssetCheckExecutionContext, study_config: S
 
 
 @dg.asset_check(asset="harmonised_wave", blocking=True, partitions_def=WAVES,
-                additional_ins={"raw_codebook": dg.AssetIn("raw_codebook")},
+                additional_ins={"raw_codebook": dg.AssetIn("raw_codebook"),
+                                "item_missingness": dg.AssetIn("item_missingness")},
                 description="The file's value labels fit the instruments' answer codes, and no code the SPSS "
-                            "file declares user-missing would be scored as an answer.")
+                            "file declares user-missing would be scored as an answer (an SPSS file that has "
+                            "lost all its declarations is a warning with the number of blank answers).")
 def codebook_matches_config(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
-                            harmonised_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
-    _, wave, file = _file(study_config, context.partition_key)
+                            harmonised_wave: pd.DataFrame, raw_codebook: pd.DataFrame,
+                            item_missingness: pd.DataFrame) -> dg.AssetCheckResult:
+    config, wave, file = _file(study_config, context.partition_key)
     allowed = study.allowed_codes(wave)
+    fmt = readers.format_of(config.wave_path(wave.id))
+    declares = fmt in readers.DECLARES_USER_MISSING
     problems = [*ingest.check_value_labels(raw_codebook, file, wave.mapping, allowed, wave.missing_codes),
                 *ingest.check_user_missing(harmonised_wave, raw_codebook, file, wave.mapping, allowed,
-                                           wave.missing_codes, spss=file.lower().endswith(".sav"))]
+                                           wave.missing_codes, spss=declares),
+                *missing_declarations.check_lost_declarations(file, fmt, raw_codebook, wave.mapping,
+                                                              wave.missing_codes, item_missingness)]
     return _result(problems, len(wave.mapping), "variables")
 
 
@@ -215,4 +222,20 @@ def linkage_rate(study_config: StudyResource, panel: pd.DataFrame) -> dg.AssetCh
                    linkage=dg.MetadataValue.md(rates.to_markdown(index=False, floatfmt=".3f")))
 
 
-CROSS_WAVE_CHECKS = [id_format_consistent, linkage_rate]
+@dg.asset_check(asset="panel", blocking=True,
+                additional_ins={"wave_codebook": dg.AssetIn("wave_codebook",
+                                                            partition_mapping=dg.AllPartitionMapping())},
+                description="Every covariate's categories in each wave occur in the other waves (no codes next "
+                            "to labels, no new spelling, no unexplained new category), so that Table 1 does not "
+                            "split one category in two.")
+def categories_consistent(study_config: StudyResource, panel: pd.DataFrame,
+                          wave_codebook: dict[str, pd.DataFrame]) -> dg.AssetCheckResult:
+    """Blocking: :func:`pipelines.categories.check_categories` over all waves (counts only)."""
+    config = study_config.load()
+    waves = categories.panel_categories(panel, config, wave_codebook)
+    problems = categories.check_categories(waves)
+    covs = sorted({c for w in waves for c in w.observed})
+    return _result(problems, len(covs), "covariates", covariates=", ".join(covs) or "none")
+
+
+CROSS_WAVE_CHECKS = [id_format_consistent, linkage_rate, categories_consistent]

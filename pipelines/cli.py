@@ -86,13 +86,16 @@ def _cmd_new_wave(args) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    if args.delimiter == "tab":
+        args.delimiter = "\t"
     try:
         date = dt.date.fromisoformat(args.date) if args.date else None
     except ValueError:
         print(f"--date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
     try:
-        proposal = new_wave.propose_wave(config, args.file, wave_id=args.id, date=date)
+        proposal = new_wave.propose_wave(config, args.file, wave_id=args.id, date=date, encoding=args.encoding,
+                                         delimiter=args.delimiter, decimal=args.decimal, sheet=args.sheet)
     except ingest.WaveError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -138,8 +141,9 @@ def _cmd_report(args) -> int:
               "(publishing.languages in the study configuration)", file=sys.stderr)
         return EXIT_USAGE
     try:
+        # the per-wave codebooks are the report's appendix (reports/<year>/codebook/)
         report = runner.run(args.config, force=args.all, echo=_progress(time.monotonic()),
-                            targets=["evaluation_report"])
+                            targets=["evaluation_report", "wave_codebook_report"])
     except RunLockedError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -260,7 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check config, mapping and raw files; list every problem (exit 1 on errors)")
     p.set_defaults(func=_cmd_validate)
     p = sub.add_parser("new-wave", parents=[common], help="propose the configuration of a new wave file")
-    p.add_argument("file", metavar="FILE", help="the new wave's file (.sav)")
+    p.add_argument("file", metavar="FILE", help="the new wave's file (.sav, .zsav, .por, .dta, .csv, .xlsx or .ods)")
+    p.add_argument("--encoding", choices=["utf-8", "cp1252", "latin-1"],
+                   help="text encoding of a CSV file (default UTF-8; Excel's plain 'CSV' is cp1252)")
+    p.add_argument("--delimiter", choices=[",", ";", "tab"], help="CSV field delimiter (default: detected)")
+    p.add_argument("--decimal", choices=[".", ","], help="decimal mark of a CSV file (default: detected)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx/.ods file (default: the first)")
     p.add_argument("--out", metavar="PATH", help="write the proposal here instead of stdout")
     p.add_argument("--id", help="wave id (default: the next T<n>)")
     p.add_argument("--date", help="nominal wave date YYYY-MM-DD (default: from the file's date variable)")

@@ -47,6 +47,9 @@ MIN_EXEMPTION_REASON = 10
 
 MissingKind = Literal["dont_know", "no_answer", "not_applicable", "invalid"]
 
+#: a value code in ``value_labels`` (``1``, ``1.5`` or the text code of a string variable)
+Code = int | float | str
+
 
 class ConfigError(ValueError):
     """A study configuration that cannot be used; the message lists every problem."""
@@ -59,6 +62,11 @@ class _Strict(BaseModel):
 class Label(_Strict):
     sv: str
     en: str
+
+
+#: ``value_labels`` of a variable: code -> label; a plain string is the category as the files
+#: spell it, ``{sv: ..., en: ...}`` adds the English translation for the report
+ValueLabels = dict[Code, Label | str]
 
 
 class MissingCodes(_Strict):
@@ -93,8 +101,26 @@ class Wave(_Strict):
                     "guard would stop it (e.g. a workshop *name*); the reason is logged on every run",
     )
     encoding: Literal["utf-8", "cp1252", "latin-1"] = Field(
-        default="utf-8", description="text encoding of a CSV wave file (SPSS files carry their own)"
+        default="utf-8", description="text encoding of a CSV wave file (SPSS, Stata and workbook files carry "
+                                     "their own)"
     )
+    delimiter: Literal[",", ";", "\t"] | None = Field(
+        default=None, description="field delimiter of a CSV wave file; left out: detected from the header "
+                                  "(comma, semicolon or tab)")
+    decimal: Literal[".", ","] | None = Field(
+        default=None, description="decimal mark of numbers in a CSV wave file; left out: '.', or ',' when a "
+                                  "semicolon- or tab-separated file writes its numbers with decimal commas only")
+    sheet: str | None = Field(default=None, description="worksheet of an .xlsx/.ods wave file (default: the first)")
+    value_labels: dict[str, ValueLabels] = Field(
+        default_factory=dict,
+        description="value labels for a file format without them (CSV, Excel): raw variable or canonical "
+                    "covariate/item name -> {code: label or {sv, en}}; overrides the study's shared "
+                    "value_labels and, for this wave, the file's own labels of that variable")
+    new_categories: dict[str, str] = Field(
+        default_factory=dict,
+        description="covariate (canonical or raw name) -> the reason why categories that no other wave has "
+                    "are right in this wave (e.g. a workshop that started this year); the cross-wave "
+                    "category check then accepts them")
 
     @field_validator("identifier_exemptions")
     @classmethod
@@ -105,6 +131,15 @@ class Wave(_Strict):
     @classmethod
     def _file_name_holds_no_identifier(cls, v: str) -> str:
         return _no_identifier_in_file_name(v)
+
+    @field_validator("new_categories")
+    @classmethod
+    def _category_reasons(cls, v: dict[str, str]) -> dict[str, str]:
+        short = [k for k, reason in v.items() if len(str(reason or "").strip()) < MIN_EXEMPTION_REASON]
+        if short:
+            raise ValueError(f"give a reason (at least {MIN_EXEMPTION_REASON} characters) why {short} have new "
+                             "categories in this wave, e.g. {workshop: 'the diabetes group started in 2025'}")
+        return {k: str(reason).strip() for k, reason in v.items()}
 
     @field_validator("covariates")
     @classmethod
@@ -130,6 +165,89 @@ class Wave(_Strict):
                 )
         if self.id_variable in self.mapping:
             problems.append(f"id_variable {self.id_variable!r} must not also be mapped to an item")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class PartnerSurvey(_Strict):
+    """One yearly, anonymous partner survey (the partnership's members answer the Engage for
+    Equity scales, see :mod:`instruments.e2`).
+
+    Respondents carry no study code and are never linked across years: every survey is its
+    own cross-section. ``mapping`` links raw variables to canonical items of the
+    ``instruments`` (default: the seven E2 scales); ``group_variable`` holds the respondent's
+    partner group, with its codes' labels in ``group_labels``; ``free_text`` names variables
+    holding free-text answers, which are never published; ``item_texts`` gives the wording
+    of the team's questionnaire (Swedish/English) for the canonical items, since the E2
+    specs carry item numbers and constructs only.
+    """
+
+    year: int = Field(ge=2016, le=2100)
+    file: str
+    instruments: list[str] | None = Field(
+        default=None, description="instrument ids the survey contains; default: the seven E2 scales"
+    )
+    mapping: dict[str, str] = Field(
+        description="raw variable name -> canonical item name (e.g. syn_3 -> e2_synergy_03)"
+    )
+    group_variable: str | None = Field(
+        default=None, description="raw variable holding the respondent's partner group"
+    )
+    group_labels: dict[int | str, Label] = Field(
+        default_factory=dict, description="code of group_variable -> {sv, en} label"
+    )
+    missing_codes: MissingCodes = Field(default_factory=MissingCodes)
+    item_texts: dict[str, Label] = Field(
+        default_factory=dict, description="canonical item -> {sv, en} wording used in the questionnaire"
+    )
+    free_text: list[str] = Field(
+        default_factory=list, description="raw variables holding free-text answers (never published)"
+    )
+    identifier_exemptions: dict[str, str] = Field(default_factory=dict)
+    encoding: Literal["utf-8", "cp1252", "latin-1"] = Field(
+        default="utf-8", description="text encoding of a CSV survey file (SPSS files carry their own)"
+    )
+
+    _reasons_given = field_validator("identifier_exemptions")(Wave._reasons_given.__func__)
+
+    @property
+    def instrument_ids(self) -> list[str]:
+        """The declared instruments, or the seven E2 scales."""
+        if self.instruments is not None:
+            return list(self.instruments)
+        from instruments.e2 import SCALES
+
+        return list(SCALES)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PartnerSurvey:
+        problems = []
+        targets = list(self.mapping.values())
+        dup = sorted({t for t in targets if targets.count(t) > 1})
+        if dup:
+            problems.append(f"several raw variables map to the same item(s) {dup}")
+        for raw, canonical in self.mapping.items():
+            if not CANONICAL_ITEM.match(canonical):
+                problems.append(f"mapping {raw!r} -> {canonical!r}: not a canonical item name (<instrument>_<NN>)")
+        if self.instruments is not None:
+            if not self.instruments:
+                problems.append("instruments is empty (leave it out for the seven E2 scales)")
+            dup_i = sorted({i for i in self.instruments if self.instruments.count(i) > 1})
+            if dup_i:
+                problems.append(f"instrument(s) listed twice: {dup_i}")
+        if self.group_variable is not None and self.group_variable in self.mapping:
+            problems.append(f"group_variable {self.group_variable!r} must not also be mapped to an item")
+        if self.group_labels and self.group_variable is None:
+            problems.append("group_labels are given but no group_variable")
+        for var in self.free_text:
+            if var in self.mapping:
+                problems.append(f"free_text variable {var!r} is also mapped to an item")
+            if var == self.group_variable:
+                problems.append(f"free_text variable {var!r} is also the group_variable")
+        for item in self.item_texts:
+            if item not in targets:
+                problems.append(f"item_texts: {item!r} is not a mapped item{_did_you_mean(item, targets)}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -219,6 +337,11 @@ class Analysis(_Strict):
 
 class Publishing(_Strict):
     k_min_cell: int = Field(default=5, ge=1, description="smallest publishable group size")
+    k_min_partner: int = Field(
+        default=5, ge=3,
+        description="smallest publishable group in the partner surveys (partners are few and know each "
+                    "other): no partner-group breakdown below it",
+    )
     languages: list[Literal["sv", "en"]] = Field(default_factory=lambda: ["sv", "en"])
     default_language: Literal["sv", "en"] = "sv"
     allow_internal_outputs: bool = False
@@ -253,10 +376,18 @@ class StudyConfig(_Strict):
     recurring: Recurring = Field(default_factory=Recurring)
     analysis: Analysis
     publishing: Publishing = Field(default_factory=Publishing)
+    partner_surveys: list[PartnerSurvey] = Field(
+        default_factory=list, description="yearly anonymous surveys of the partnership's members (E2 scales)"
+    )
     scales: list[str] = Field(
         default_factory=list, description="YAML files declaring study-specific Likert scales"
     )
     instrument_options: dict[str, dict[str, object]] = Field(default_factory=dict)
+    value_labels: dict[str, ValueLabels] = Field(
+        default_factory=dict,
+        description="value labels shared by every wave: canonical covariate/item name (or raw variable name) -> "
+                    "{code: label or {sv, en}}; they label variables whose file has no value labels of its "
+                    "own (CSV and Excel waves), so that their codes line up with the SPSS waves' categories")
 
     #: directory of the YAML file; relative paths in the config are resolved against it
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -294,6 +425,27 @@ class StudyConfig(_Strict):
                     f"wave {w.id}: items of {extra!r} are mapped but {extra!r} is not in its instruments list"
                     + (f" (is {typo[0]!r} a typo of {extra!r}?)" if typo else "")
                 )
+        years = [p.year for p in self.partner_surveys]
+        dup_years = sorted({y for y in years if years.count(y) > 1})
+        if dup_years:
+            problems.append(f"partner_surveys: more than one survey for year(s) {dup_years}")
+        elif years != sorted(years):
+            problems.append("partner_surveys must be listed in year order")
+        wave_files = {self.resolve(w.file) for w in self.waves}
+        seen: dict[Path, int] = {}
+        for p in self.partner_surveys:
+            path = self.resolve(p.file)
+            if path in wave_files:
+                problems.append(f"partner survey {p.year} reads the wave file {path.name!r}")
+            if path in seen:
+                problems.append(f"partner surveys {seen[path]} and {p.year} both read the file {path.name!r}")
+            seen.setdefault(path, p.year)
+            mapped_instruments = {CANONICAL_ITEM.match(c)["instrument"] for c in p.mapping.values()
+                                  if CANONICAL_ITEM.match(c)}
+            ids = p.instrument_ids
+            for extra in sorted(mapped_instruments - set(ids)):
+                problems.append(f"partner survey {p.year}: items of {extra!r} are mapped but {extra!r} is not "
+                                f"among its instruments{_did_you_mean(extra, ids)}")
         if self.recurring.definition == "attendance" and self.attendance is None:
             problems.append("recurring.definition is 'attendance' but no attendance register is configured")
         if problems:
@@ -317,6 +469,13 @@ class StudyConfig(_Strict):
 
     def wave_path(self, wave_id: str) -> Path:
         return self.resolve(self.wave(wave_id).file)
+
+    def partner_survey(self, year: int) -> PartnerSurvey:
+        for p in self.partner_surveys:
+            if p.year == year:
+                return p
+        raise KeyError(f"no partner survey for year {year!r}"
+                       f"{_did_you_mean(year, [p.year for p in self.partner_surveys])}")
 
     def scale_paths(self) -> list[Path]:
         return [self.resolve(s) for s in self.scales]
@@ -430,6 +589,31 @@ def instrument_problems(config: StudyConfig) -> list[str]:
                 known = sorted({*instruments.available()["id"], *declared})
             problems.append(f"waves[{wi}] ({w.id}).instruments[{ii}]: unknown instrument {inst!r}"
                             f"{_did_you_mean(inst, known)}; known: {', '.join(known)}")
+    for pi, p in enumerate(config.partner_surveys):
+        for ii, inst in enumerate(p.instruments or []):
+            if inst in declared:
+                continue
+            try:
+                instruments.spec(inst)
+                continue
+            except Exception:
+                pass
+            if known is None:
+                known = sorted({*instruments.available()["id"], *declared})
+            problems.append(f"partner_surveys[{pi}] ({p.year}).instruments[{ii}]: unknown instrument {inst!r}"
+                            f"{_did_you_mean(inst, known)}; known: {', '.join(known)}")
+        for raw, canonical in p.mapping.items():
+            m = CANONICAL_ITEM.match(canonical)
+            inst = m["instrument"] if m else None
+            if inst is None or inst in declared:
+                continue
+            try:
+                items = instruments.items_of(inst)
+            except Exception:
+                continue  # reported above (unknown instrument)
+            if canonical not in items:
+                problems.append(f"partner_surveys[{pi}] ({p.year}).mapping: {raw!r} -> {canonical!r}: {inst} has "
+                                f"items {items[0]}..{items[-1]}{_did_you_mean(canonical, items)}")
     return problems
 
 

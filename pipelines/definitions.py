@@ -13,7 +13,7 @@ import warnings
 import dagster as dg
 
 from pipelines import checks, sensors
-from pipelines.assets import analysis, ingest, publishing, scoring
+from pipelines.assets import analysis, codebook, ingest, publishing, scoring
 from pipelines.io_managers import ParquetIOManager
 from pipelines.resources import ProjectPaths, StudyResource
 
@@ -25,6 +25,7 @@ ASSETS = [
     *dg.load_assets_from_modules([scoring]),
     *dg.load_assets_from_modules([analysis]),
     *dg.load_assets_from_modules([publishing]),
+    *dg.load_assets_from_modules([codebook]),
 ]
 ASSETS = sensors.with_cross_wave_automation(ASSETS)  # cross-wave assets follow the wave runs (eager)
 ASSET_CHECKS = [*checks.WAVE_CHECKS, *checks.CROSS_WAVE_CHECKS,

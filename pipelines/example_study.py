@@ -50,6 +50,8 @@ import pandas as pd
 import pyreadstat
 import yaml
 
+from pipelines import example_partners
+
 __all__ = [
     "ID_PATTERN",
     "LATENT_SHIFT",
@@ -1031,7 +1033,8 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
     -------
     dict
         Name -> path of every written file: ``wave_T0``, ``wave_T1``, ``wave_T2``,
-        ``attendance``, ``scale``, ``study``, ``ground_truth``, ``readme``.
+        ``attendance``, ``scale``, ``ground_truth``, ``partner_2024``, ``partner_2025``
+        (the partner surveys, :mod:`pipelines.example_partners`), ``study``, ``readme``.
     """
     if participants < 10:
         raise ValueError("participants must be at least 10")
@@ -1146,10 +1149,12 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
     counts = _counts(answered, first_wave, recurring, ids, att)
     paths["ground_truth"] = out / "ground_truth.yaml"
     paths["ground_truth"].write_bytes(_ground_truth_yaml(truth, participants, seed, truth_n, counts).encode("utf-8"))
+    partner_paths, partner_yaml, partner_readme = example_partners.write_partner_surveys(out, seed)
+    paths.update(partner_paths)
     paths["study"] = out / "study.yaml"
-    paths["study"].write_bytes(_study_yaml(files).encode("utf-8"))
+    paths["study"].write_bytes((_study_yaml(files) + partner_yaml).encode("utf-8"))
     paths["readme"] = out / "README.md"
-    paths["readme"].write_bytes(_readme(participants, seed, counts, files).encode("utf-8"))
+    paths["readme"].write_bytes((_readme(participants, seed, counts, files) + partner_readme).encode("utf-8"))
 
     from pipelines.config import load_config  # validate what we wrote (no Dagster import)
 

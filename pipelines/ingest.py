@@ -7,10 +7,8 @@ row numbers or counts - never participant IDs or answers.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.cohort import is_member
-from pipelines import identifiers
+from pipelines import identifiers, readers
 from pipelines.config import Wave
 # the guard and the message vocabulary live in their own pure modules; their names stay
 # importable from here
@@ -61,6 +59,8 @@ class RawWave:
     path: Path
     file_format: str
     notes: list[str] = field(default_factory=list)
+    #: reading settings used (:attr:`pipelines.readers.WaveFile.settings`)
+    settings: dict = field(default_factory=dict)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -71,355 +71,68 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-#: first bytes of an SPSS system file (.sav) and of a compressed one (.zsav)
-SAV_SIGNATURES = (b"$FL2", b"$FL3")
-#: other delimiters a spreadsheet export may use instead of the comma
-OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
-#: text encodings a CSV wave file may declare (``encoding:`` of the wave); SPSS files carry their own
-CSV_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+#: re-exported from :mod:`pipelines.readers`, where every file format is read
+SAV_SIGNATURES = readers.SAV_SIGNATURES
+CSV_ENCODINGS = readers.CSV_ENCODINGS
 
 
-def _looks_like(head: bytes) -> str:
-    """What a file's first bytes suggest it is (for error messages)."""
-    if head.startswith(SAV_SIGNATURES):
-        return "an SPSS .sav file"
-    if head.startswith(b"PK\x03\x04"):
-        return "a ZIP container such as an Excel .xlsx file"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "an old Excel .xls file"
-    if head.startswith(b"%PDF"):
-        return "a PDF document"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        return "a UTF-16 text file or another binary file"
-    try:
-        head.decode("utf-8")
-        return "a text file (CSV?)"
-    except UnicodeDecodeError:
-        return "a binary file of unknown type"
+def read_wave(path: str | Path, encoding: str | None = "utf-8", id_variable: str | None = None,
+              columns: list[str] | None = None, *, delimiter: str | None = None, decimal: str | None = None,
+              sheet: str | None = None, hint: str = "wave") -> RawWave:
+    """Read one wave file of any supported format without changing it.
 
-
-def _file_bytes(path: Path, what: str, expected: str) -> bytes:
-    """The bytes of an input file that must exist, be a regular file and not be empty."""
-    if not path.exists():
-        raise WaveError(f"{what} {path} does not exist")
-    if not path.is_file():
-        kind = "a directory" if path.is_dir() else "not a regular file"
-        raise WaveError(f"{path.name}: the {what} {path} is {kind}; expected {expected}")
-    try:
-        raw_bytes = path.read_bytes()
-    except OSError as exc:
-        raise WaveError(f"{path.name}: the {what} cannot be read ({type(exc).__name__}: {exc.strerror or exc})") \
-            from None
-    if not raw_bytes:
-        raise WaveError(f"{path.name}: the file is empty (0 bytes); expected {expected}")
-    return raw_bytes
-
-
-def read_wave(path: str | Path, encoding: str = "utf-8", id_variable: str | None = None,
-              columns: list[str] | None = None) -> RawWave:
-    """Read one wave file (SPSS ``.sav`` or ``.csv``) without changing it.
+    A thin wrapper over :func:`pipelines.readers.read` (one contract for SPSS .sav/.zsav/
+    .por, Stata .dta, CSV and .xlsx/.ods workbooks) that returns the wave's data and its
+    tidy codebook.
 
     Parameters
     ----------
     path
         The wave file. SPSS files keep their variable labels, value labels and
         user-missing declarations; user-missing codes are returned as their codes.
-    encoding
-        Text encoding of a CSV file (one of :data:`CSV_ENCODINGS`; the wave's
-        ``encoding:``). A UTF-8 byte-order mark is removed. Ignored for SPSS files.
+    encoding, delimiter, decimal
+        Text encoding (one of :data:`CSV_ENCODINGS`), field delimiter (``None``: detected
+        among comma, semicolon and tab) and decimal mark (``None``: detected) of a CSV file.
+        A UTF-8 byte-order mark is removed; CRLF line ends are read as line ends.
+    sheet
+        Worksheet of an .xlsx/.ods workbook (default: the first).
     id_variable
-        The wave's ID variable (``id_variable:``). In a CSV file it is read as text,
-        exactly as written (``000123`` stays ``000123``, ``1e5`` stays ``1e5``). Other CSV
-        columns are read as numbers where every value is one, except that a column holding
-        zero-padded whole numbers (``007``) is read as text, so codes keep their digits
-        (noted in ``notes``). Ignored for SPSS files, whose variables carry their type.
+        The wave's ID variable: in a CSV file it is read as text, exactly as written
+        (``000123`` stays ``000123``). Other CSV columns are read as numbers where every
+        value is one, except that zero-padded whole numbers (``007``) are read as text.
     columns
-        Read only these variables of an SPSS file (names the file lacks are ignored; the
-        codebook then describes only these). For callers that need a few variables of
-        another wave, e.g. its IDs: reading time is proportional to the variables read.
-        CSV files are always read whole (they are parsed strictly line by line anyway).
+        Read only these variables of an SPSS or Stata file (names the file lacks are
+        ignored; the codebook then describes only these).
+    hint
+        Where the reading options are set, for suggestions in messages (``"wave"``,
+        ``"new-wave"`` or ``"none"``).
 
     Returns
     -------
     RawWave
-        ``data`` (one column per raw variable, as stored), ``codebook`` (tidy: ``variable,
-        variable_label, value, value_label, user_missing, value_text``; one row per labelled
-        value, or one row with empty value for unlabelled variables; ``value_text`` is the
-        labelled value of an SPSS *string* variable, whose ``value`` is the number it
-        spells or NaN), ``sha256`` of the file bytes, ``notes`` (what was done while
-        reading, e.g. a removed byte-order mark).
+        ``data``, ``codebook`` (tidy: ``variable, variable_label, value, value_label,
+        user_missing, value_text, format``), ``sha256`` of exactly the bytes that were
+        parsed, ``file_format`` and ``notes`` (what was done while reading).
 
     Raises
     ------
     WaveError
-        The file is missing, a directory or empty, is not what its extension says, has no
-        data rows, or cannot be parsed (a CSV that is not in ``encoding``, uses another
-        delimiter than the comma, repeats a column name or has a row with more fields than
-        the header). The message names the file and, where it applies, the rows and the
-        variable; it never quotes a value.
+        The file is missing, a directory, empty, another format than its name says, has
+        no data rows or cannot be parsed. The message names the file and, where it
+        applies, the rows and the variable; it never quotes a value.
     """
-    path = Path(path)
-    raw_bytes = _file_bytes(path, "wave file", "an SPSS .sav or CSV wave file")
-    suffix = path.suffix.lower()
-    head = raw_bytes[:512]
-    digest = hashlib.sha256(raw_bytes).hexdigest()
-    notes: list[str] = []
-    if suffix == ".sav":
-        if not head.startswith(SAV_SIGNATURES):
-            raise WaveError(f"{path.name}: not an SPSS .sav file (it does not start with the SPSS signature "
-                            f"$FL2); it looks like {_looks_like(head)}. Export the wave from SPSS as .sav, "
-                            "or give a CSV file the extension .csv")
-        import pyreadstat
-
-        try:
-            data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False,
-                                             usecols=list(columns) if columns is not None else None)
-        except Exception as exc:  # pyreadstat raises its own error types
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WaveError(f"{path.name}: cannot be read as an SPSS .sav file, it is damaged or truncated "
-                            f"({type(exc).__name__}: {detail}); ask for a new export") from None
-        codebook = _sav_codebook(meta)
-        fmt = "spss"
-    elif suffix == ".csv":
-        if head.startswith(SAV_SIGNATURES):
-            raise WaveError(f"{path.name}: this is an SPSS .sav file named .csv; rename it to .sav "
-                            "(and `file:` in the study configuration)")
-        data = _read_csv(path.name, raw_bytes, encoding, notes,
-                         dtype={id_variable: "string"} if id_variable else None, keep_padded=True)
-        codebook = pd.DataFrame(
-            {
-                "variable": list(data.columns),
-                "variable_label": [""] * data.shape[1],
-                "value": [np.nan] * data.shape[1],
-                "value_label": [""] * data.shape[1],
-                "user_missing": [False] * data.shape[1],
-                "value_text": pd.Series([pd.NA] * data.shape[1], dtype="string"),
-            }
-        )
-        fmt = "csv"
-    else:
-        raise WaveError(f"{path.name}: unsupported file type {suffix!r} (it looks like {_looks_like(head)}); "
-                        "expected .sav or .csv: export the wave from SPSS as .sav, or save it as 'CSV UTF-8'")
-    if len(data) == 0 and not (columns is not None and data.shape[1] == 0):  # (none of `columns` in the file)
-        raise WaveError(f"{path.name}: the file has no data rows (0 rows, {data.shape[1]} variable(s)); "
-                        "expected one row per participant")
-    return RawWave(data=data, codebook=codebook, sha256=digest, path=path, file_format=fmt, notes=notes)
+    wf = readers.read(path, readers.ReadOptions(encoding=encoding, delimiter=delimiter, decimal=decimal,
+                                                sheet=sheet, id_variable=id_variable, columns=columns, hint=hint))
+    return RawWave(data=wf.data, codebook=wf.codebook(), sha256=wf.sha256, path=wf.path,
+                   file_format=wf.file_format, notes=wf.notes, settings=wf.settings)
 
 
 def _read_csv(name: str, raw_bytes: bytes, encoding: str, notes: list[str], dtype=None,
               keep_padded: bool = False, encoding_option: bool = True) -> pd.DataFrame:
-    """Decode and parse a CSV file strictly (see :func:`read_wave`).
-
-    ``dtype`` goes to :func:`pandas.read_csv` (e.g. ``"string"`` for every column, or
-    ``{column: "string"}``; a column the header does not have is ignored).
-    ``keep_padded``: a column pandas reads as numbers but that holds zero-padded whole
-    numbers (``007``) is read as text instead (with a note). ``encoding_option``: the
-    decode error may suggest the wave's ``encoding:`` setting.
-    """
-    if encoding not in CSV_ENCODINGS:
-        raise WaveError(f"{name}: unsupported encoding {encoding!r}; expected one of {list(CSV_ENCODINGS)}")
-    if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise WaveError(f"{name}: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); expected "
-                        "UTF-8: save it again as 'CSV UTF-8 (comma delimited)'")
-    head = raw_bytes[:4096]
-    n_nul = head.count(b"\x00")
-    # UTF-16 text has a NUL in every other byte, binary files have many; a stray NUL
-    # character in an otherwise fine text file is kept in its value, where the checks find
-    # it (e.g. as text in a numeric item, with its variable and row)
-    if n_nul >= max(4, len(head) // 10):
-        raise WaveError(f"{name}: the file contains NUL bytes, so it is UTF-16 text or a binary file, not a "
-                        "UTF-8 CSV: save it again as 'CSV UTF-8 (comma delimited)'")
-    n_nul = raw_bytes.count(b"\x00")
-    if n_nul:
-        notes.append(f"{n_nul} NUL character(s) in the file, kept in the values they are in")
-    if raw_bytes.startswith(b"\xef\xbb\xbf"):
-        raw_bytes = raw_bytes[3:]
-        notes.append("UTF-8 byte-order mark at the start of the file removed")
-    try:
-        text = raw_bytes.decode(encoding)
-    except UnicodeDecodeError:
-        raise WaveError(_decode_error(name, raw_bytes, encoding, encoding_option)) from None
-    header_line = _FIRST_LINE.match(text).group()   # not text.splitlines(): millions of rows
-    if not header_line.strip():
-        raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line")
-    n_comma = header_line.count(",")
-    other = max(OTHER_DELIMITERS, key=header_line.count)
-    if header_line.count(other) > n_comma:
-        raise WaveError(f"{name}: the header line is separated by {OTHER_DELIMITERS[other]}s "
-                        f"({header_line.count(other)} {other!r}, {n_comma} commas); expected a comma-separated file: "
-                        "save it again as 'CSV UTF-8 (comma delimited)'"
-                        + (" (a semicolon-separated export usually has decimal commas too)" if other == ";" else ""))
-    header = next(csv.reader([header_line]))
-    n_data, n_fields = header_looks_like_data(header)
-    if n_data:
-        # the first line is a row of answers: no message may quote its "names"
-        raise WaveError(f"{name}: the first line looks like data, not variable names ({n_data} of its {n_fields} "
-                        "fields are numbers, dates or times); expected the variable names on the first line: "
-                        "export the file with its header line")
-    blank = [i + 1 for i, h in enumerate(header) if not h.strip()]
-    if blank:
-        raise WaveError(f"{name}: {len(blank)} column(s) of the header have no name (column(s) "
-                        f"{_rows_text(tuple(blank), len(blank))}); every column needs a variable name")
-    counts = pd.Series([h.strip() for h in header]).value_counts()
-    dup = counts[counts > 1]
-    if len(dup):
-        raise WaveError(f"{name}: the header names {len(dup)} variable(s) more than once: "
-                        + ", ".join(f"{shown_name(v)} ({n} times)" for v, n in dup.items())
-                        + "; every variable needs a unique name")
-    _check_row_lengths(name, raw_bytes, encoding)
-    if isinstance(dtype, dict):
-        dtype = {c: t for c, t in dtype.items() if c in header} or None
-    try:
-        # index_col=False: pandas must never take the first column as the row index (it does
-        # when the data rows have one field more than the header; _check_row_lengths has
-        # already rejected such rows)
-        # parsed from the bytes (pandas decodes them), not from a StringIO of the text, which
-        # would hold a 4-bytes-per-character copy of the whole file
-        data = pd.read_csv(io.BytesIO(raw_bytes), encoding=encoding, dtype_backend="numpy_nullable", dtype=dtype,
-                           index_col=False)
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            expected, line, saw = (int(g) for g in m.groups())
-            raise WaveError(f"{name}: line {line} (data row {line - 1}) has {saw} fields, the header has "
-                            f"{expected}; a value that contains a comma must be quoted") from None
-        raise WaveError(f"{name}: cannot be parsed as CSV ({type(exc).__name__})") from None
-    except pd.errors.EmptyDataError:
-        raise WaveError(f"{name}: the file has no header line; expected the variable names on the first line") from None
-    if keep_padded:
-        data = _keep_padded_numbers(name, text, data, notes)
-    return data
-
-
-def _check_row_lengths(name: str, raw_bytes: bytes, encoding: str) -> None:
-    """No data row has more fields than the header (a value with an unquoted comma).
-
-    pandas reports such a row only when it is not the first one; when the first data rows
-    are one field longer it silently takes the first column as the row index, and with
-    ``index_col=False`` it silently drops the extra fields. Rows with fewer fields are read
-    with the missing fields empty.
-    """
-    rows: list[tuple[int, int, int]] = []   # (data row, line, fields)
-    # streamed line by line from the bytes: no second copy of the file in memory
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw_bytes), encoding=encoding, newline=""))
-    try:
-        n_header = len(next(reader))
-        data_row = 0
-        for record in reader:
-            if not record:           # a blank line: pandas skips it too
-                continue
-            data_row += 1
-            if len(record) > n_header:
-                rows.append((data_row, reader.line_num, len(record)))
-    except csv.Error as exc:
-        raise WaveError(f"{name}: cannot be parsed as CSV near line {reader.line_num} ({exc})") from None
-    if not rows:
-        return
-    if len(rows) == 1:
-        row, line, saw = rows[0]
-        raise WaveError(f"{name}: line {line} (data row {row}) has {saw} fields, the header has {n_header}; "
-                        "a value that contains a comma must be quoted")
-    shown = ", ".join(f"line {line} (data row {row}) has {saw}" for row, line, saw in rows[:MAX_ROWS_SHOWN])
-    more = len(rows) - min(len(rows), MAX_ROWS_SHOWN)
-    raise WaveError(f"{name}: {len(rows)} data rows have more fields than the header ({n_header}): {shown} fields"
-                    + (f" and {more} more" if more > 0 else "") + "; a value that contains a comma must be quoted")
-
-
-#: the header line: everything up to the first line break
-_FIRST_LINE = re.compile(r"[^\r\n]*")
-#: a zero-padded whole number (``007``): a code, not a quantity
-_PADDED = re.compile(r"0\d+")
-#: cheap pre-filter: a field that may start with a zero-padded number
-_PADDED_FIELD = re.compile(r'(?:^|,)[ \t]*"?[ \t]*0\d', re.MULTILINE)
-
-
-def _keep_padded_numbers(name: str, text: str, data: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Columns pandas read as numbers that hold zero-padded whole numbers, read again as text."""
-    numeric = [c for c in data.columns
-               if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
-    if not numeric or not _PADDED_FIELD.search(text):
-        return data
-    as_text = pd.read_csv(io.StringIO(text), dtype="string", usecols=numeric, index_col=False)
-    for c in numeric:
-        padded = as_text[c].str.strip().str.fullmatch(_PADDED.pattern).fillna(False).astype(bool)
-        if padded.any():
-            data[c] = as_text[c]
-            notes.append(f"variable {c!r}: {int(padded.sum())} value(s) are zero-padded numbers, so the variable "
-                         "is read as text (codes keep their leading zeros)")
-    return data
-
-
-def _decode_error(name: str, raw_bytes: bytes, encoding: str, encoding_option: bool = True) -> str:
-    """Where a CSV is not valid text in ``encoding``: data rows, first variable, likely encoding."""
-    lines = raw_bytes.split(b"\n")
-    bad = []
-    for i, line in enumerate(lines):
-        try:
-            line.decode(encoding)
-        except UnicodeDecodeError:
-            bad.append(i)
-    header = next(csv.reader([lines[0].decode(encoding, errors="replace").rstrip("\r")]))
-    first = lines[bad[0]] if bad else b""
-    try:
-        first.decode(encoding)
-        pos = 0
-    except UnicodeDecodeError as exc:
-        pos = exc.start
-    column = first[:pos].count(b",")
-    # the first line's names are quoted only when it is a header, not a row of data
-    variable = (f", first in variable {shown_name(header[column])}"
-                if column < len(header) and not header_looks_like_data(header)[0] else "")
-    rows = tuple(i for i in bad if i > 0)
-    where = (f"the header line{' and ' if rows else ''}" if bad and bad[0] == 0 else "") + (
-        f"{len(rows)} data row(s) (rows {_rows_text(rows, len(rows))})" if rows else "")
-    guess = ""
-    if encoding == "utf-8":
-        try:
-            raw_bytes.decode("cp1252")
-            if re.search(rb"[\xe5\xe4\xf6\xc5\xc4\xd6\xe9]", raw_bytes):
-                guess = ("; it looks like Windows-1252 (cp1252) text, where å, ä and ö are single bytes "
-                         "(Excel's plain 'CSV'): save it again as 'CSV UTF-8'"
-                         + (", or set `encoding: cp1252` for this wave in the study configuration"
-                            if encoding_option else ""))
-        except UnicodeDecodeError:
-            pass
-    return (f"{name}: not valid {encoding.upper()} text in {where}{variable}{guess or '; save it again as CSV UTF-8'}")
-
-
-def _sav_codebook(meta) -> pd.DataFrame:
-    rows = []
-    missing = getattr(meta, "missing_ranges", {}) or {}
-    user_missing_values = getattr(meta, "missing_user_values", {}) or {}
-
-    def is_missing(var, value):
-        for rng in missing.get(var, []):
-            lo, hi = rng.get("lo"), rng.get("hi")
-            try:
-                if lo is not None and hi is not None and lo <= value <= hi:
-                    return True
-            except TypeError:
-                pass
-        return value in user_missing_values.get(var, [])
-
-    for var in meta.column_names:
-        label = (meta.column_names_to_labels or {}).get(var) or ""
-        value_labels = (meta.variable_value_labels or {}).get(var) or {}
-        if not value_labels:
-            rows.append((var, label, np.nan, "", False, pd.NA))
-        for value, vlabel in value_labels.items():
-            # a labelled value of a string variable ("K" = "Kvinna") is kept as text; its
-            # numeric ``value`` is the number it spells, if any
-            text = str(value) if isinstance(value, str) else pd.NA
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                number = np.nan
-            if not np.isfinite(number):
-                number = np.nan
-            rows.append((var, label, number, str(vlabel), bool(is_missing(var, value)), text))
-    codebook = pd.DataFrame(rows, columns=["variable", "variable_label", "value", "value_label", "user_missing",
-                                           "value_text"])
-    return codebook.astype({"value": "float64", "value_text": "string"})
+    """Decode and parse a comma-separated file strictly (:func:`pipelines.readers.parse_csv`)."""
+    options = readers.ReadOptions(encoding=encoding, delimiter=",", decimal=".",
+                                  hint="wave" if encoding_option else "none")
+    return readers.parse_csv(name, raw_bytes, options, notes, dtype=dtype, keep_padded=keep_padded)
 
 
 @dataclass
@@ -846,6 +559,8 @@ def check_user_missing(data: pd.DataFrame, codebook: pd.DataFrame, file: str, ma
     if not spss:
         return []
     spss = user_missing_codes(codebook)
+    if not spss:   # a file without any declaration: pipelines.missing_declarations says what that means
+        return []
     problems: list[Problem] = []
     silent: dict[tuple, list[tuple[str, int, tuple[int, ...]]]] = {}
     differ: dict[tuple, list[str]] = {}
@@ -894,12 +609,14 @@ def _fmt_code(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-def read_attendance_file(path: str | Path) -> pd.DataFrame:
+def read_attendance_file(path: str | Path, raw_bytes: bytes | None = None) -> pd.DataFrame:
     """Read the attendance register (a UTF-8 CSV file) as it is: every column as text.
 
     The same strict reading as a CSV wave file (:func:`read_wave`): the file must exist, be
     a file, not be empty, be UTF-8 (a byte-order mark is dropped), comma-separated, with a
     unique name for every column and no row with more fields than the header.
+    ``raw_bytes``: the file's bytes already read (and hashed) by the caller, so that the
+    hash describes exactly what is parsed.
 
     Raises
     ------
@@ -907,7 +624,8 @@ def read_attendance_file(path: str | Path) -> pd.DataFrame:
         Naming the file and, where it applies, the rows; never a value.
     """
     path = Path(path)
-    raw_bytes = _file_bytes(path, "attendance register", "a CSV file with one row per visit")
+    if raw_bytes is None:
+        raw_bytes = read_attendance_bytes(path)
     if raw_bytes.startswith(SAV_SIGNATURES):
         raise WaveError(f"{path.name}: the attendance register is an SPSS .sav file; expected a CSV file with one "
                         "row per visit (save it as 'CSV UTF-8')")
@@ -927,7 +645,13 @@ def check_register_identifiers(reg: pd.DataFrame, file: str, spec, id_pattern: s
     return problems
 
 
-def read_attendance(path: str | Path, spec, id_pattern: str | None = None, log=None) -> pd.DataFrame:
+def read_attendance_bytes(path: str | Path) -> bytes:
+    """The attendance register's bytes (it must exist, be a file and not be empty)."""
+    return readers.file_bytes(Path(path), "attendance register", "a CSV file with one row per visit")
+
+
+def read_attendance(path: str | Path, spec, raw_bytes: bytes | None = None, id_pattern: str | None = None,
+                    log=None) -> pd.DataFrame:
     """Read the attendance register (CSV) into ``participant_id, workshop, visit_date``.
 
     The identifier guard runs first, on every column of the register
@@ -954,7 +678,7 @@ def read_attendance(path: str | Path, spec, id_pattern: str | None = None, log=N
         several problems are reported together).
     """
     path = Path(path)
-    reg = read_attendance_file(path)
+    reg = read_attendance_file(path, raw_bytes)
     guard = check_register_identifiers(reg, path.name, spec, id_pattern)
     for p in guard:
         if p.severity != "error" and log is not None:

@@ -1,6 +1,7 @@
 """Propose the configuration entry of a new survey wave (``python -m pipelines new-wave``).
 
-A new wave file (SPSS ``.sav``) arrives each year with raw variable names that may differ
+A new wave file (SPSS ``.sav``/``.zsav``/``.por``, Stata ``.dta``, CSV, ``.xlsx`` or ``.ods``)
+arrives each year with raw variable names that may differ
 from earlier waves. This module suggests the wave's ``waves:`` entry for ``study.yaml``:
 the ID variable, the mapping of raw variables onto canonical instrument items, the
 covariates and the missing-value codes. The researcher reviews the proposal; nothing is
@@ -23,6 +24,11 @@ How variables are matched
 Matches below :data:`CHECK_BELOW` are marked ``# check: similarity 0.71``; variables with no
 match of at least :data:`MIN_SIMILARITY` are listed as unmapped. Only labels, value labels
 and aggregate facts are used; no participant data are printed.
+
+Files without value labels (CSV, Excel) get, for each covariate matched to an earlier wave's
+labelled variable, a proposed ``value_labels`` entry with that wave's codes and labels; the
+reading options (``--encoding``, ``--delimiter``, ``--decimal``, ``--sheet``, and a detected
+delimiter or decimal comma) are written into the entry.
 """
 
 from __future__ import annotations
@@ -181,6 +187,11 @@ class Proposal:
     notes: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     comparison: tuple[str, str] | None = None
+    #: reading settings for the entry (encoding, delimiter, decimal, sheet)
+    settings: dict = field(default_factory=dict)
+    #: covariate raw variable -> {code: label} proposed from the matched earlier wave
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    value_label_sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -221,9 +232,20 @@ def describe_variables(raw: ingest.RawWave) -> dict[str, Variable]:
         out[var] = Variable(
             name=var, label=labels[var], value_labels=valid[var], missing_labels=missing[var],
             is_text=bool(pd.api.types.is_string_dtype(col) or col.dtype == object),
-            is_date=bool(pd.api.types.is_datetime64_any_dtype(col) or isinstance(first, (dt.date, dt.datetime))),
+            is_date=bool(pd.api.types.is_datetime64_any_dtype(col) or isinstance(first, (dt.date, dt.datetime))
+                         or _iso_dates(col)),
         )
     return out
+
+
+def _iso_dates(col: pd.Series) -> bool:
+    """A text column (CSV) whose every value is an ISO date (YYYY-MM-DD)."""
+    if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+        return False
+    s = col.dropna().astype(str).str.strip()
+    s = s[s != ""]
+    return bool(len(s)) and bool(s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()) and \
+        bool(pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna().all())
 
 
 def references_from_config(config: StudyConfig, exclude: Path | None = None) -> tuple[list[Reference], list[str]]:
@@ -250,7 +272,9 @@ def references_from_config(config: StudyConfig, exclude: Path | None = None) -> 
             notes.append(f"{path.name} is already configured as wave {w.id}; that wave is not used as a reference")
             continue
         try:
-            raw = ingest.read_wave(path, encoding=w.encoding, id_variable=w.id_variable)
+            from pipelines.wavefiles import read_configured_wave
+
+            raw = read_configured_wave(config, w)
         except ingest.WaveError as exc:
             notes.append(f"wave {w.id} not used as a reference: {exc}")
             continue
@@ -433,7 +457,8 @@ def _next_wave_id(config: StudyConfig) -> str:
 
 
 def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | None = None,
-                 date: dt.date | None = None) -> Proposal:
+                 date: dt.date | None = None, encoding: str | None = None, delimiter: str | None = None,
+                 decimal: str | None = None, sheet: str | None = None) -> Proposal:
     """Propose a ``waves:`` entry for a new wave file.
 
     Parameters
@@ -441,11 +466,15 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     config : StudyConfig
         The study; its waves (and their files) are the references.
     file : path
-        The new wave file (``.sav``; a ``.csv`` has no labels and matches by name only).
+        The new wave file (any format :mod:`pipelines.readers` reads; a CSV or Excel file
+        has no labels and matches by name only).
     wave_id : str, optional
         Id of the new wave (default: the next ``T<n>``).
     date : datetime.date, optional
         Nominal date (default: median of the file's first date variable, else today).
+    encoding, delimiter, decimal, sheet : str, optional
+        How to read a CSV file or a workbook (as the wave's settings in study.yaml); the
+        ones used (given or detected) go into the proposed entry.
 
     Returns
     -------
@@ -465,15 +494,14 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     """
     import instruments
 
-    from pipelines import study
-
-    from pipelines import identifiers
+    from pipelines import identifiers, study
 
     path = Path(file).resolve()
     name_problem = identifiers.file_name_problem(path.name)
     if name_problem:
         raise ingest.IdentifierError(f"the new wave file: {name_problem}")
-    raw = ingest.read_wave(path)
+    raw = ingest.read_wave(path, encoding=encoding, delimiter=delimiter, decimal=decimal, sheet=sheet,
+                           hint="new-wave")
     study.register_study_scales(config)
     variables = describe_variables(raw)
     refs, notes = references_from_config(config, exclude=path)
@@ -524,6 +552,23 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     default = {int(k): v for k, v in json.loads(counts.most_common(1)[0][0]).items()} if counts else {}
     by_variable = {var: c for var, c in ref_codes.items() if c != default}
 
+    # value labels for covariates the file leaves unlabelled, from the matched earlier wave
+    proposed_labels: dict[str, dict] = {}
+    label_sources: dict[str, str] = {}
+    for m in covs:
+        v = variables[m.variable]
+        src = re.match(r"wave (\S+) \((.+)\)$", m.source)
+        ref = by_source.get((src.group(1), src.group(2))) if src else None
+        if v.value_labels or v.missing_labels or ref is None or not ref.value_labels:
+            continue
+        col = raw.data[m.variable] if m.variable in raw.data else pd.Series(dtype="float64")
+        present = pd.to_numeric(col.astype("string").str.strip(), errors="coerce")
+        if col.notna().any() and present[col.notna()].isna().any():
+            continue      # the file holds text (labels?), not codes
+        proposed_labels[m.variable] = {(int(k) if float(k).is_integer() else float(k)): lab
+                                       for k, lab in ref.value_labels.items()}
+        label_sources[m.variable] = m.source
+
     assigned = set(chosen)
     unmapped = [v for name, v in variables.items() if name not in assigned]
     when, date_source = (date, "given") if date else _wave_date(raw, variables)
@@ -539,7 +584,24 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
         missing_default=default, missing_by_variable=by_variable, unmapped=unmapped, notes=notes,
         labels={v.name: v.label for v in variables.values()},
         comparison=(baseline, wid) if baseline != wid else None,
+        settings=_entry_settings(raw), value_labels=proposed_labels, value_label_sources=label_sources,
     )
+
+
+def _entry_settings(raw: ingest.RawWave) -> dict:
+    """The reading settings a proposed entry must carry (only those differing from the defaults)."""
+    s = raw.settings
+    out = {}
+    if raw.file_format == "csv":
+        if s.get("encoding", "utf-8") != "utf-8":
+            out["encoding"] = s["encoding"]
+        if s.get("delimiter", ",") != ",":
+            out["delimiter"] = s["delimiter"]
+        if s.get("decimal", ".") != ".":
+            out["decimal"] = s["decimal"]
+    elif raw.file_format in ("xlsx", "ods") and s.get("sheet"):
+        out["sheet"] = s["sheet"]
+    return out
 
 
 def _q(value: str) -> str:
@@ -588,6 +650,8 @@ def render_yaml(p: Proposal) -> str:
         f"  date: {p.date.isoformat()}  # check: nominal date ({p.date_source})",
         f"  file: {_q(p.file)}",
     ]
+    for key, value in p.settings.items():
+        out.append(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
     if p.id_variable:
         out.append(f"  id_variable: {_q(p.id_variable.variable)}" + _comment(p.id_variable))
     else:
@@ -605,6 +669,13 @@ def render_yaml(p: Proposal) -> str:
         out.append("  covariates:")
         for m in p.covariates:
             out.append(f"    {_q(m.variable)}: {m.target}" + _comment(m))
+    if p.value_labels:
+        out.append("  # the file has no value labels: codes and labels as in the matched earlier wave")
+        out.append("  value_labels:")
+        for var, codes in p.value_labels.items():
+            out.append(f"    {_q(var)}:  # check: from {p.value_label_sources.get(var, 'an earlier wave')}")
+            for code, lab in codes.items():
+                out.append(f"      {json.dumps(code)}: {json.dumps(lab, ensure_ascii=False)}")
     out.append("  missing_codes:")
     out.append("    default: {" + ", ".join(f"{k}: {v}" for k, v in p.missing_default.items()) + "}")
     if p.missing_by_variable:

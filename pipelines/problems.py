@@ -22,15 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipelines.readers import WaveError  # one error class for reading and checking
+
 #: how many row numbers an error message lists before it says "and N more"
 MAX_ROWS_SHOWN = 10
 #: the largest codebook code a message names (larger ones are described, not shown)
 MAX_SHOWN_CODE = 9999
-
-
-class WaveError(ValueError):
-    """A wave file (or the attendance register) that cannot be read or harmonised; the
-    message says what and where, never a value."""
 
 
 class IdentifierError(WaveError):

@@ -108,7 +108,9 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
             elif resolver.get_status(k, w) != StaleStatus.FRESH:
                 todo.append(k)
         plan.waves[w] = todo
-    touched = bool(changed_raw) or any(plan.waves.values())
+    # a pending wave asset that no cross-wave asset reads (the published codebook) touches nothing
+    feeding = set().union(*(graph.get_ancestor_asset_keys(k) for k in unpartitioned))
+    touched = bool(changed_raw) or any(k in feeding for ks in plan.waves.values() for k in ks)
     settings_changed = _latest_data_version(instance, dg.AssetKey("study_settings"), None) != config_hash(config_path)
     attendance_changed = False
     if config.attendance is not None:

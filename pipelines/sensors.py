@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 
 import dagster as dg
 
+from pipelines.assets import codebook as codebook_assets
 from pipelines.assets import ingest as ingest_assets
 from pipelines.assets import scoring as scoring_assets
 from pipelines.partitions import WAVES
@@ -39,13 +40,14 @@ from pipelines.resources import StudyResource
 INPUT_ASSETS = {"study_settings": dg.AssetKey("study_settings"), "attendance": dg.AssetKey("attendance")}
 
 
-def wave_assets(modules: Iterable = (ingest_assets, scoring_assets)) -> list[dg.AssetsDefinition]:
+def wave_assets(modules: Iterable = (ingest_assets, scoring_assets, codebook_assets)) -> list[dg.AssetsDefinition]:
     """The asset definitions partitioned by wave (one run per wave materialises them).
 
     Parameters
     ----------
     modules
-        Asset modules to scan; by default the ingest and scoring stages.
+        Asset modules to scan; by default the ingest and scoring stages and the per-wave
+        published codebook.
 
     Returns
     -------
@@ -155,7 +157,9 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
     Notes
     -----
     An input is requested when its hash is neither the one in the cursor nor the data
-    version of its latest materialisation. Waves whose file does not exist yet are skipped
+    version of its latest materialisation. The *inbox* is the folder(s) holding the
+    configured wave files (:func:`pipelines.wavefiles.inbox_folders`); a wave-like file there
+    that no wave names is reported in the tick's log and skip reason, never run. Waves whose file does not exist yet are skipped
     (their partition is registered, so the panel waits for them). A run that fails (for
     example on a blocking check) is not retried for the same content: fix the file and the
     new hash triggers a new run.
@@ -215,6 +219,14 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
                                   tags={"jh/trigger": "wave_inbox_sensor",
                                         "jh/input": ",".join(k.to_user_string() for k in changed)}))
 
+    from pipelines.wavefiles import unconfigured_files
+
+    stray = unconfigured_files(config)
+    if stray:
+        context.log.info(
+            f"{len(stray)} file(s) in the inbox ({', '.join(sorted({str(p.parent) for p in stray}))}) that no wave "
+            f"in study.yaml names: {', '.join(p.name for p in stray)}; to add one as a wave, run "
+            "`python -m pipelines new-wave <file>` and paste the proposal under `waves:`")
     if waiting:
         context.log.info(f"wave file(s) not delivered yet: {', '.join(waiting)}")
     if runs:
@@ -224,7 +236,9 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
         dynamic_partitions_requests=partition_requests,
         cursor=json.dumps(cursor, sort_keys=True),
         skip_reason=None if runs or partition_requests else dg.SkipReason(
-            "no new or changed input" + (f"; waiting for wave file(s) {', '.join(waiting)}" if waiting else "")),
+            "no new or changed input" + (f"; waiting for wave file(s) {', '.join(waiting)}" if waiting else "")
+            + (f"; {len(stray)} file(s) in the inbox that no wave names: {', '.join(p.name for p in stray)} "
+               "(`python -m pipelines new-wave <file>` proposes the entry)" if stray else "")),
     )
 
 

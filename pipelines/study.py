@@ -47,7 +47,8 @@ def other_wave_ids(config: StudyConfig, wave_id: str):
         has its ID variable; the ids of the waves that could not (their own partitions
         report why).
     """
-    from pipelines.ingest import OtherWave, WaveError, read_wave, wave_ids
+    from pipelines.ingest import OtherWave, WaveError, wave_ids
+    from pipelines.wavefiles import read_configured_wave
 
     others, unreadable = [], []
     for w in config.waves:
@@ -55,8 +56,7 @@ def other_wave_ids(config: StudyConfig, wave_id: str):
             continue
         try:
             # only the ID variable: a tenth of the time of reading the whole file
-            raw = read_wave(config.wave_path(w.id), encoding=w.encoding, id_variable=w.id_variable,
-                            columns=[w.id_variable])
+            raw = read_configured_wave(config, w, columns=[w.id_variable])
         except WaveError:
             unreadable.append(w.id)
             continue
@@ -149,22 +149,45 @@ def outcome_table() -> pd.DataFrame:
     return pd.concat([instruments.outputs(i) for i in instruments.available()["id"]], ignore_index=True)
 
 
-def wave_input_version(config: StudyConfig, wave_id: str) -> str:
+#: wave settings added after the first data versions were recorded: left out of the hash
+#: while they have their default, so that existing materialisations stay up to date
+_LATER_WAVE_SETTINGS = ("delimiter", "decimal", "sheet", "value_labels")
+#: wave settings that do not change the wave's data (only a cross-wave check reads them)
+_NOT_WAVE_DATA = ("new_categories",)
+
+
+def wave_input_version(config: StudyConfig, wave_id: str, file_sha256: str | None = None) -> str:
     """Data version of a wave's inputs: the file's bytes, the wave's configuration
-    section, the instrument options and the user-declared scale files.
+    section (with the shared ``value_labels`` naming its variables), the instrument
+    options and the user-declared scale files.
 
     A change to any of them re-runs that wave (and what depends on it); nothing else.
+    ``file_sha256``: the hash of the bytes that were actually parsed (``raw_wave`` passes
+    it, so the version always describes the stored content); ``None`` hashes the file now.
     """
     import hashlib
     import json
 
     from pipelines.ingest import sha256_file
+    from pipelines.wavefiles import value_labels_fingerprint
 
     wave = config.wave(wave_id)
     h = hashlib.sha256()
     path = config.wave_path(wave_id)
-    h.update(sha256_file(path).encode() if path.exists() else b"file missing")
-    h.update(json.dumps(wave.model_dump(mode="json"), sort_keys=True).encode())
+    if file_sha256 is not None:
+        h.update(file_sha256.encode())
+    else:
+        h.update(sha256_file(path).encode() if path.exists() else b"file missing")
+    dump = wave.model_dump(mode="json")
+    for key in _NOT_WAVE_DATA:
+        dump.pop(key, None)
+    for key in _LATER_WAVE_SETTINGS:
+        if dump.get(key) in (None, {}, []):
+            dump.pop(key, None)
+    shared = value_labels_fingerprint(config, wave)
+    if shared:
+        dump["shared_value_labels"] = shared
+    h.update(json.dumps(dump, sort_keys=True).encode())
     h.update(json.dumps(config.instrument_options, sort_keys=True, default=str).encode())
     h.update(config.analysis.eq5d_value_set.encode())
     for p in config.scale_paths():

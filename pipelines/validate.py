@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from pipelines import ingest
+from pipelines import categories, ingest, missing_declarations, readers, wavefiles
 from pipelines import problems as msg
 from pipelines.config import (
     YAML_LOADER,
@@ -251,10 +251,11 @@ def _scale_findings(config_name: str, scale_files: list[str], base_dir: Path) ->
 
 def _missing_file(wave: Wave, path: Path, other_files: dict[str, Path]) -> Finding:
     folder = path.parent
-    candidates = [p.name for p in folder.iterdir() if p.suffix.lower() in (".sav", ".csv")] if folder.exists() else []
+    candidates = [p.name for p in folder.iterdir() if p.suffix.lower() in readers.EXTENSIONS] \
+        if folder.exists() else []
     hit = _close_file(path.name, candidates)
     return Finding(ERROR, path.name, "wave_file", f"wave file {wave.file!r} does not exist", variable=None,
-                   expected=f"a .sav or .csv file in {folder}", found=f"{len(candidates)} wave file(s) there",
+                   expected=f"a wave file ({readers.SUPPORTED}) in {folder}", found=f"{len(candidates)} wave file(s) there",
                    suggestion=f"did you mean {hit!r}?" if hit else "fix `file:` of this wave", wave=wave.id)
 
 
@@ -382,7 +383,7 @@ def _missing_code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, 
     from pipelines import study
 
     problems = ingest.check_user_missing(data, raw.codebook, file, wave.mapping, study.allowed_codes(wave),
-                                         wave.missing_codes, spss=raw.file_format == "spss")
+                                         wave.missing_codes, spss=raw.file_format in readers.DECLARES_USER_MISSING)
     return [Finding.from_problem(p, wave.id) for p in problems]
 
 
@@ -465,7 +466,8 @@ def _cross_wave_id_findings(read: dict[str, tuple[ingest.RawWave, pd.Series]], o
 
 
 def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[str], id_pattern: str,
-                   references) -> tuple[list[Finding], tuple[ingest.RawWave, pd.Series] | None]:
+                   references, config: StudyConfig | None = None,
+                   categories_out: list | None = None) -> tuple[list[Finding], tuple[ingest.RawWave, pd.Series] | None]:
     from pipelines import study
 
     findings: list[Finding] = []
@@ -482,7 +484,7 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
             "mapping": {r: c for r, c in wave.mapping.items() if c.rsplit("_", 1)[0] not in unknown},
         })
     try:
-        raw = ingest.read_wave(path, encoding=wave.encoding, id_variable=wave.id_variable)
+        raw = wavefiles.read_wave_file(path, wave, config)
     except ingest.WaveError as exc:
         if not path.exists():
             return findings + [_missing_file(wave, path, {})], None
@@ -512,6 +514,12 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
     findings += _label_findings(reduced, raw, references, file)
     findings += _value_label_findings(reduced, raw, file)
     findings += _missing_code_findings(reduced, raw, h.data, file)
+    findings += [Finding.from_problem(p, wave.id) for p in missing_declarations.check_lost_declarations(
+        file, raw.file_format, raw.codebook, reduced.mapping, reduced.missing_codes, h.missingness)]
+    for note in raw.notes:
+        findings.append(Finding(NOTE, file, "reading", note, wave=wave.id))
+    if categories_out is not None:
+        categories_out.append(categories.wave_categories(reduced, file, h.data, h.codebook))
     return findings, (raw, h.data["participant_id"])
 
 
@@ -648,7 +656,7 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     references = []
     for w in waves:
         try:
-            r = ingest.read_wave(paths[w.id], encoding=w.encoding, id_variable=w.id_variable)
+            r = wavefiles.read_wave_file(paths[w.id], w, config)
         except ingest.WaveError:
             continue
         variables = new_wave.describe_variables(r)
@@ -659,9 +667,10 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
                                                      f"wave {w.id} ({raw_name})", raw_name, w.id))
     read: dict[str, tuple[ingest.RawWave, pd.Series]] = {}
     others = {w.id: w for w in waves}
+    wave_categories: list[categories.WaveCategories] = []
     for w in waves:
         fs, got = _wave_findings(w, paths[w.id], {k: v for k, v in others.items() if k != w.id}, known,
-                                 id_pattern, references)
+                                 id_pattern, references, config, wave_categories)
         findings += fs
         if got is not None:
             read[w.id] = got
@@ -669,6 +678,9 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     comparisons = config.analysis.comparisons if config else [
         p for p in (analysis_raw.get("comparisons") or []) if isinstance(p, list)]
     findings += _cross_wave_id_findings(read, [w.id for w in waves], comparisons)
+    # the pipeline's blocking panel check categories_consistent
+    wave_of_file = {c.file: c.wave for c in wave_categories}
+    findings += [Finding.from_problem(p, wave_of_file.get(p.file)) for p in categories.check_categories(wave_categories)]
     wave_ids = {w: (r.path.name, ids) for w, (r, ids) in read.items()}
     att_raw = raw.get("attendance")
     if isinstance(att_raw, dict):

@@ -55,6 +55,7 @@ EXPECTED_ASSETS = [
     "subgroup_estimates",
     "table1",
     "wave_codebook",
+    "wave_codebook_report",
     "wave_reliability",
     "wave_summaries",
 ]
@@ -68,6 +69,7 @@ EXPECTED_CHECKS = [
     "harmonised_wave:participant_id_format",
     "harmonised_wave:required_variables",
     "harmonised_wave:unique_participant_ids",
+    "panel:categories_consistent",
     "panel:id_format_consistent",
     "panel:linkage_rate",
     "published_tables:published_tables_disclosure",

@@ -5,7 +5,7 @@ attendance register. Asset bodies are thin: they call :mod:`pipelines.ingest`.""
 import dagster as dg
 import pandas as pd
 
-from pipelines import ingest, study
+from pipelines import ingest, readers, study, wavefiles
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
@@ -13,7 +13,7 @@ from pipelines.versioning import code_version
 
 GROUP = "ingest"
 OWNERS = ["team:evaluation-data"]
-INGEST_VERSION = code_version("pipelines.ingest", "pipelines.config")
+INGEST_VERSION = code_version("pipelines.ingest", "pipelines.config", "pipelines.readers", "pipelines.wavefiles")
 
 
 @dg.multi_asset(
@@ -33,7 +33,8 @@ INGEST_VERSION = code_version("pipelines.ingest", "pipelines.config")
     group_name=GROUP,
 )
 def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
-    """Read the wave file named in the study configuration (SPSS .sav or CSV).
+    """Read the wave file named in the study configuration (SPSS .sav/.zsav/.por, Stata .dta,
+    CSV, .xlsx or .ods; see :mod:`pipelines.readers`), with the wave's ``value_labels``.
 
     The identifier guard (:mod:`pipelines.identifiers`) runs here, before anything is
     stored: a personal identity or coordination number, phone number or e-mail address in
@@ -42,13 +43,15 @@ def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     address or contact field fails the asset, so the file never reaches ``data/interim``.
     Variables the wave exempts under ``identifier_exemptions`` are logged with their reason.
 
-    The data version hashes the file's bytes together with the wave's configuration
-    (mapping, missing codes, instrument options, scale files), so a changed file or
-    mapping marks everything downstream of this wave stale and nothing else.
+    The data version hashes the bytes that were parsed (the file is read once into memory,
+    hashed and parsed from that snapshot, so a file replaced mid-read cannot be stored under
+    the other version's hash) together with the wave's configuration (mapping, missing
+    codes, value labels, instrument options, scale files), so a changed file or mapping
+    marks everything downstream of this wave stale and nothing else.
     """
     config = study_config.load()
     wave = config.wave(context.partition_key)
-    raw = ingest.read_wave(config.wave_path(wave.id), encoding=wave.encoding, id_variable=wave.id_variable)
+    raw = wavefiles.read_configured_wave(config, wave)
     for note in raw.notes:
         context.log.info(f"{raw.path.name}: {note}")
     guard = ingest.check_no_identifiers(raw.data, raw.codebook, raw.path.name, wave.id_variable,
@@ -61,7 +64,7 @@ def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     error = ingest.identifier_error(guard, raw.path.name, wave.id)
     if error is not None:
         raise error
-    version = dg.DataVersion(study.wave_input_version(config, wave.id))
+    version = dg.DataVersion(study.wave_input_version(config, wave.id, file_sha256=raw.sha256))
     file_meta = {
         "file": dg.MetadataValue.path(str(raw.path)),
         "sha256": raw.sha256,
@@ -141,10 +144,12 @@ def attendance(context: dg.AssetExecutionContext, study_config: StudyResource):
                              "workshop": pd.Series(dtype="string"),
                              "visit_date": pd.Series(dtype="datetime64[ns]")}))
     path = config.resolve(config.attendance.file)
-    # the identifier guard runs on every column of the register before anything is stored
-    reg = ingest.read_attendance(path, config.attendance, id_pattern=config.study.id_pattern,
+    # hashed and parsed from the same bytes; the identifier guard runs on every column of the
+    # register before anything is stored
+    raw_bytes = ingest.read_attendance_bytes(path)
+    digest = readers.sha256_bytes(raw_bytes)
+    reg = ingest.read_attendance(path, config.attendance, raw_bytes, id_pattern=config.study.id_pattern,
                                  log=context.log.info)
-    digest = ingest.sha256_file(path)
     return dg.Output(reg, data_version=dg.DataVersion(digest), metadata=table_metadata(
         reg, sha256=digest, file=dg.MetadataValue.path(str(path)),
         n_participants=int(reg["participant_id"].nunique()),

@@ -46,6 +46,7 @@ def study_labels(config, lang: str):
     registered), wave labels and publishing settings from the configuration."""
     from pipelines.publish.tables import Labels
     from pipelines.study import outcome_table, register_study_scales
+    from pipelines.wavefiles import category_translations
 
     register_study_scales(config)
     t = outcome_table()
@@ -56,7 +57,8 @@ def study_labels(config, lang: str):
         ranges={c: (lo, hi) for c, lo, hi in zip(t["column"], t["min"], t["max"])},
         units={c: u for c, u in zip(t["column"], t["unit"]) if isinstance(u, str)},
         variables=COVARIATE_LABELS[lang],
-        categories=dict(config.publishing.category_labels.get(lang, {})),
+        # publishing.category_labels, plus the {sv, en} names given under value_labels
+        categories=category_translations(config, lang),
         k=config.publishing.k_min_cell,
         ci_level=config.analysis.ci_level,
         p_adjust=config.analysis.p_adjust,

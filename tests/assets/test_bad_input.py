@@ -14,7 +14,8 @@ Decisions (see docs/operations.md, "Bad input"):
 * a CSV with a UTF-8 byte-order mark is read correctly (the mark is dropped and noted);
   a UTF-16 file is rejected;
 * a CSV that is not UTF-8 is rejected with the rows it breaks in and a hint when it looks
-  like Windows-1252; ``encoding: cp1252`` on the wave reads it;
+  like Windows-1252; ``encoding: cp1252`` on the wave reads it; a semicolon-separated file
+  is read (the delimiter is detected) unless the wave declares another delimiter;
 * a follow-up wave that shares no participant with the wave it is compared with, IDs in a
   format no other wave uses and two waves with the same file are errors, not warnings.
 """
@@ -149,8 +150,10 @@ def _zero_rows(s: Study):
 
 
 def _xlsx(s: Study):
-    (s.root / "waves" / "jh_T0_hosten2023.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 200)
-    s.wave("T0")["file"] = "waves/jh_T0_hosten2023.xlsx"
+    """An Excel workbook saved under a .csv name (issue 16: it used to print 650 characters
+    of binary); .xlsx itself is a supported format since then."""
+    workbook = Path(__file__).parents[1] / "unit" / "data" / "formats" / "wave.xlsx"
+    s.put_csv("T0", workbook.read_bytes())
 
 
 def _csv_named_sav(s: Study):
@@ -163,7 +166,9 @@ def _sav_named_csv(s: Study):
 
 
 def _semicolon(s: Study):
+    """A semicolon-separated file whose wave declares the comma (a detected semicolon is read)."""
     s.put_csv("T0", s.csv_frame("T0").to_csv(index=False, sep=";", decimal=",").encode("utf-8"))
+    s.wave("T0")["delimiter"] = ","
 
 
 def _cp1252(s: Study):
@@ -392,15 +397,15 @@ CASES = [
                                              "it looks like a binary file of unknown type",), "T0", "raw_wave"),
     Case("empty_file", lambda s: s.path("T0").write_bytes(b""), ("the file is empty (0 bytes)",), "T0", "raw_wave"),
     Case("sav_zero_rows", _zero_rows, ("the file has no data rows (0 rows, 82 variable(s))",), "T0", "raw_wave"),
-    Case("wrong_extension_xlsx", _xlsx, ("unsupported file type '.xlsx' (it looks like a ZIP container such as an "
-                                         "Excel .xlsx file); expected .sav or .csv",), "T0", "raw_wave",
-         file="jh_T0_hosten2023.xlsx"),
+    Case("wrong_extension_xlsx", _xlsx, ("jh_T0_hosten2023.csv: file looks like an Excel workbook (zip signature) "
+                                         "although it is named .csv; rename it to .xlsx",), "T0", "raw_wave",
+         file="jh_T0_hosten2023.csv"),
     Case("csv_named_sav", _csv_named_sav, ("not an SPSS .sav file", "it looks like a text file (CSV?)"), "T0",
          "raw_wave"),
     Case("sav_named_csv", _sav_named_csv, ("this is an SPSS .sav file named .csv; rename it to .sav",), "T0",
          "raw_wave", file="jh_T0_hosten2023.csv"),
-    Case("csv_semicolon_delimiter", _semicolon, ("the header line is separated by semicolons (81 ';', 0 commas); "
-                                                 "expected a comma-separated file",), "T0", "raw_wave",
+    Case("csv_semicolon_delimiter", _semicolon, ("the header line is separated by semicolons (81 ';', 0 commas as "
+                                                 "declared); set `delimiter: ';'` for this wave",), "T0", "raw_wave",
          file="jh_T0_hosten2023.csv"),
     Case("csv_cp1252", _cp1252, ("first in variable 'f", "it looks like Windows-1252 (cp1252) text",
                                  "set `encoding: cp1252`"), "T0", "raw_wave", file="jh_T0_hosten2023.csv"),

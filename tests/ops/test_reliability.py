@@ -188,7 +188,7 @@ def test_no_participant_id_in_instance_logs_or_outputs_of_the_example_run(exampl
     assert "event_logs" in where and "snapshots" in where
     year = out / "reports" / str(load_config(DEFAULT_CONFIG).study.evaluation_year)
     for pattern in ("*.html", "*.docx", "manifest.json", "tables/*.csv", "figures/*.png", "figures/*.svg",
-                    "figures/*.pdf"):
+                    "figures/*.pdf", "codebook/*.html", "codebook/*.csv"):
         assert list(year.glob(pattern)), pattern
     assert any(":word/document.xml" in w for w in scanner.scanned) and any("(pdf stream)" in w for w in scanner.scanned)
     events = _event_types(home)

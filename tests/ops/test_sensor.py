@@ -187,3 +187,17 @@ def test_cross_wave_assets_follow_the_wave_runs(pipeline_env, instance):
     materialise(WAVE_ASSET_KEYS, "T1")
     changed = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=idle.cursor)
     assert changed.get_num_requested(dg.AssetKey("panel")) == 1
+
+
+def test_a_file_in_the_inbox_that_no_wave_names_is_reported_in_the_tick(small_study, instance):
+    """Issue 16: a file dropped next to the wave files without a study.yaml entry used to be
+    ignored without a hint; the tick now names it (and requests nothing for it)."""
+    config_path = small_study / "study.yaml"
+    first = tick(instance, config_path)
+    (small_study / "waves" / "jh_T3_dec2026.xlsx").write_bytes(b"PK\x03\x04")
+    (small_study / "waves" / ".~lock.jh_T3_dec2026.xlsx#").write_bytes(b"x")
+    result = tick(instance, config_path, cursor=first.cursor)
+    assert not result.run_requests
+    reason = result.skip_reason.skip_message
+    assert "1 file(s) in the inbox that no wave names: jh_T3_dec2026.xlsx" in reason
+    assert "python -m pipelines new-wave" in reason

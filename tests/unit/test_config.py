@@ -169,3 +169,110 @@ def test_csv_encoding_is_one_of_the_supported(tmp_path):
     cfg["waves"][0]["encoding"] = "utf8"
     with pytest.raises(ConfigError, match=r"waves.0.encoding: Input should be 'utf-8', 'cp1252' or 'latin-1'"):
         load_config(write(tmp_path, cfg))
+
+
+# -- partner surveys ---------------------------------------------------------------------
+
+SYN_MAP = {f"syn{i}": f"e2_synergy_{i:02d}" for i in range(1, 6)}
+PARTNER = {"year": 2024, "file": "p2024.csv", "group_variable": "grupp",
+           "group_labels": {1: {"sv": "Hälsofrämjare", "en": "Health promoters"}},
+           "instruments": ["e2_synergy"], "mapping": dict(SYN_MAP), "free_text": ["kommentar"],
+           "missing_codes": {"default": {8: "dont_know", 9: "no_answer"}},
+           "item_texts": {"e2_synergy_01": {"sv": "Nya lösningar", "en": "New solutions"}}}
+
+
+def with_partners(*surveys, **publishing) -> dict:
+    cfg = copy.deepcopy(BASE)
+    cfg["partner_surveys"] = [copy.deepcopy(s) for s in surveys]
+    if publishing:
+        cfg["publishing"] = publishing
+    return cfg
+
+
+def partner(**changes) -> dict:
+    return {**copy.deepcopy(PARTNER), **changes}
+
+
+def test_partner_surveys_load_with_defaults(tmp_path):
+    cfg = load_config(write(tmp_path, with_partners(partner(), partner(year=2025, file="p2025.csv",
+                                                                        instruments=None))))
+    p24, p25 = cfg.partner_surveys
+    assert cfg.partner_survey(2025) is p25 and cfg.resolve(p24.file) == (tmp_path / "p2024.csv").resolve()
+    assert p24.instrument_ids == ["e2_synergy"] and len(p25.instrument_ids) == 7
+    assert p24.group_labels[1].en == "Health promoters" and p24.encoding == "utf-8"
+    assert p24.missing_codes.for_variable("syn1") == {8: "dont_know", 9: "no_answer"}
+    assert cfg.publishing.k_min_partner == 5
+    with pytest.raises(KeyError, match="no partner survey for year 2026"):
+        cfg.partner_survey(2026)
+
+
+def test_the_example_study_declares_two_partner_surveys():
+    cfg = load_config()
+    assert [p.year for p in cfg.partner_surveys] == [2024, 2025]
+    for p in cfg.partner_surveys:
+        assert cfg.resolve(p.file).is_file() and len(p.mapping) == 47 and p.free_text
+
+
+@pytest.mark.parametrize("key,typo,hint", [("group_variable", "group_varable", "group_variable"),
+                                           ("item_texts", "item_text", "item_texts"),
+                                           ("free_text", "freetext", "free_text")])
+def test_partner_survey_key_typos_get_a_suggestion(tmp_path, key, typo, hint):
+    p = partner()
+    p[typo] = p.pop(key)
+    with pytest.raises(ConfigError, match=rf"partner_surveys\.0\.{typo}: unknown key \(did you mean '{hint}'\?\)"):
+        load_config(write(tmp_path, with_partners(p)))
+
+
+def test_publishing_k_min_partner_minimum_and_typo(tmp_path):
+    assert load_config(write(tmp_path, with_partners(partner(), k_min_partner=3))).publishing.k_min_partner == 3
+    with pytest.raises(ConfigError, match=r"publishing.k_min_partner: Input should be greater than or equal to 3"):
+        load_config(write(tmp_path, with_partners(partner(), k_min_partner=2)))
+    with pytest.raises(ConfigError, match=r"unknown key \(did you mean 'k_min_partner'\?\)"):
+        load_config(write(tmp_path, with_partners(partner(), k_min_partners=5)))
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"mapping": {**SYN_MAP, "grupp": "e2_synergy_06"}}, "group_variable 'grupp' must not also be mapped"),
+    ({"mapping": {**SYN_MAP, "x": "e2_synergy_01"}}, r"several raw variables map to the same item\(s\) \['e2_synergy_01'\]"),
+    ({"mapping": {**SYN_MAP, "x": "synergy 6"}}, "'x' -> 'synergy 6': not a canonical item name"),
+    ({"free_text": ["syn1"]}, "free_text variable 'syn1' is also mapped"),
+    ({"item_texts": {"e2_synergy_1": {"sv": "a", "en": "b"}}},
+     r"item_texts: 'e2_synergy_1' is not a mapped item \(did you mean 'e2_synergy_01'\?\)"),
+    ({"group_variable": None}, "group_labels are given but no group_variable"),
+    ({"instruments": []}, "instruments is empty"),
+    ({"mapping": {**SYN_MAP, "r1": "e2_relationships_01"}},
+     "items of 'e2_relationships' are mapped but 'e2_relationships' is not among its instruments"),
+    ({"year": 2015}, "year: Input should be greater than or equal to 2016"),
+    ({"encoding": "utf8"}, "encoding: Input should be 'utf-8', 'cp1252' or 'latin-1'"),
+    ({"file": "t0.sav"}, "partner survey 2024 reads the wave file 't0.sav'"),
+])
+def test_partner_survey_problems_are_named(tmp_path, changes, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, with_partners(partner(**changes))))
+
+
+def test_partner_survey_years_unique_ordered_and_files_distinct(tmp_path):
+    with pytest.raises(ConfigError, match=r"more than one survey for year\(s\) \[2024\]"):
+        load_config(write(tmp_path, with_partners(partner(), partner(file="b.csv"))))
+    with pytest.raises(ConfigError, match="partner_surveys must be listed in year order"):
+        load_config(write(tmp_path, with_partners(partner(year=2025), partner(file="b.csv"))))
+    with pytest.raises(ConfigError, match="partner surveys 2024 and 2025 both read the file 'p2024.csv'"):
+        load_config(write(tmp_path, with_partners(partner(), partner(year=2025))))
+
+
+def test_partner_survey_unknown_instrument_and_item_out_of_range(tmp_path):
+    bad = partner(instruments=["e2_synergie"], mapping={"s1": "e2_synergie_01"}, item_texts={})
+    with pytest.raises(ConfigError, match=r"partner_surveys\[0\] \(2024\)\.instruments\[0\]: unknown instrument "
+                                          r"'e2_synergie' \(did you mean 'e2_synergy'\?\)"):
+        load_config(write(tmp_path, with_partners(bad)))
+    beyond = partner(mapping={**SYN_MAP, "syn6": "e2_synergy_06"})
+    with pytest.raises(ConfigError, match=r"'syn6' -> 'e2_synergy_06': e2_synergy has items "
+                                          r"e2_synergy_01\.\.e2_synergy_05"):
+        load_config(write(tmp_path, with_partners(beyond)))
+
+
+def test_identifier_exemption_of_a_partner_survey_needs_a_reason(tmp_path):
+    with pytest.raises(ConfigError, match="give a reason"):
+        load_config(write(tmp_path, with_partners(partner(identifier_exemptions={"kommentar": "ok"}))))
+    ok = partner(identifier_exemptions={"ort": "names of city districts, not of people"})
+    assert load_config(write(tmp_path, with_partners(ok))).partner_surveys[0].identifier_exemptions

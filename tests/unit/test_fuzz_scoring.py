@@ -131,6 +131,9 @@ def valid_options(draw, sp) -> dict:
             opts[name] = draw(st.sampled_from([v, np.int64(v)]))
         elif name == "max_missing_fraction":
             opts[name] = draw(st.sampled_from([0, 0.1, 0.2, 0.5, 1.0]) | st.floats(0, 1))
+        elif name == "reverse":
+            rev = draw(st.lists(st.integers(1, sp.n_items), unique=True, max_size=sp.n_items))
+            opts[name] = draw(st.sampled_from([rev, tuple(rev), np.array(rev, dtype=np.int64)]))
         elif name == "domain_max_missing":
             doms = draw(st.lists(st.sampled_from(sorted(sp.scales)), unique=True))
             opts[name] = {d: draw(st.integers(0, len(sp.scales[d]) - 1)) for d in doms}
@@ -241,6 +244,13 @@ def check_output(sp, items: pd.DataFrame, out: pd.DataFrame, opts: dict) -> None
     score_col = "raw" if sp.id == "who5" else "score"
     score = col(score_col)
     assert (~np.isnan(score) == (nv >= o["min_valid"])).all()
+    if sp.family == "e2":  # mean of the answers, reverse-keyed items as 6 - x (docs/instruments.md)
+        keyed = A.copy()
+        rev = [int(i) - 1 for i in o["reverse"]]
+        keyed[:, rev] = 6 - keyed[:, rev]
+        ok = nv >= o["min_valid"]
+        with np.errstate(all="ignore"):
+            np.testing.assert_allclose(score[ok], np.nanmean(keyed[ok], axis=1), rtol=0, atol=1e-12)
     if sp.id == "who5":
         known = ~np.isnan(score)
         np.testing.assert_allclose(col("percent"), score * 4)

@@ -94,9 +94,14 @@ def test_absent_variables_are_all_named_with_suggestions(sav):
 def test_missing_file_and_bad_extension(tmp_path):
     with pytest.raises(ingest.WaveError, match="does not exist"):
         ingest.read_wave(tmp_path / "nope.sav")
+    # .xlsx is read since issue 16; a text file named .xlsx is refused with the right name
     p = tmp_path / "x.xlsx"
     p.write_bytes(b"x")
-    with pytest.raises(ingest.WaveError, match="unsupported file type '.xlsx'"):
+    with pytest.raises(ingest.WaveError, match="file looks like a text file .* named .xlsx; rename it to .csv"):
+        ingest.read_wave(p)
+    p = tmp_path / "x.docx"
+    p.write_bytes(b"x")
+    with pytest.raises(ingest.WaveError, match="unsupported file type '.docx'"):
         ingest.read_wave(p)
 
 

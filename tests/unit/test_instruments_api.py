@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 import instruments as ins
+from instruments.e2 import SCALES as E2_SCALES
 
 BUILTIN = ["eq5d5l", "whoqol_bref", "rand36", "hls_eu_q16", "hls_eu_q6", "hls19_q12", "eheals",
-           "who5", "gse", "srh"]
+           "who5", "gse", "srh", *E2_SCALES]
 
 
 def valid_frame(instrument_id: str, n: int = 20, seed: int = 0, index=None) -> pd.DataFrame:

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 import instruments as ins
 from instruments import _registry
+from instruments.e2 import SCALES as E2_SCALES
 
-BUILTIN = ["eq5d5l", "whoqol_bref", "rand36", "hls_eu_q16", "hls_eu_q6", "hls19_q12", "eheals", "who5", "gse", "srh"]
+BUILTIN = ["eq5d5l", "whoqol_bref", "rand36", "hls_eu_q16", "hls_eu_q6", "hls19_q12", "eheals", "who5", "gse", "srh",
+           *E2_SCALES]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -153,7 +155,8 @@ def test_vectorised_equals_naive_rowwise(instrument_id, options):
     """The benchmark's plain per-row scorers are an independent implementation of the rules."""
     alt = {"eq5d5l": {"value_set": "SE_Burstrom2020_VAS"}, "rand36": {"missing_rule": "any_answered"},
            "whoqol_bref": {"domain_max_missing": {"social": 1}}, "hls_eu_q16": {"min_valid": 10},
-           "who5": {"min_valid": 3}, "gse": {"min_valid": 9}, "eheals": {"min_valid": 6}}
+           "who5": {"min_valid": 3}, "gse": {"min_valid": 9}, "eheals": {"min_valid": 6},
+           "e2_synergy": {"min_valid": 2, "reverse": [2, 5]}, "e2_relationships": {"reverse": [1]}}
     options = alt.get(instrument_id, {}) if options == "alt" else {}
     bench = _bench()
     items = bench.synthetic(instrument_id, 3000, seed=11, missing=0.12, dont_know=0.08)
