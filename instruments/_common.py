@@ -28,7 +28,7 @@ from pandas.api.types import (
     is_timedelta64_dtype,
 )
 
-from ._errors import ItemError
+from ._errors import ItemError, outside_kinds
 from ._spec import InstrumentSpec
 
 #: tolerance for comparing a score with a level's upper bound (floating-point noise only)
@@ -176,7 +176,8 @@ def item_matrix(spec: InstrumentSpec, items: pd.DataFrame) -> ItemData:
             found = np.unique(x[bad])
             allowed = codes_text(spec, col)
             problems.append({"column": col, "problem": "invalid_code", "found": found[:10].tolist(),
-                             "truncated": len(found) > 10, "n_rows": int(bad.sum()), "allowed": allowed})
+                             "truncated": len(found) > 10, "n_rows": int(bad.sum()), "allowed": allowed,
+                             "kinds": outside_kinds(found, codes, dk)})
         X[:, j] = x
     if problems:
         raise ItemError(spec.id, problems)

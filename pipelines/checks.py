@@ -156,9 +156,9 @@ def linked_to_other_waves(context: dg.AssetCheckExecutionContext, study_config: 
                             "records the result and the exemptions with their reasons.")
 def no_direct_identifiers(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
                           raw_wave: pd.DataFrame, raw_codebook: pd.DataFrame) -> dg.AssetCheckResult:
-    _, wave, file = _file(study_config, context.partition_key)
+    config, wave, file = _file(study_config, context.partition_key)
     problems = ingest.check_no_identifiers(raw_wave, raw_codebook, file, wave.id_variable,
-                                           wave.identifier_exemptions)
+                                           wave.identifier_exemptions, id_pattern=config.study.id_pattern)
     return _result(problems, raw_wave.shape[1], "variables",
                    n_exempted=sum(p.severity == "note" for p in problems))
 

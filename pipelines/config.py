@@ -131,13 +131,12 @@ class Wave(_Strict):
     @field_validator("identifier_exemptions")
     @classmethod
     def _reasons_given(cls, v: dict[str, str]) -> dict[str, str]:
-        short = [k for k, reason in v.items() if len(str(reason or "").strip()) < MIN_EXEMPTION_REASON]
-        if short:
-            raise ValueError(
-                f"give a reason (at least {MIN_EXEMPTION_REASON} characters) why {short} hold(s) no direct "
-                "identifier, e.g. {workshop_name: 'names of the health workshops, not of people'}"
-            )
-        return {k: str(reason).strip() for k, reason in v.items()}
+        return _exemption_reasons(v)
+
+    @field_validator("file")
+    @classmethod
+    def _file_name_holds_no_identifier(cls, v: str) -> str:
+        return _no_identifier_in_file_name(v)
 
     @field_validator("new_categories")
     @classmethod
@@ -282,6 +281,42 @@ class Attendance(_Strict):
     id_column: str = "participant_id"
     workshop_column: str = "workshop"
     date_column: str = "visit_date"
+    identifier_exemptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="register column -> the reason it is not a direct identifier although the identifier "
+                    "guard would stop it; the reason is logged on every run",
+    )
+
+    @field_validator("identifier_exemptions")
+    @classmethod
+    def _reasons_given(cls, v: dict[str, str]) -> dict[str, str]:
+        return _exemption_reasons(v)
+
+    @field_validator("file")
+    @classmethod
+    def _file_name_holds_no_identifier(cls, v: str) -> str:
+        return _no_identifier_in_file_name(v)
+
+
+def _exemption_reasons(v: dict[str, str]) -> dict[str, str]:
+    short = [k for k, reason in v.items() if len(str(reason or "").strip()) < MIN_EXEMPTION_REASON]
+    if short:
+        raise ValueError(
+            f"give a reason (at least {MIN_EXEMPTION_REASON} characters) why {short} hold(s) no direct "
+            "identifier, e.g. {workshop_name: 'names of the health workshops, not of people'}"
+        )
+    return {k: str(reason).strip() for k, reason in v.items()}
+
+
+def _no_identifier_in_file_name(v: str) -> str:
+    """A file name that holds a personal identity number, phone number or e-mail address is
+    refused (the identifier guard's file-name rule); the message never repeats it."""
+    from pipelines.identifiers import file_name_problem
+
+    problem = file_name_problem(v)
+    if problem:
+        raise ValueError(problem)
+    return v
 
 
 class Recurring(_Strict):

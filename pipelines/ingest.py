@@ -17,55 +17,37 @@ import numpy as np
 import pandas as pd
 
 from analysis.cohort import is_member
-from pipelines import readers
+from pipelines import identifiers, readers
 from pipelines.config import Wave
+# the guard and the message vocabulary live in their own pure modules; their names stay
+# importable from here
+from pipelines.identifiers import (  # noqa: F401
+    IDENTIFIER_LABEL_WORDS,
+    IDENTIFIER_SHARE,
+    check_no_identifiers,
+    identifier_error,
+    identifier_name_kind,
+    luhn_valid,
+    name_tokens,
+    personal_number_kind,
+)
+from pipelines.problems import (  # noqa: F401
+    MAX_ROWS_SHOWN,
+    IdentifierError,
+    Problem,
+    WaveError,
+    _rows_text,
+    codebook_code,
+    codebook_codes,
+    file_rows,
+    header_looks_like_data,
+    outside_kinds,
+    shown_name,
+    shown_names,
+)
 
 ID_COLUMN = "participant_id"
 WAVE_COLUMN = "wave"
-#: how many row numbers an error message lists before it says "and N more"
-MAX_ROWS_SHOWN = 10
-
-#: a wave file that cannot be read or harmonised (defined with the readers, raised by both)
-WaveError = readers.WaveError
-
-
-class IdentifierError(WaveError):
-    """A wave file with a variable that looks like a direct identifier (see
-    :func:`check_no_identifiers`); raised before anything of the file is stored."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation finding, safe to show: no IDs and no answers, only counts and rows."""
-
-    file: str
-    check: str
-    message: str
-    variable: str | None = None
-    count: int = 0
-    rows: tuple[int, ...] = ()
-    expected: str | None = None
-    found: str | None = None
-    suggestion: str | None = None
-    #: ``error`` (blocks), ``warning`` (worth a look) or ``note`` (information, e.g. an
-    #: identifier exemption and its reason)
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        parts = [f"{self.file}"]
-        if self.variable:
-            parts.append(f"variable {self.variable!r}")
-        text = ": ".join([", ".join(parts), self.message])
-        if self.expected is not None:
-            text += f"; expected {self.expected}"
-        if self.found is not None:
-            text += f", found {self.found}"
-        if self.rows:
-            text += f"; rows {_rows_text(self.rows, self.count)}"
-        if self.suggestion:
-            text += f" ({self.suggestion})"
-        return text
-
 
 @dataclass
 class RawWave:
@@ -87,17 +69,6 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _rows_text(rows: tuple[int, ...], count: int) -> str:
-    shown = ", ".join(str(r) for r in rows[:MAX_ROWS_SHOWN])
-    more = count - min(len(rows), MAX_ROWS_SHOWN)
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-def file_rows(mask: pd.Series) -> tuple[int, ...]:
-    """1-based data-row numbers (as a spreadsheet or SPSS shows them) where ``mask`` holds."""
-    return tuple(int(i) + 1 for i in np.flatnonzero(mask.to_numpy()))
 
 
 #: re-exported from :mod:`pipelines.readers`, where every file format is read
@@ -215,7 +186,7 @@ def harmonise(raw: RawWave, wave: Wave, dont_know_codes: dict[str, int | None] |
                 f"mapped to {wave.mapping[v]!r}" if v in wave.mapping else
                 f"covariate {wave.covariates[v]!r}"
             )
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = f" (did you mean {shown_name(close[0])}?)" if close else ""
             lines.append(f"  - {v!r} ({role}){hint}")
         raise WaveError(
             f"{raw.path.name} (wave {wave.id}): {len(absent)} configured variable(s) not in the file:\n"
@@ -363,10 +334,24 @@ def check_id_format(data: pd.DataFrame, file: str, pattern: str) -> list[Problem
     ids = data[ID_COLUMN]
     bad = ids.notna() & ~ids.fillna("").str.fullmatch(pattern).astype(bool)
     if bad.any():
-        return [Problem(file, "id_format", f"{int(bad.sum())} participant ID(s) do not match the pseudonym pattern",
-                        variable=ID_COLUMN, count=int(bad.sum()), rows=file_rows(bad),
-                        expected=f"pattern {pattern}")]
+        return [Problem(file, "id_format", f"{int(bad.sum())} participant ID(s) do not match the pseudonym pattern"
+                        + _id_kinds(ids[bad], pattern), variable=ID_COLUMN, count=int(bad.sum()),
+                        rows=file_rows(bad), expected=f"pattern {pattern}")]
     return []
+
+
+def _id_kinds(bad: pd.Series, pattern: str) -> str:
+    """What the IDs that do not match the pattern look like, as counts (never the IDs):
+    " (2 look like personal names, 1 would match in upper case)"."""
+    bad = bad.astype(str).str.strip()
+    names = bad.map(identifiers.looks_like_name).astype(bool)
+    upper = ~names & bad.str.upper().str.fullmatch(pattern).fillna(False).astype(bool)
+    parts = []
+    if names.any():
+        parts.append(f"{int(names.sum())} look like personal names")
+    if upper.any():
+        parts.append(f"{int(upper.sum())} would match in upper case")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def user_missing_codes(codebook: pd.DataFrame) -> dict[str, dict[int, str]]:
@@ -399,20 +384,19 @@ def check_codes(data: pd.DataFrame, file: str, allowed: dict,
         bad = pd.Series(~np.isnan(values) & ~codes.valid(values), index=col.index)
         if bad.any():
             found_values = sorted(col[bad].unique())
-            found = [_fmt_code(v) for v in found_values]
             raw = raw_names.get(item)
             var = f"{raw} -> {item}" if raw else item
             declared = user_missing.get(raw or "", {})
-            in_spss = [int(v) for v in found_values if float(v).is_integer() and int(v) in declared]
+            kinds = outside_kinds(found_values, codes, declared_missing=list(declared))
+            in_spss = [c for c in sorted(declared) if float(c) in set(found_values)]
+            named = [x for x in (codebook_code(c) for c in in_spss) if x is not None]
             suggestion = (
-                "the SPSS file declares " + ", ".join(f"{c} ({declared[c]!r})" for c in in_spss)
-                + " as user-missing, but missing_codes does not: declare "
-                + ("it" if len(in_spss) == 1 else "them") + " under missing_codes" if in_spss else
-                "declare missing-value codes under missing_codes, or fix the mapping")
+                "the SPSS file declares " + (", ".join(named) if named else "them") + " as user-missing, but "
+                "missing_codes does not: declare " + ("it" if len(in_spss) == 1 else "them") + " under missing_codes"
+                if in_spss else "declare missing-value codes under missing_codes, or fix the mapping")
             problems.append(Problem(
-                file, "allowed_codes", f"{int(bad.sum())} value(s) outside the instrument's codes",
-                variable=var, count=int(bad.sum()), rows=file_rows(bad),
-                expected=codes.describe(), found="{" + ", ".join(found[:10]) + (" …" if len(found) > 10 else "") + "}",
+                file, "allowed_codes", f"{int(bad.sum())} value(s) outside the instrument's codes ({', '.join(kinds)})",
+                variable=var, count=int(bad.sum()), rows=file_rows(bad), expected=codes.describe(),
                 suggestion=suggestion,
             ))
     return problems
@@ -537,14 +521,14 @@ def check_value_labels(codebook: pd.DataFrame, file: str, mapping: dict[str, str
         outside = [c for c, good in zip(codes, ok) if not good]
         spec_codes = getattr(getattr(a, "codes", None), "labels", None)
         inst = "eq5d5l" if item.startswith("eq5d5l_") else item.rsplit("_", 1)[0]
-        key = (inst, a.describe(), tuple(_fmt_code(c) for c in codes))
+        key = (inst, a.describe(), tuple(codes))
         if outside:
             groups.setdefault(("outside", *key), []).append(f"{var} -> {item}")
         elif spec_codes and len(codes) < len(spec_codes):
             groups.setdefault(("fewer", *key), []).append(f"{var} -> {item}")
     problems = []
     for (kind, inst, expected, codes), variables in groups.items():
-        found = "labelled codes {" + ", ".join(codes) + "}"
+        found = "labelled codes " + codebook_codes(codes)
         if kind == "outside":
             problems.append(Problem(
                 file, "value_labels", f"value labels do not match {inst}'s answer codes for {len(variables)} "
@@ -593,17 +577,19 @@ def check_user_missing(data: pd.DataFrame, codebook: pd.DataFrame, file: str, ma
                 continue
             mask = col == float(code)
             if mask.any():
-                silent.setdefault((code, in_file[code]), []).append((var, int(mask.sum()), file_rows(mask)))
-    for (code, label), hits in silent.items():
+                silent.setdefault(code, []).append((var, int(mask.sum()), file_rows(mask)))
+    for code, hits in silent.items():
         n = sum(h[1] for h in hits)
         rows = tuple(sorted({r for h in hits for r in h[2]}))
+        # the code is one the codebook declares (named when it is short); its label is not quoted
+        shown = codebook_code(code) or "a code"
         problems.append(Problem(
             file, "undeclared_missing_codes",
-            f"{n} value(s) hold code {code}, which the SPSS file declares user-missing ({label!r}) but "
+            f"{n} value(s) hold code {shown}, which the SPSS file declares user-missing but "
             f"missing_codes does not, so they would be scored as answers, in {len(hits)} variable(s): "
             f"{_shown([h[0] for h in hits])}", variable=hits[0][0] if len(hits) == 1 else None,
-            count=n, rows=rows, expected=f"{code} declared under missing_codes",
-            suggestion=f"add {code}: <kind> (no_answer, dont_know, not_applicable or invalid) to missing_codes "
+            count=n, rows=rows, expected=f"{shown} declared under missing_codes",
+            suggestion=f"add {shown}: <kind> (no_answer, dont_know, not_applicable or invalid) to missing_codes "
                        "(`default`, or `by_variable` for these variables)"))
     for (declared, in_file), variables in differ.items():
         only_file = sorted(set(in_file) - set(declared))
@@ -612,348 +598,11 @@ def check_user_missing(data: pd.DataFrame, codebook: pd.DataFrame, file: str, ma
             f"missing-code declaration differs from the SPSS user-missing declaration for {len(variables)} "
             f"variable(s): {_shown(variables)}", count=len(variables),
             expected=f"{{{', '.join(map(str, declared))}}} (study.yaml)",
-            found=f"{{{', '.join(map(str, in_file))}}} (SPSS)",
-            suggestion=(f"declare {only_file} under missing_codes (by_variable for these variables)" if only_file
+            found=f"{codebook_codes(in_file)} (SPSS)",
+            suggestion=(f"declare {codebook_codes(only_file)} under missing_codes (by_variable for these variables)"
+                        if only_file
                         else "check that the extra codes in study.yaml are intended"), severity="warning"))
     return problems
-
-
-# -- identifier guard: no direct identifier may enter the pipeline ------------------------
-
-#: a *weak* value pattern (bare digit strings and numbers, which can also be codes or
-#: timestamps) stops ingestion only when at least this share of a column's non-missing
-#: values match it; *strong* patterns (e-mail addresses, personal identity numbers written
-#: with their separator, phone numbers written with +46 or grouped like 070-123 45 67) stop
-#: it at the first value
-IDENTIFIER_SHARE = 0.5
-#: a variable label is judged by name only when it is this short (a field name such as
-#: "Förnamn" or "E-postadress", not a question that happens to contain "namn")
-IDENTIFIER_LABEL_WORDS = 4
-
-_FOLD = str.maketrans("åäöéüÅÄÖÉÜ", "aaoeuAAOEU")
-
-#: what a variable is called when it holds a direct identifier: whole words, word pairs
-#: and word endings (Swedish compounds: förnamn, gatuadress), after folding å/ä/ö to a/a/o.
-#: Ambiguous abbreviations are left out on purpose ("tel" is also a telephone-interview
-#: flag); their values are still judged
-_IDENTIFIER_NAMES: list[tuple[str, set[str], set[tuple[str, ...]], tuple[str, ...]]] = [
-    ("personal identity number",
-     {"personnummer", "personnr", "persnr", "pnr", "samordningsnummer", "samordningsnr", "ssn",
-      "personnumber", "personalnumber"},
-     {("person", "nr"), ("person", "nummer"), ("personal", "number"), ("social", "security")}, ()),
-    ("e-mail address",
-     {"email", "epost", "mail", "emailadress", "epostadress", "mailadress", "emailaddress"},
-     {("e", "post"), ("e", "mail")}, ("epostadress", "mailadress", "mailaddress")),
-    ("name",
-     {"namn", "name", "firstname", "lastname", "surname", "fullname", "forename", "givenname", "familyname"},
-     {("first", "name"), ("last", "name"), ("full", "name"), ("given", "name"), ("family", "name")},
-     ("namn", "name")),
-    ("phone number",
-     {"telefon", "telefonnummer", "telnr", "mobil", "mobilnr", "mobilnummer", "mobiltelefon", "phone",
-      "phonenumber", "telephone", "mobile", "cellphone"},
-     {("phone", "number"), ("tel", "nr")}, ("telefonnummer", "telefon")),
-    ("postal address",
-     {"adress", "address", "gatuadress", "hemadress", "postadress", "postnummer", "postnr", "postort", "zip",
-      "zipcode", "postcode", "postalcode", "street"},
-     {("post", "nr"), ("post", "nummer"), ("zip", "code"), ("postal", "code")}, ("adress", "address")),
-    ("date of birth",
-     {"fodelsedatum", "fodelsedag", "birthdate", "birthday", "dob", "dateofbirth"},
-     {("date", "of", "birth"), ("birth", "date"), ("fodelse", "datum")}, ()),
-]
-
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-#: a personal identity / coordination number with its separator, anywhere in a text
-_PNR_IN_TEXT = re.compile(r"(?<![\d\-+])((?:\d{2})?\d{6})([-+])(\d{4})(?!\d)")
-_PNR_BARE = re.compile(r"(?:\d{2})?\d{10}")
-_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-#: Swedish phone numbers: international (+46 / 0046), mobile grouped (070-123 45 67) and
-#: other forms, matched on the whole value
-_PHONE_INTL = re.compile(r"(?:\+|00)46[\s\-]?(?:\(0\))?[\s\-]?[1-9](?:[\s\-]?\d){6,9}")
-_PHONE_MOBILE_GROUPED = re.compile(r"07[02369](?:[\s\-]\d{3}[\s\-]?\d{2}[\s\-]?\d{2}|[\s\-]\d{7}|\d{3}[\s\-]\d{2}[\s\-]\d{2})")
-_PHONE_MOBILE_BARE = re.compile(r"07[02369]\d{7}")
-_PHONE_LANDLINE = re.compile(r"0[1-9]\d{0,2}[\s\-](?:\d{2,3}[\s\-]?){1,3}\d{2,3}")
-
-
-def name_tokens(text: str) -> list[str]:
-    """Lower-case words of a variable name or label (camelCase and ``_``/``-`` split, å/ä/ö folded).
-
-    Examples
-    --------
-    >>> name_tokens("Förnamn"), name_tokens("e_post"), name_tokens("mobilNr")
-    (['fornamn'], ['e', 'post'], ['mobil', 'nr'])
-    """
-    text = re.sub(r"([a-zåäö0-9])([A-ZÅÄÖ])", r"\1 \2", str(text))
-    return [t for t in re.split(r"[^0-9a-z]+", text.translate(_FOLD).lower()) if t]
-
-
-def identifier_name_kind(text: str) -> str | None:
-    """The kind of direct identifier a variable name (or short label) names, else ``None``.
-
-    Examples
-    --------
-    >>> [identifier_name_kind(n) for n in ("efternamn", "E-post", "gatuadress", "pnr", "lopnr_kod",
-    ...                                    "eq_mobilitet", "f9_1", "Tel. nr")]
-    ['name', 'e-mail address', 'postal address', 'personal identity number', None, None, None, 'phone number']
-    """
-    tokens = name_tokens(text)
-    # adjacent words joined as well: "E-postadress" -> e + postadress -> epostadress
-    words_and_joins = tokens + [a + b for a, b in zip(tokens, tokens[1:])]
-    for kind, words, phrases, endings in _IDENTIFIER_NAMES:
-        if any(t in words for t in words_and_joins):
-            return kind
-        if endings and any(t.endswith(endings) for t in words_and_joins if len(t) > 4):
-            return kind
-        for phrase in phrases:
-            n = len(phrase)
-            if any(tuple(tokens[i:i + n]) == phrase for i in range(len(tokens) - n + 1)):
-                return kind
-    return None
-
-
-def luhn_valid(digits: str) -> bool:
-    """Whether a digit string passes the Luhn (mod 10) check, as Swedish personal identity
-    numbers do over their 10-digit form ``YYMMDDNNNC``.
-
-    Examples
-    --------
-    >>> luhn_valid("8112189876"), luhn_valid("8112189875"), luhn_valid("")
-    (True, False, False)
-    """
-    if not digits or not digits.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
-def personal_number_kind(text: str) -> str | None:
-    """``"personal identity number"``, ``"coordination number"`` or ``None`` for one value.
-
-    Accepts ``YYMMDD-NNNC``, ``YYMMDD+NNNC`` (100 years or older), ``YYYYMMDD-NNNC``,
-    ``YYYYMMDDNNNC`` and ``YYMMDDNNNC``. The date must exist (a coordination number adds 60
-    to the day) and the check digit ``C`` must be valid (Luhn over the 10-digit form).
-
-    Examples
-    --------
-    >>> personal_number_kind("811218-9876"), personal_number_kind("198112189876")
-    ('personal identity number', 'personal identity number')
-    >>> personal_number_kind("701063-2391"), personal_number_kind("811218-9875")
-    ('coordination number', None)
-    >>> personal_number_kind("2023-10-20"), personal_number_kind("811318-9876")
-    (None, None)
-    """
-    m = re.fullmatch(r"(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})", str(text).strip())
-    if not m:
-        return None
-    century, yy, mm, dd, tail = m.groups()
-    day, kind = int(dd), "personal identity number"
-    if day > 60:
-        day, kind = day - 60, "coordination number"
-    years = [int(century + yy)] if century else [1900 + int(yy), 2000 + int(yy)]
-    if century and century not in ("18", "19", "20"):
-        return None
-    import datetime as _dt
-
-    def exists(year: int) -> bool:
-        try:
-            _dt.date(year, int(mm), day)
-            return True
-        except ValueError:
-            return False
-
-    if not any(exists(y) for y in years):
-        return None
-    return kind if luhn_valid(yy + mm + dd + tail) else None
-
-
-def _text_value_kinds(value: str) -> tuple[set[str], set[str]]:
-    """(strong, weak) identifier kinds one text value shows."""
-    strong: set[str] = set()
-    weak: set[str] = set()
-    s = value.strip()
-    if "@" in s and _EMAIL.search(s):
-        strong.add("e-mail address")
-    for m in _PNR_IN_TEXT.finditer(s):
-        k = personal_number_kind(m.group(0))
-        if k:
-            strong.add(k)
-    compact = re.sub(r"\s", "", s)
-    if _PNR_BARE.fullmatch(compact):
-        k = personal_number_kind(compact)
-        if k:
-            weak.add(k)
-    if _DATE_LIKE.fullmatch(s):
-        return strong, weak
-    if _PHONE_INTL.fullmatch(s) or _PHONE_MOBILE_GROUPED.fullmatch(s):
-        strong.add("phone number")
-    elif _PHONE_MOBILE_BARE.fullmatch(compact) or (
-            _PHONE_LANDLINE.fullmatch(s) and 8 <= sum(c.isdigit() for c in s) <= 10):
-        weak.add("phone number")  # Swedish numbers have 8-10 digits with the leading 0
-    return strong, weak
-
-
-def _numeric_value_kinds(values: np.ndarray) -> list[set[str]]:
-    """Weak identifier kinds of numbers: personal identity numbers stored as 10- or 12-digit
-    numbers (or 9 digits when the leading zero of a 200x birth year was lost) and mobile
-    numbers that lost their leading zero (``701234567``, ``46701234567``)."""
-    out: list[set[str]] = []
-    for v in values:
-        kinds: set[str] = set()
-        n = int(v)
-        if 10**8 <= n < 10**12:
-            digits = str(n)
-            if len(digits) == 9:
-                if re.fullmatch(r"7[02369]\d{7}", digits):
-                    kinds.add("phone number")
-                digits = "0" + digits
-            if len(digits) == 11 and re.fullmatch(r"467[02369]\d{7}", digits):
-                kinds.add("phone number")
-            elif len(digits) in (10, 12):
-                k = personal_number_kind(digits)
-                if k:
-                    kinds.add(k)
-        out.append(kinds)
-    return out
-
-
-def _scan_values(col: pd.Series) -> dict[str, tuple[int, tuple[int, ...], bool]]:
-    """kind -> (number of matching values, their file rows, strong) for one column."""
-    col = col.reset_index(drop=True)
-    present = col.notna()
-    n_present = int(present.sum())
-    if not n_present:
-        return {}
-    hits: dict[str, list[int]] = {}
-    strong_kinds: set[str] = set()
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        num = pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
-        cand = np.flatnonzero(~np.isnan(num) & (np.abs(num) >= 1e8) & (np.abs(num) < 1e12)
-                              & (np.floor(num) == num))
-        for i, kinds in zip(cand, _numeric_value_kinds(np.abs(num[cand]))):
-            for k in kinds:
-                hits.setdefault(k, []).append(int(i))
-    else:
-        values = col[present]
-        texts = values[[isinstance(v, str) for v in values]] if values.dtype == object else (
-            values.astype(str) if pd.api.types.is_string_dtype(values) else values.iloc[:0])
-        # cheap pre-filter: only values with '@', or with 6+ digits, can match
-        texts = texts.astype(str)
-        cand = texts[texts.str.contains("@", regex=False) | (texts.str.count(r"\d") >= 6)]
-        for i, v in cand.items():
-            strong, weak = _text_value_kinds(v)
-            for k in strong | weak:
-                hits.setdefault(k, []).append(int(i))
-            strong_kinds |= strong
-    # a kind seen in a strong form anywhere in the column counts its weak forms as hits too
-    out = {}
-    for kind, rows in hits.items():
-        strong = kind in strong_kinds
-        if strong or len(rows) / n_present >= IDENTIFIER_SHARE:
-            out[kind] = (len(rows), tuple(r + 1 for r in sorted(rows)), strong)
-    return out
-
-
-def _article(noun: str) -> str:
-    return ("an " if noun[0] in "aeio" else "a ") + noun
-
-
-_KIND_PLURAL = {
-    "personal identity number": "Swedish personal identity numbers (valid date and check digit)",
-    "coordination number": "Swedish coordination numbers (day + 60, valid check digit)",
-    "e-mail address": "e-mail addresses",
-    "phone number": "phone numbers",
-}
-
-
-def check_no_identifiers(raw: pd.DataFrame, codebook: pd.DataFrame, file: str, id_variable: str,
-                         exemptions: dict[str, str] | None = None) -> list[Problem]:
-    """The identifier guard: no variable may look like a direct identifier.
-
-    Parameters
-    ----------
-    raw
-        The wave file's data as read (:func:`read_wave`).
-    codebook
-        Its codebook (variable labels are judged too).
-    file
-        File name for the messages.
-    id_variable
-        The pseudonym variable: its *name* is not judged (it is configured as the study
-        code), its *values* are (a personal identity number used as the "study code" is
-        the worst leak of all).
-    exemptions
-        Variable -> reason, from the wave's ``identifier_exemptions``: these variables
-        are not judged; each gives a ``note`` with its reason and what the guard would
-        otherwise have reported.
-
-    Returns
-    -------
-    list of Problem
-        ``severity="error"`` for each variable that is named or labelled like a name,
-        personal identity number, e-mail, phone, address or birth-date field, or whose
-        values look like Swedish personal identity or coordination numbers, e-mail
-        addresses or phone numbers (see :data:`IDENTIFIER_SHARE` for the threshold);
-        ``severity="note"`` for each exempted variable; ``severity="warning"`` for an
-        exemption naming a variable the file does not have. Messages hold the variable,
-        what was detected, counts and row numbers - never a value.
-
-    Examples
-    --------
-    >>> raw = pd.DataFrame({"kod": ["JH-1", "JH-2"], "kontakt": ["a@b.se", None], "q1": [1, 2]})
-    >>> cb = pd.DataFrame({"variable": ["kod", "kontakt", "q1"], "variable_label": ["", "", ""]})
-    >>> [str(p) for p in check_no_identifiers(raw, cb, "t0.sav", "kod")]
-    ["t0.sav, variable 'kontakt': 1 value(s) look like e-mail addresses; rows 1 (remove the variable from the file before it enters the pipeline; if it is not an identifier, exempt it under the wave's identifier_exemptions with a reason)"]
-    """
-    exemptions = dict(exemptions or {})
-    labels = codebook.drop_duplicates("variable").set_index("variable")["variable_label"].to_dict() \
-        if len(codebook) else {}
-    suggestion = ("remove the variable from the file before it enters the pipeline; if it is not an identifier, "
-                  "exempt it under the wave's identifier_exemptions with a reason")
-    problems: list[Problem] = []
-    for var in raw.columns:
-        var = str(var)
-        findings: list[Problem] = []
-        if var != id_variable:
-            kind = identifier_name_kind(var)
-            if kind:
-                findings.append(Problem(file, "no_direct_identifiers", f"the variable name suggests {_article(kind)}",
-                                        variable=var, suggestion=suggestion))
-            label = str(labels.get(var, "") or "")
-            label_kind = identifier_name_kind(label) if len(name_tokens(label)) <= IDENTIFIER_LABEL_WORDS else None
-            if label_kind and not kind:
-                findings.append(Problem(file, "no_direct_identifiers", f"the variable label suggests {_article(label_kind)}",
-                                        variable=var, found=f"label {label!r}", suggestion=suggestion))
-        for kind, (n, rows, _) in _scan_values(raw[var]).items():
-            findings.append(Problem(file, "no_direct_identifiers", f"{n} value(s) look like {_KIND_PLURAL[kind]}",
-                                    variable=var, count=n, rows=rows, suggestion=suggestion))
-        if var in exemptions:
-            would = "; ".join(p.message for p in findings) or "nothing (the exemption is not needed)"
-            problems.append(Problem(file, "identifier_exemption",
-                                    f"exempted from the identifier guard, reason: {exemptions[var]!r}; without "
-                                    f"the exemption the guard would report: {would}", variable=var,
-                                    severity="note"))
-        else:
-            problems.extend(findings)
-    unknown = [v for v in exemptions if v not in {str(c) for c in raw.columns}]
-    for v in unknown:
-        close = difflib.get_close_matches(v, [str(c) for c in raw.columns], n=1)
-        problems.append(Problem(file, "identifier_exemption", "identifier_exemptions names a variable the file "
-                                "does not have", variable=v, severity="warning",
-                                suggestion=f"did you mean {close[0]!r}?" if close else "remove the stale exemption"))
-    return problems
-
-
-def identifier_error(problems: list[Problem], file: str, wave_id: str) -> IdentifierError | None:
-    """The exception the ``raw_wave`` asset raises for the guard's errors (``None``: none)."""
-    errors = [p for p in problems if p.severity == "error"]
-    if not errors:
-        return None
-    variables = sorted({p.variable for p in errors if p.variable})
-    return IdentifierError(
-        f"{file} (wave {wave_id}): {len(variables)} variable(s) look like direct identifiers, so the file was "
-        f"not stored: {', '.join(repr(v) for v in variables)}\n" + "\n".join(f"  - {p}" for p in errors))
 
 
 def _fmt_code(v: float) -> str:
@@ -983,19 +632,46 @@ def read_attendance_file(path: str | Path, raw_bytes: bytes | None = None) -> pd
     return _read_csv(path.name, raw_bytes, "utf-8", [], dtype="string", encoding_option=False)
 
 
+def check_register_identifiers(reg: pd.DataFrame, file: str, spec, id_pattern: str | None = None) -> list[Problem]:
+    """The identifier guard on the attendance register (:func:`identifiers.check_no_identifiers`):
+    every column, the configured ones and any other, is judged by its values; the ID column's
+    values also for names where a pseudonym is expected (with ``id_pattern``); columns other
+    than the configured ones also by their names. ``spec.identifier_exemptions`` (if any)
+    exempts register columns with a reason."""
+    configured = [spec.workshop_column, spec.date_column]
+    problems = identifiers.check_no_identifiers(
+        reg, pd.DataFrame(), file, spec.id_column, getattr(spec, "identifier_exemptions", {}) or {},
+        id_pattern=id_pattern, what="attendance register", configured=configured)
+    return problems
+
+
 def read_attendance_bytes(path: str | Path) -> bytes:
     """The attendance register's bytes (it must exist, be a file and not be empty)."""
     return readers.file_bytes(Path(path), "attendance register", "a CSV file with one row per visit")
 
 
-def read_attendance(path: str | Path, spec, raw_bytes: bytes | None = None) -> pd.DataFrame:
+def read_attendance(path: str | Path, spec, raw_bytes: bytes | None = None, id_pattern: str | None = None,
+                    log=None) -> pd.DataFrame:
     """Read the attendance register (CSV) into ``participant_id, workshop, visit_date``.
 
-    IDs are stripped of surrounding spaces. A visit without a participant ID is an error
-    (as a wave row without one is), not a silently dropped or anonymous visit.
+    The identifier guard runs first, on every column of the register
+    (:func:`check_register_identifiers`). IDs are stripped of surrounding spaces. A visit
+    without a participant ID is an error (as a wave row without one is), not a silently
+    dropped or anonymous visit.
+
+    Parameters
+    ----------
+    path, spec
+        The register and its configuration (``attendance:``).
+    id_pattern
+        The study's pseudonym pattern: IDs that look like names stop the guard.
+    log
+        Called with the guard's notes and warnings (exemptions and their reasons).
 
     Raises
     ------
+    IdentifierError
+        The register holds something that looks like a direct identifier.
     WaveError
         The file cannot be read (see :func:`read_attendance_file`), a configured column is
         missing, dates cannot be parsed or participant IDs are blank (with the row numbers;
@@ -1003,11 +679,18 @@ def read_attendance(path: str | Path, spec, raw_bytes: bytes | None = None) -> p
     """
     path = Path(path)
     reg = read_attendance_file(path, raw_bytes)
+    guard = check_register_identifiers(reg, path.name, spec, id_pattern)
+    for p in guard:
+        if p.severity != "error" and log is not None:
+            log(f"identifier guard: {p}")
+    error = identifier_error(guard, path.name, what="attendance register")
+    if error is not None:
+        raise error
     cols = {spec.id_column: ID_COLUMN, spec.workshop_column: "workshop", spec.date_column: "visit_date"}
     absent = [c for c in cols if c not in reg.columns]
     if absent:
         raise WaveError(f"{path.name}: configured column(s) {absent} not in the register "
-                        f"(columns: {list(reg.columns)})")
+                        f"(columns: {shown_names(reg.columns, n=20)})")
     reg = reg[list(cols)].rename(columns=cols)
     errors = []
     dates = pd.to_datetime(reg["visit_date"], errors="coerce", format="%Y-%m-%d")
@@ -1031,7 +714,11 @@ def read_attendance(path: str | Path, spec, raw_bytes: bytes | None = None) -> p
 # -- cross-wave validation (on the stacked panel of all waves) ------------------------------
 
 _LETTER_PREFIX = re.compile(r"^[A-Za-z]+(?=[^A-Za-z0-9])")
-_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+#: letters and digits of every script (a name in another script must not be kept literally)
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+#: a literal prefix is shown in an ID's shape only when at least this many distinct IDs share
+#: it (a study prefix); a rarer "prefix" may be a first name and is masked like the rest
+MIN_SHARED_PREFIX = 5
 
 
 def id_format(pseudonym: str) -> str:
@@ -1054,6 +741,8 @@ def id_format(pseudonym: str) -> str:
     --------
     >>> id_format("JH-0A1B2C"), id_format("jh-0a1b2c"), id_format("JH0A1B2C"), id_format("1234-56")
     ('JH-XXXXXX', 'jh-xxxxxx', 'XXXXXXXX', 'XXXX-XX')
+    >>> id_format("Åsa Öberg"), id_format("أحمد-12")
+    ('??? ?????', 'XXXX-XX')
     """
     m = _LETTER_PREFIX.match(pseudonym)
     prefix = m.group(0) if m else ""
@@ -1064,6 +753,29 @@ def id_format(pseudonym: str) -> str:
         return c * len(s)
 
     return prefix + _ALNUM_RUN.sub(mask, pseudonym[len(prefix):])
+
+
+def id_shapes(ids: pd.Series) -> pd.Series:
+    """:func:`id_format` of every ID, with a literal prefix kept only when at least
+    :data:`MIN_SHARED_PREFIX` distinct IDs share it (so a shape shown in a message or in
+    metadata can never spell a participant's first name).
+
+    Examples
+    --------
+    >>> ids = pd.Series([f"JH-{i:06d}" for i in range(5)] + ["ANNA-01"])
+    >>> id_shapes(ids).tolist()[-2:]
+    ['JH-XXXXXX', 'XXXX-XX']
+    """
+    ids = ids.astype(str)
+    prefix = ids.str.extract(f"({_LETTER_PREFIX.pattern})", expand=False)
+    shared = ids.groupby(prefix).nunique()
+    rare = prefix.notna() & ~prefix.map(shared).fillna(0).ge(MIN_SHARED_PREFIX).astype(bool)
+    shapes = ids.map(id_format)
+    if rare.any():
+        shapes[rare] = ids[rare].map(lambda v: _ALNUM_RUN.sub(
+            lambda r: ("X" if r.group(0) == r.group(0).upper() else "x" if r.group(0) == r.group(0).lower()
+                       else "?") * len(r.group(0)), v))
+    return shapes
 
 
 def id_formats_by_wave(panel: pd.DataFrame) -> pd.DataFrame:
@@ -1077,17 +789,18 @@ def id_formats_by_wave(panel: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``wave, format, n_ids``: one row per wave and :func:`id_format` shape; counts only.
+        ``wave, format, n_ids``: one row per wave and shape (:func:`id_shapes`: a literal
+        prefix only when shared by at least :data:`MIN_SHARED_PREFIX` IDs); counts only.
 
     Examples
     --------
-    >>> p = pd.DataFrame({"participant_id": ["JH-AB12CD", "JH-ZZ99ZZ", "jh-ab12cd"],
-    ...                   "wave": ["T0", "T0", "T1"]})
+    >>> p = pd.DataFrame({"participant_id": [f"JH-AB12C{i}" for i in range(5)] + ["jh-ab12cd"],
+    ...                   "wave": ["T0"] * 5 + ["T1"]})
     >>> id_formats_by_wave(p).to_dict("records")
-    [{'wave': 'T0', 'format': 'JH-XXXXXX', 'n_ids': 2}, {'wave': 'T1', 'format': 'jh-xxxxxx', 'n_ids': 1}]
+    [{'wave': 'T0', 'format': 'JH-XXXXXX', 'n_ids': 5}, {'wave': 'T1', 'format': 'xx-xxxxxx', 'n_ids': 1}]
     """
     ids = panel[[ID_COLUMN, WAVE_COLUMN]].dropna(subset=[ID_COLUMN]).drop_duplicates()
-    ids = ids.assign(wave=ids[WAVE_COLUMN].astype(str), format=ids[ID_COLUMN].astype(str).map(id_format))
+    ids = ids.assign(wave=ids[WAVE_COLUMN].astype(str), format=id_shapes(ids[ID_COLUMN]))
     out = ids.groupby(["wave", "format"], sort=True).size().rename("n_ids").reset_index()
     return out.astype({"n_ids": int})
 
@@ -1167,9 +880,10 @@ def check_wave_links(wave: str, file: str, ids: pd.Series, others: list[OtherWav
     others = [o for o in others if len(o.ids.dropna())]
     if not len(ids) or not others:
         return problems
-    shapes = ids.map(id_format).value_counts()
+    own_shapes = id_shapes(ids)
+    shapes = own_shapes.value_counts()
     main = shapes.index[0]
-    other_shapes = {o.wave: o.ids.dropna().astype(str).map(id_format).value_counts() for o in others}
+    other_shapes = {o.wave: id_shapes(o.ids.dropna().astype(str)).value_counts() for o in others}
     if not any(main in s.index for s in other_shapes.values()):
         seen = pd.concat(other_shapes.values()).groupby(level=0).sum().sort_values(ascending=False)
         problems.append(Problem(
@@ -1186,7 +900,7 @@ def check_wave_links(wave: str, file: str, ids: pd.Series, others: list[OtherWav
         # blamed on this wave only for IDs written unlike the other waves' usual format
         usual = pd.concat(other_shapes.values()).groupby(level=0).sum().idxmax()
         near = (~is_member(ids, prior_ids) & is_member(_norm_ids(ids), prior_norm)
-                & (ids.map(id_format) != usual).to_numpy())
+                & (own_shapes != usual).to_numpy())
         if near.any():
             problems.append(Problem(
                 file, "wave_links", f"{int(near.sum())} participant ID(s) match an earlier wave's ID only after "

@@ -111,7 +111,13 @@ def similarity(a: str, b: str, floor: float = 0.0) -> float:
     >>> similarity("Hur nöjd är du med din sömn?", "hur nöjd är du med din sömn")
     1.0
     """
-    na, nb = normalise_label(a), normalise_label(b)
+    return _similarity(normalise_label(a), normalise_label(b), floor)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _similarity(na: str, nb: str, floor: float) -> float:
+    """:func:`similarity` of two normalised labels (cached: waves repeat their questions, so
+    validate and new-wave compare the same pairs again and again)."""
     if not na or not nb:
         return 0.0
     sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
@@ -206,22 +212,27 @@ def describe_variables(raw: ingest.RawWave) -> dict[str, Variable]:
         In file order. ``value_labels`` holds the labelled codes that are *not* declared
         user-missing, ``missing_labels`` the user-missing ones.
     """
-    out: dict[str, Variable] = {}
     cb = raw.codebook
-    for var, g in cb.groupby("variable", sort=False):
-        labelled = g.dropna(subset=["value"])
-        valid = labelled[~labelled["user_missing"].astype(bool)]
-        miss = labelled[labelled["user_missing"].astype(bool)]
+    labels: dict[str, str] = {}
+    valid: dict[str, dict[float, str]] = {}
+    missing: dict[str, dict[float, str]] = {}
+    # one pass over the codebook's rows (a few hundred), not a pandas selection per variable
+    for var, label, value, value_label, user_missing in zip(
+            cb["variable"], cb["variable_label"], cb["value"], cb["value_label"], cb["user_missing"]):
+        var = str(var)
+        if var not in labels:
+            labels[var] = str(label or "")
+            valid[var], missing[var] = {}, {}
+        if value is not None and not pd.isna(value):
+            (missing if bool(user_missing) else valid)[var][float(value)] = str(value_label)
+    out: dict[str, Variable] = {}
+    for var in labels:
         col = raw.data[var] if var in raw.data else pd.Series(dtype="float64")
-        out[str(var)] = Variable(
-            name=str(var),
-            label=str(g["variable_label"].iloc[0] or ""),
-            value_labels=dict(zip(valid["value"].astype(float), valid["value_label"].astype(str))),
-            missing_labels=dict(zip(miss["value"].astype(float), miss["value_label"].astype(str))),
+        first = col.dropna().iloc[0] if col.dtype == object and col.notna().any() else None
+        out[var] = Variable(
+            name=var, label=labels[var], value_labels=valid[var], missing_labels=missing[var],
             is_text=bool(pd.api.types.is_string_dtype(col) or col.dtype == object),
-            is_date=bool(pd.api.types.is_datetime64_any_dtype(col)
-                         or (col.dtype == object and len(col.dropna())
-                             and isinstance(col.dropna().iloc[0], (dt.date, dt.datetime)))
+            is_date=bool(pd.api.types.is_datetime64_any_dtype(col) or isinstance(first, (dt.date, dt.datetime))
                          or _iso_dates(col)),
         )
     return out
@@ -478,12 +489,17 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     ------
     pipelines.ingest.WaveError
         The file cannot be read.
+    pipelines.ingest.IdentifierError
+        The identifier guard stops the file (or its name): nothing is proposed.
     """
     import instruments
 
-    from pipelines import study
+    from pipelines import identifiers, study
 
     path = Path(file).resolve()
+    name_problem = identifiers.file_name_problem(path.name)
+    if name_problem:
+        raise ingest.IdentifierError(f"the new wave file: {name_problem}")
     raw = ingest.read_wave(path, encoding=encoding, delimiter=delimiter, decimal=decimal, sheet=sheet,
                            hint="new-wave")
     study.register_study_scales(config)
@@ -497,6 +513,14 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
     chosen = assign(cands)
 
     id_match = next((m for m in chosen.values() if m.kind == "id"), None)
+    # the identifier guard, as raw_wave runs it: a file it would stop is not proposed (the
+    # proposal prints labels, and such a file must not enter the pipeline anyway)
+    guard = identifiers.check_no_identifiers(raw.data, raw.codebook, path.name,
+                                             id_match.variable if id_match else None,
+                                             id_pattern=config.study.id_pattern)
+    error = identifiers.identifier_error(guard, path.name)
+    if error is not None:
+        raise error
     items = [chosen[v] for v in variables if v in chosen and chosen[v].kind == "item"]
     covs = [chosen[v] for v in variables if v in chosen and chosen[v].kind == "covariate"]
     order = {it: i for i, it in enumerate(

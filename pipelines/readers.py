@@ -529,8 +529,9 @@ def _decode_error(name: str, raw: bytes, encoding: str, options: ReadOptions, de
         pos = exc.start
     column = first[:pos].count(delimiter.encode())
     variable = ""
-    if column < len(header) and len(header) > 1 and len(header[column]) <= LONGEST_NAME:
-        variable = f", first in variable {header[column]!r}"
+    if column < len(header) and len(header) > 1 and len(header[column]) <= LONGEST_NAME \
+            and not _data_like_header(header):
+        variable = f", first in variable {_shown(header[column])}"
     elif len(header) > 1:
         variable = f", first in column {column + 1}"
     rows = tuple(i for i in bad if i > 0)
@@ -546,6 +547,29 @@ def _decode_error(name: str, raw: bytes, encoding: str, options: ReadOptions, de
             guess = (f"; it is probably {likely} text: save it again as 'CSV UTF-8'"
                      + _encoding_fix(options, likely))
     return f"{name}: not valid {encoding.upper()} text in {where}{variable}{guess}"
+
+
+def _shown(name) -> str:
+    """A header name for a message (:func:`pipelines.problems.shown_name`: quoted unless it
+    looks like a value or an identifier)."""
+    from pipelines.problems import shown_name
+
+    return shown_name(name)
+
+
+def _data_like_header(header: list[str]) -> int:
+    from pipelines.problems import header_looks_like_data
+
+    return header_looks_like_data(header)[0]
+
+
+def _no_data_in_header(name: str, header: list[str], where: str, fix: str) -> None:
+    """A first line (row) holding numbers, dates or times is a row of answers, not the
+    variable names: refused, without quoting it (its "names" would be the first answers)."""
+    n_data = _data_like_header(header)
+    if n_data:
+        raise WaveError(f"{name}: {where} looks like data, not variable names ({n_data} of its {len(header)} "
+                        f"fields are numbers, dates or times); expected the variable names there: {fix}")
 
 
 def _detect_delimiter(header_line: str) -> str:
@@ -636,6 +660,7 @@ def parse_csv(name: str, raw: bytes, options: ReadOptions, notes: list[str], dty
         raise WaveError(f"{name}: the header line is one field of {len(header[0]):,} characters, not a list of "
                         "variable names: the fields are not separated by a comma, semicolon or tab (or the whole "
                         "line is quoted); save it again as 'CSV UTF-8 (comma delimited)'")
+    _no_data_in_header(name, header, "the first line", "export the file with its header line")
     blank = [i + 1 for i, h in enumerate(header) if not h.strip()]
     if blank:
         raise WaveError(f"{name}: {len(blank)} column(s) of the header have no name (column(s) "
@@ -644,7 +669,7 @@ def parse_csv(name: str, raw: bytes, options: ReadOptions, notes: list[str], dty
     dup = name_counts[name_counts > 1]
     if len(dup):
         raise WaveError(f"{name}: the header names {len(dup)} variable(s) more than once: "
-                        + ", ".join(f"{v!r} ({n} times)" for v, n in dup.items())
+                        + ", ".join(f"{_shown(v)} ({n} times)" for v, n in dup.items())
                         + "; every variable needs a unique name")
     _check_row_lengths(name, raw, encoding, delimiter)
     if isinstance(dtype, dict):
@@ -809,6 +834,8 @@ def _read_workbook(name: str, raw: bytes, family: str, options: ReadOptions, not
     header = [header[j] for j in keep]
     if dropped and keep and keep[-1] < width - 1:
         notes.append(f"{dropped} empty column(s) without a name ignored")
+    _no_data_in_header(name, [h for h in header if h], f"the first row of worksheet {sheet!r}",
+                       "put the variable names in the first row")
     blank = [i + 1 for i, h in enumerate(header) if not h]
     if blank:
         raise WaveError(f"{name}: {len(blank)} column(s) of worksheet {sheet!r} have data but no name in the first "
@@ -817,7 +844,7 @@ def _read_workbook(name: str, raw: bytes, family: str, options: ReadOptions, not
     dup = counts[counts > 1]
     if len(dup):
         raise WaveError(f"{name}: the first row names {len(dup)} variable(s) more than once: "
-                        + ", ".join(f"{v!r} ({n} times)" for v, n in dup.items())
+                        + ", ".join(f"{_shown(v)} ({n} times)" for v, n in dup.items())
                         + "; every variable needs a unique name")
     cols = {}
     formats = {}

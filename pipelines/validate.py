@@ -23,10 +23,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
 from pipelines import categories, ingest, missing_declarations, readers, wavefiles
+from pipelines import problems as msg
 from pipelines.config import (
     DEFAULT_CONFIG,
     Attendance,
@@ -129,9 +131,22 @@ def _close(word: str, choices, n: int = 1) -> str | None:
     return hits[0] if hits else None
 
 
+def _close_file(name: str, names) -> str | None:
+    """The closest file name, unless its name holds an identifier (it is then never shown)."""
+    from pipelines.identifiers import file_name_problem
+
+    return _close(name, [n for n in names if file_name_problem(n) is None])
+
+
 def _did_you_mean(word: str, choices) -> str | None:
     hit = _close(word, choices)
     return f"did you mean {hit!r}?" if hit else None
+
+
+def _did_you_mean_name(word: str, names) -> str | None:
+    """As :func:`_did_you_mean`, for names read from a file (quoted only when they are names)."""
+    hit = _close(word, names)
+    return f"did you mean {msg.shown_name(hit)}?" if hit else None
 
 
 def _shown(names, n: int = 10) -> str:
@@ -146,7 +161,7 @@ def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[
     """Parse the YAML and validate it; every schema error is its own finding."""
     name = path.name
     if not path.exists():
-        sibling = _close(name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
+        sibling = _close_file(name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
         return None, None, [Finding(ERROR, name, "config", f"study configuration {path} does not exist",
                                     suggestion=f"did you mean {sibling!r}?" if sibling else
                                     "pass --config PATH or set STUDY_CONFIG")]
@@ -266,7 +281,7 @@ def _scale_findings(config_name: str, scale_files: list[str], base_dir: Path) ->
     for rel in scale_files:
         path = _resolve(base_dir, rel)
         if not path.exists():
-            sib = _close(path.name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
+            sib = _close_file(path.name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
             findings.append(Finding(ERROR, config_name, "scale_file", f"scale file {rel!r} does not exist",
                                     variable="scales", suggestion=f"did you mean {sib!r}?" if sib else
                                     "fix the path (relative to the study configuration)"))
@@ -287,7 +302,7 @@ def _missing_file(wave: Wave, path: Path, other_files: dict[str, Path]) -> Findi
     folder = path.parent
     candidates = [p.name for p in folder.iterdir() if p.suffix.lower() in readers.EXTENSIONS] \
         if folder.exists() else []
-    hit = _close(path.name, candidates)
+    hit = _close_file(path.name, candidates)
     return Finding(ERROR, path.name, "wave_file", f"wave file {wave.file!r} does not exist", variable=None,
                    expected=f"a wave file ({readers.SUPPORTED}) in {folder}", found=f"{len(candidates)} wave file(s) there",
                    suggestion=f"did you mean {hit!r}?" if hit else "fix `file:` of this wave", wave=wave.id)
@@ -319,17 +334,16 @@ def _absent_findings(wave: Wave, raw: ingest.RawWave, others: dict[str, Wave]) -
             ERROR, file, "wave_file",
             f"{len(absent)} of {len(needed)} configured variables are not in the file "
             f"(e.g. {_shown(absent, 5)})", expected=f"the variables of wave {wave.id}'s mapping",
-            found=f"variables such as {_shown(list(raw.data.columns)[:5], 5)}",
+            found=f"variables such as {msg.shown_names(list(raw.data.columns)[:5], 5)}",
             suggestion=(f"this looks like wave {other}'s file: are the `file:` entries of waves {wave.id} "
                         f"and {other} swapped?") if other else "is `file:` the right file for this wave?",
             wave=wave.id))
     else:
-        labels = raw.codebook.drop_duplicates("variable").set_index("variable")["variable_label"].to_dict()
         for v in absent:
             role = ("ID variable" if v == wave.id_variable else
                     f"mapped to {wave.mapping[v]}" if v in wave.mapping else f"covariate {wave.covariates[v]}")
             hit = _close(v, [c for c in raw.data.columns if c not in needed] or list(raw.data.columns))
-            hint = f"did you mean {hit!r} ({labels.get(hit) or 'no label'})?" if hit else "check the spelling"
+            hint = f"did you mean {msg.shown_name(hit)}?" if hit else "check the spelling"
             findings.append(Finding(ERROR, file, "mapping", f"configured variable is not in the file ({role})",
                                     variable=v, suggestion=hint, wave=wave.id))
     if wave.id_variable not in cols:
@@ -347,28 +361,30 @@ def _label_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -> l
     from pipelines import new_wave
 
     variables = new_wave.describe_variables(raw)
-    by_target: dict[str, list] = {}
+    # the distinct labels of each target (waves repeat their questions: comparing each label
+    # once keeps this linear in the number of waves)
+    by_target: dict[str, set[str]] = {}
     for r in references:
         if r.kind == "item" and r.wave != wave.id:
-            by_target.setdefault(r.target, []).append(r)
+            by_target.setdefault(r.target, set()).add(r.label)
     findings = []
     for var, item in wave.mapping.items():
         v = variables.get(var)
         if v is None or not v.label:
             continue
-        own = max((new_wave.similarity(v.label, r.label) for r in by_target.get(item, [])), default=None)
+        own = max((new_wave.similarity(v.label, label) for label in by_target.get(item, ())), default=None)
         best_item, best_sim = None, 0.0
-        for target, refs in by_target.items():
+        for target, labels in by_target.items():
             if target == item:
                 continue
-            s = max(new_wave.similarity(v.label, r.label, 0.95) for r in refs)
+            s = max(new_wave.similarity(v.label, label, 0.95) for label in labels)
             if s > best_sim:
                 best_item, best_sim = target, s
         if own is not None and best_item and best_sim >= 0.95 and best_sim - own >= 0.1:
             findings.append(Finding(
                 ERROR, file, "mapping_label", f"mapped to {item}, but its label matches {best_item} in the "
                 f"other waves (similarity {best_sim:.2f} vs {own:.2f} for {item})", variable=var,
-                found=f"label {v.label!r}", suggestion=f"map {var!r} to {best_item}, or check the item numbers",
+                suggestion=f"map {var!r} to {best_item}, or check the item numbers",
                 wave=wave.id))
     return findings
 
@@ -397,7 +413,8 @@ def _unmapped_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -
     findings = []
     for item in missing:
         inst = item.rsplit("_", 1)[0] if not item.startswith("eq5d5l_") else "eq5d5l"
-        hint = (f"map {best[item][0]!r} (label similarity {best[item][1]:.2f}) to {item}" if item in best
+        hint = (f"map {msg.shown_name(best[item][0])} (label similarity {best[item][1]:.2f}) to {item}"
+                if item in best
                 else f"map the file's variable for {item}, or remove {inst} from the wave's instruments")
         findings.append(Finding(ERROR, file, "unmapped_item", f"item of declared instrument {inst} is not mapped",
                                 variable=item, suggestion=hint, wave=wave.id))
@@ -431,28 +448,33 @@ def _value_label_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Fi
 
 
 def _code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: str) -> list[Finding]:
-    """Answers outside the instrument's codes; variables with the same cause (same
-    unexpected codes, same SPSS user-missing declaration) are reported together."""
+    """Answers outside the instrument's codes; variables with the same cause (same kinds of
+    unexpected values, same SPSS user-missing declaration) are reported together. Values
+    are described by kind, never shown; codes the SPSS file declares user-missing are
+    codebook codes and are named in the suggestion (see :mod:`pipelines.problems`)."""
     from pipelines import study
 
     user_missing = _user_missing(raw)
     raw_names = {item: r for r, item in wave.mapping.items()}
+    allowed = study.allowed_codes(wave)
     groups: dict[tuple, list[ingest.Problem]] = {}
-    for p in ingest.check_codes(data, file, study.allowed_codes(wave), raw_names):
-        var = p.variable.split(" -> ")[0] if p.variable else ""
-        found_codes = {int(float(c)) for c in re.findall(r"-?\d+(?:\.\d+)?", p.found or "")}
-        in_spss = tuple(sorted(found_codes & user_missing.get(var, set())))
-        groups.setdefault((p.expected, p.found, in_spss), []).append(p)
+    for p in ingest.check_codes(data, file, allowed, raw_names, ingest.user_missing_codes(raw.codebook)):
+        var, _, item = (p.variable or "").partition(" -> ")
+        col = data[item].astype("float64").to_numpy()
+        bad = col[~np.isnan(col) & ~allowed[item].valid(col)]
+        in_spss = tuple(sorted(c for c in user_missing.get(var, set()) if float(c) in set(bad.tolist())))
+        kinds = re.search(r"\(([^()]*)\)$", p.message)
+        groups.setdefault((p.expected, kinds.group(1) if kinds else "", in_spss), []).append(p)
     findings = []
-    for (expected, found, in_spss), problems in groups.items():
+    for (expected, kinds, in_spss), problems in groups.items():
         variables = [p.variable.split(" -> ")[0] for p in problems]
         if in_spss:
             cb = raw.codebook
             labels = cb[(cb["variable"] == variables[0]) & cb["value"].isin(in_spss)]
-            kinds = {int(r.value): _missing_kind_of(r.value_label) for r in labels.itertuples()}
-            what = ", ".join(f"{int(r.value)} = {r.value_label!r}" for r in labels.itertuples())
-            suggestion = (f"the SPSS file declares {what} as user-missing: add "
-                          + ", ".join(f"{c}: {kinds.get(c, 'no_answer')}" for c in in_spss)
+            kind_of = {int(r.value): _missing_kind_of(r.value_label) for r in labels.itertuples()}
+            named = [(msg.codebook_code(c) or "a code", kind_of.get(c, "no_answer")) for c in in_spss]
+            suggestion = (f"the SPSS file declares {', '.join(c for c, _ in named)} as user-missing: add "
+                          + ", ".join(f"{c}: {k}" for c, k in named)
                           + " to missing_codes (`default`, or `by_variable` for these variables)")
         else:
             suggestion = problems[0].suggestion
@@ -465,8 +487,8 @@ def _code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: st
             n = sum(p.count for p in problems)
             findings.append(Finding(
                 ERROR, file, "allowed_codes",
-                f"{n} value(s) outside the instrument's codes in {len(problems)} variables: {_shown(variables, 8)}",
-                expected=expected, found=found, suggestion=suggestion, wave=wave.id))
+                f"{n} value(s) outside the instrument's codes ({kinds}) in {len(problems)} variables: "
+                f"{_shown(variables, 8)}", expected=expected, suggestion=suggestion, wave=wave.id))
     return findings
 
 
@@ -517,7 +539,8 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
             return findings + [_missing_file(wave, path, {})], None
         return findings + [Finding(ERROR, path.name, "wave_file", str(exc), wave=wave.id)], None
     file = path.name
-    guard = ingest.check_no_identifiers(raw.data, raw.codebook, file, wave.id_variable, wave.identifier_exemptions)
+    guard = ingest.check_no_identifiers(raw.data, raw.codebook, file, wave.id_variable, wave.identifier_exemptions,
+                                        id_pattern=id_pattern)
     findings += [Finding.from_problem(p, wave.id) for p in guard]
     absent, reduced = _absent_findings(wave, raw, others)
     findings += absent
@@ -557,20 +580,21 @@ def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
                          last: pd.Timestamp | None, needed: bool) -> list[Finding]:
     file = path.name
     if not path.exists():
-        hit = _close(file, [p.name for p in path.parent.glob("*.csv")]) if path.parent.exists() else None
+        hit = _close_file(file, [p.name for p in path.parent.glob("*.csv")]) if path.parent.exists() else None
         return [Finding(ERROR, file, "attendance", f"attendance register {att.file!r} does not exist",
                         suggestion=f"did you mean {hit!r}?" if hit else "fix attendance.file")]
     try:
         reg = ingest.read_attendance_file(path)
     except ingest.WaveError as exc:
         return [Finding(ERROR, file, "attendance", str(exc))]
-    findings = []
+    findings = [Finding.from_problem(p, None) for p in ingest.check_register_identifiers(reg, file, att, id_pattern)]
     cols = {att.id_column: "id_column", att.workshop_column: "workshop_column", att.date_column: "date_column"}
     for col, key in cols.items():
         if col not in reg.columns:
             findings.append(Finding(ERROR, file, "attendance", f"configured column (attendance.{key}) is not in "
-                                    "the register", variable=col, found=f"columns {list(reg.columns)}",
-                                    suggestion=_did_you_mean(col, reg.columns) or f"fix attendance.{key}"))
+                                    "the register", variable=col,
+                                    found=f"columns {msg.shown_names(reg.columns, 20)}",
+                                    suggestion=_did_you_mean_name(col, reg.columns) or f"fix attendance.{key}"))
     if att.date_column in reg.columns:
         dates = pd.to_datetime(reg[att.date_column], errors="coerce", format="%Y-%m-%d")
         bad = dates.isna() & reg[att.date_column].notna()

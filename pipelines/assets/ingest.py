@@ -36,10 +36,12 @@ def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     """Read the wave file named in the study configuration (SPSS .sav/.zsav/.por, Stata .dta,
     CSV, .xlsx or .ods; see :mod:`pipelines.readers`), with the wave's ``value_labels``.
 
-    The identifier guard runs here, before anything is stored: a variable that looks like
-    a direct identifier (name, personal identity or coordination number, e-mail, phone,
-    address) fails the asset, so the file never reaches ``data/interim``. Variables the
-    wave exempts under ``identifier_exemptions`` are logged with their reason.
+    The identifier guard (:mod:`pipelines.identifiers`) runs here, before anything is
+    stored: a personal identity or coordination number, phone number or e-mail address in
+    any cell (free text and numeric items included), variable name, variable label or
+    value label, a name where a pseudonym is expected, or a variable named like a name,
+    address or contact field fails the asset, so the file never reaches ``data/interim``.
+    Variables the wave exempts under ``identifier_exemptions`` are logged with their reason.
 
     The data version hashes the bytes that were parsed (the file is read once into memory,
     hashed and parsed from that snapshot, so a file replaced mid-read cannot be stored under
@@ -53,7 +55,7 @@ def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     for note in raw.notes:
         context.log.info(f"{raw.path.name}: {note}")
     guard = ingest.check_no_identifiers(raw.data, raw.codebook, raw.path.name, wave.id_variable,
-                                        wave.identifier_exemptions)
+                                        wave.identifier_exemptions, id_pattern=config.study.id_pattern)
     for p in guard:
         if p.severity == "note":
             context.log.info(f"identifier guard: {p}")
@@ -142,9 +144,12 @@ def attendance(context: dg.AssetExecutionContext, study_config: StudyResource):
                              "workshop": pd.Series(dtype="string"),
                              "visit_date": pd.Series(dtype="datetime64[ns]")}))
     path = config.resolve(config.attendance.file)
-    raw_bytes = ingest.read_attendance_bytes(path)      # hashed and parsed from the same bytes
+    # hashed and parsed from the same bytes; the identifier guard runs on every column of the
+    # register before anything is stored
+    raw_bytes = ingest.read_attendance_bytes(path)
     digest = readers.sha256_bytes(raw_bytes)
-    reg = ingest.read_attendance(path, config.attendance, raw_bytes)
+    reg = ingest.read_attendance(path, config.attendance, raw_bytes, id_pattern=config.study.id_pattern,
+                                 log=context.log.info)
     return dg.Output(reg, data_version=dg.DataVersion(digest), metadata=table_metadata(
         reg, sha256=digest, file=dg.MetadataValue.path(str(path)),
         n_participants=int(reg["participant_id"].nunique()),

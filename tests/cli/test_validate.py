@@ -62,7 +62,8 @@ def test_many_mistakes_reported_at_once(small_study, config_edit, sav_edit, caps
 
     codes = [f for f in _by_check(report, "allowed_codes") if f.wave == "T2"]
     assert codes, "8 left as an answer must be out of range"
-    assert all(f.found == "{8}" for f in codes)
+    # described by kind, never by value (issue 15); the declared code is named in the suggestion
+    assert all(f.found is None and "(codes the SPSS file declares user-missing)" in f.message for f in codes)
     assert all("8: dont_know" in f.suggestion for f in codes)
     assert any("q1_whoqol" in f.message or (f.variable or "").startswith("q1_whoqol") for f in codes)
 
@@ -74,7 +75,8 @@ def test_many_mistakes_reported_at_once(small_study, config_edit, sav_edit, caps
 
     # the printed report names every file and variable in one run
     for needle in ("jh_T0_hosten2023.sav", "jh_T1_dec2024.sav", "jh_T2_dec2025.sav", "attendance.csv",
-                   "'f12_33'", "'wq_07'", "'wq_08'", "participant_id", "visit_dat", "expected 1–5, found {8}"):
+                   "'f12_33'", "'wq_07'", "'wq_08'", "participant_id", "visit_dat",
+                   "(codes the SPSS file declares user-missing)", "expected 1–5 -> the SPSS file declares 8 as"):
         assert needle in out, needle
     assert not re.search(r"JH-[0-9A-Z]{6}\b", out)  # never a participant ID
 
@@ -190,7 +192,8 @@ def test_identifier_columns_are_reported_by_name_and_exemptions_as_notes(small_s
     assert set(guard) == {"kontakt", "efternamn", "v90"} and all(f.severity == "error" for f in guard.values())
     assert guard["kontakt"].message == "4 value(s) look like e-mail addresses; rows 1, 2, 3, 4"
     assert guard["efternamn"].message == "the variable name suggests a name"
-    assert guard["v90"].found == "label 'Hemadress'"
+    # the label is named as the reason, its text is never quoted (issue 15)
+    assert guard["v90"].message == "the variable label suggests a postal address" and guard["v90"].found is None
     (note,) = report.notes
     assert note.variable == "verkstad_namn" and note.wave == "T0"
     assert "reason: 'names of the health workshops, not of people'" in note.message
@@ -198,6 +201,7 @@ def test_identifier_columns_are_reported_by_name_and_exemptions_as_notes(small_s
                    "note: variable 'verkstad_namn': exempted from the identifier guard", "1 note(s)"):
         assert needle in out, needle
     assert "example.se" not in out and "Svensson" not in out and "Lindängsvägen" not in out
+    assert "Hemadress" not in out
 
 
 def test_validate_reports_what_the_pipeline_rejects(small_study, config_edit, sav_edit):

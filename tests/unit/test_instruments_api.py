@@ -118,8 +118,11 @@ def test_invalid_codes_named_with_counts_never_ids():
     with pytest.raises(ins.ItemError) as exc:
         ins.score("gse", items)
     msg = str(exc.value)
-    assert "gse_04: codes 0, 7 found in 3 rows; allowed 1–4" in msg
-    assert "gse_09: codes 1.5 found in 1 row" in msg
+    # the answers are described by kind, never shown (issue 15); they stay in .problems
+    assert "gse_04: codes outside the allowed ones (below 1, above 4) in 3 rows; allowed 1–4" in msg
+    assert "gse_09: codes outside the allowed ones (fractional) in 1 row" in msg
+    assert "7" not in msg and "1.5" not in msg
+    assert next(p for p in exc.value.problems if p["column"] == "gse_04")["found"] == [0.0, 7.0]
     assert "P000" not in msg
     assert {p["column"] for p in exc.value.problems} == {"gse_04", "gse_09"}
 

@@ -93,11 +93,12 @@ def test_missing_dimension_gives_no_profile_lss_or_index_but_keeps_vas():
     assert out["eq5d5l_n_valid"].tolist() == [5, 4]
 
 
-@pytest.mark.parametrize("bad, column", [(6, "eq5d5l_ua"), (0, "eq5d5l_ua")])
-def test_out_of_range_levels_are_errors(bad, column):
+@pytest.mark.parametrize("bad, column, kind", [(6, "eq5d5l_ua", "above 5"), (0, "eq5d5l_ua", "below 1")])
+def test_out_of_range_levels_are_errors(bad, column, kind):
     df = states_frame(["11111"])
     df[column] = bad
-    with pytest.raises(ins.ItemError, match=f"{column}: codes {bad} found in 1 row; allowed 1–5"):
+    with pytest.raises(ins.ItemError, match=rf"{column}: codes outside the allowed ones \({kind}\) in 1 row; "
+                                            "allowed 1–5"):
         ins.score("eq5d5l", df)
 
 
@@ -105,7 +106,7 @@ def test_out_of_range_levels_are_errors(bad, column):
 def test_vas_outside_0_100_or_not_integer_is_an_error(vas):
     df = states_frame(["11111"]).astype(float)
     df["eq5d5l_vas"] = vas
-    with pytest.raises(ins.ItemError, match="eq5d5l_vas: codes .* allowed 0–100"):
+    with pytest.raises(ins.ItemError, match="eq5d5l_vas: codes outside the allowed ones .* allowed 0–100"):
         ins.score("eq5d5l", df)
 
 

@@ -69,7 +69,7 @@ def test_allowed_codes_follow_the_form():
     assert sp.allowed["rand36_21"].describe() == "1–6"
     row = extreme(100)
     row[2] = 4  # item 3 has only codes 1-3
-    with pytest.raises(ins.ItemError, match="rand36_03: codes 4 found in 1 row; allowed 1–3"):
+    with pytest.raises(ins.ItemError, match=r"rand36_03: codes outside the allowed ones \(above 3\) in 1 row; allowed 1–3"):
         ins.score("rand36", pd.DataFrame([row], columns=ITEMS))
 
 

@@ -65,5 +65,5 @@ def test_srh():
 
 
 def test_srh_rejects_codes_outside_1_5():
-    with pytest.raises(ins.ItemError, match="srh_01: codes 0, 6"):
+    with pytest.raises(ins.ItemError, match=r"srh_01: codes outside the allowed ones \(below 1, above 5\)"):
         ins.score("srh", frame("srh", [0], [6], [1]))
