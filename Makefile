@@ -29,7 +29,7 @@ validate: $(STAMP)
 	$(BIN)/python -m pipelines validate
 
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rfE --durations=40
 
 # PostgreSQL, Chromium and LibreOffice for the server, browser and DOCX tests (Debian packages).
 system-deps:

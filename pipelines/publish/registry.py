@@ -509,13 +509,33 @@ def build_reliability(inputs, ctx: Context) -> pd.DataFrame:
     return inputs["wave_reliability"].reset_index(drop=True)
 
 
+def _complete_answers(ctx: Context, r) -> np.ndarray | None:
+    """Respondents at ``r.wave`` who answered every item of the scale (the panel's
+    ``<instrument>[_<scale>]_n_valid`` equal to ``n_items``), or None when the panel does
+    not tell (then the count is opaque)."""
+    p = ctx.persons
+    for col in (f"{r.instrument}_{r.scale}_n_valid", f"{r.instrument}_n_valid"):
+        if pd.notna(getattr(r, "n_items", np.nan)) and p.valid(col, r.wave).any():
+            m = p.present(r.wave) & (p.numeric(col, r.wave) == float(r.n_items))
+            if pd.notna(r.n_complete) and int(m.sum()) == int(_num(r.n_complete)):
+                return m
+    return None
+
+
 def model_reliability(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
-    # the complete responses to one scale at one wave: no other published number describes
-    # this universe, so only the threshold applies (an opaque count)
+    # the complete responses to one scale at one wave: a part of the wave's respondents
+    # (the rest is item non-response, protected with publishing.protect_item_nonresponse);
+    # where the panel cannot say who they are, an opaque count under the threshold only
     cols = _existing(t, ["n_complete", "alpha", "alpha_ci_low", "alpha_ci_high", "omega_total"])
     for i, r in enumerate(t.itertuples(index=False)):
+        label = f"complete answers to {r.instrument} {r.scale} at {r.wave}"
+        members = _complete_answers(ctx, r)
+        if members is not None:
+            _valid(q, _pop(q, ctx, "all", r.wave), members, _pl("reliability", i, cols), label=label,
+                   expect=r.n_complete)
+            continue
         q.add(None, _pl("reliability", i, cols), size=int(_num(r.n_complete)) if pd.notna(r.n_complete) else 0,
-              weight=1.0, label=f"complete answers to {r.instrument} {r.scale} at {r.wave}")
+              weight=1.0, label=label)
 
 
 def build_subgroups(inputs, ctx: Context) -> pd.DataFrame:

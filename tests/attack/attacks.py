@@ -336,7 +336,30 @@ def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
         return {"n": ("pairs", pre, post, "both", g("outcome"))}
     if table == "reliability":
         return {"n_complete": ("rel_complete", g("wave"), g("instrument"), g("scale"))}
+    if table == "attrition":
+        return {"n_completers": ("completer", pre, post), "n_dropouts": ("dropout", pre, post)}
+    if table == "health_literacy_levels":
+        return {"n": ("hl_level", g("wave"), g("level")),
+                "n_total": ("answered", g("wave"), "recurring", "hls_eu_q16_level")}
+    if table == "outcome_distributions":
+        return {"n": ("answered", g("wave"), "recurring", g("outcome"))}
+    if table == "sensitivity_estimates":
+        method = g("method")
+        if method == "complete_case":
+            return {"n": ("pairs", pre, post, primary, g("outcome"))}
+        if method == "mixed_model":
+            return {"n": ("answered_either", pre, post, g("outcome"))}
+        return {"n": ("flow", pre, post, "analysed_attendance" if primary == "attendance" else "both")}
+    if table == "subgroup_estimates":
+        return {"n": ("pairs_level", pre, post, g("outcome"), g("subgroup"), (g("subgroup_level"),))}
+    if table == "eq5d_auc":
+        return {"n": ("auc_complete",)}
     return {}
+
+
+#: tables of another population, attacked by their own tests (tests/assets/test_partners.py):
+#: the partner survey is anonymous, so the generated study has no truth for it
+OTHER_UNIVERSE = ("partner_",)
 
 
 def _files(*names) -> tuple[str, ...]:
@@ -369,6 +392,10 @@ def published_facts(rel: Release) -> tuple[list[Fact], list[Claim]]:
                 if v is None:
                     continue
                 grp = groups.get(c)
+                if grp is None and name.startswith(OTHER_UNIVERSE):
+                    if _is_small(v, rel.k):     # still a small count: unattributed
+                        unattributed.append(Claim("a_direct", (f,), f"{name} row {i} column {c} = {v}", None, count=v))
+                    continue
                 if grp is None or None in grp:
                     rel.unmapped.add(f"{name}.{c}")
                     if _is_small(v, rel.k):
@@ -745,10 +772,29 @@ def stacked_bar_facts(rel: Release) -> list[Fact]:
 # the narrative
 # ------------------------------------------------------------------------------------------
 
+#: how the report words a count it does not print (pipelines/publish/labels.yaml
+#: ``fewer_than_k``, ``not_shown_count``), as the parsers read it: ``<k`` and ``x``
+WORDED_COUNTS = [(re.compile(r"\b(?:fewer than|färre än) (\d+)"), r"<\1"),
+                 (re.compile(r"\b(?:a number not shown|ett antal som inte redovisas)"), "x")]
+
+
+def canonical_counts(text: str) -> str:
+    """The report's worded counts as ``<k`` / ``x``.
+
+    Examples
+    --------
+    >>> canonical_counts("of 25, fewer than 5 (12%) did not; a number not shown counted")
+    'of 25, <5 (12%) did not; x counted'
+    """
+    for rx, repl in WORDED_COUNTS:
+        text = rx.sub(repl, text)
+    return text
+
+
 LIMITATION = [
-    re.compile(r"of (?P<base><?\d+) who answered at baseline, (?P<lost><?\d+|x) \((?P<share>[\d–-]+) ?%\) did not "
+    re.compile(r"of (?P<base><?\d+) who answered at baseline, (?P<lost><?\d+|x)(?: \((?P<share>[\d–-]+) ?%\))? did not "
                r"answer the follow-up, and (?P<rec><?\d+|x) counted as recurring participants\.(?P<rest>[^\n]*)"),
-    re.compile(r"av (?P<base><?\d+) som besvarade baslinjen besvarade (?P<lost><?\d+|x) \((?P<share>[\d–-]+) ?%\) "
+    re.compile(r"av (?P<base><?\d+) som besvarade baslinjen besvarade (?P<lost><?\d+|x)(?: \((?P<share>[\d–-]+) ?%\))? "
                r"inte uppföljningen, och (?P<rec><?\d+|x) räknades som återkommande deltagare\.(?P<rest>[^\n]*)"),
 ]
 SUMMARY_INTRO = [
@@ -781,6 +827,7 @@ def narrative_facts_and_claims(rel: Release) -> tuple[list[Fact], list[Claim], l
     for fname, text in rel.texts.items():
         if not fname.startswith("report"):
             continue
+        text = canonical_counts(text)
         hits = [m for rx in LIMITATION for m in rx.finditer(text)]
         rel.parsed["attrition sentences"] = rel.parsed.get("attrition sentences", 0) + len(hits)
         intro = [m for rx in SUMMARY_INTRO for m in rx.finditer(text)]
@@ -801,7 +848,7 @@ def narrative_facts_and_claims(rel: Release) -> tuple[list[Fact], list[Claim], l
                 facts.append(Fact(("flow", *comps[0], "assessed_pre"), int(m["base"]), (fname,), "g_narrative",
                                   "summary: answered at baseline"))
         for (pre, post), m in zip(comps, hits):
-            base, lost, rec, share = m["base"], m["lost"], m["rec"], m["share"]
+            base, lost, rec, share = m["base"], m["lost"], m["rec"], m["share"] or ""
             num = lambda s: int(s) if s.isdigit() else None
             b, lo, rc = num(base), num(lost), num(rec)
             for val, grp, label in ((b, ("flow", pre, post, "assessed_pre"), "baseline"),

@@ -45,8 +45,9 @@ def environment(**env):
                 os.environ[k] = v
 
 
-def configure(study_yaml: Path, k: int, figure_formats=("svg",)) -> None:
-    """Set ``publishing.k_min_cell`` (and ``figure_formats``) in a generated study.yaml."""
+def configure(study_yaml: Path, k: int, figure_formats=("svg",), protect_nonresponse: bool = False) -> None:
+    """Set ``publishing.k_min_cell`` (and ``figure_formats``, ``protect_item_nonresponse``)
+    in a generated study.yaml."""
     text = study_yaml.read_text(encoding="utf-8")
     text, n = re.subn(r"(?m)^(\s*)k_min_cell:\s*\d+.*$", lambda m: f"{m.group(1)}k_min_cell: {k}", text)
     if n != 1:
@@ -56,6 +57,10 @@ def configure(study_yaml: Path, k: int, figure_formats=("svg",)) -> None:
         fmt = ", ".join(figure_formats)
         text = re.sub(r"(?m)^(\s*k_min_cell:.*)$", lambda m: f"{m.group(1)}\n{indent}figure_formats: [{fmt}]", text,
                       count=1)
+    if protect_nonresponse:
+        indent = re.search(r"(?m)^(\s*)k_min_cell:", text).group(1)
+        text = re.sub(r"(?m)^(\s*k_min_cell:.*)$", lambda m: f"{m.group(1)}\n{indent}protect_item_nonresponse: true",
+                      text, count=1)
     study_yaml.write_text(text, encoding="utf-8")
 
 
@@ -73,7 +78,7 @@ def error_class(errors: list[str], failed_checks: list) -> str:
 
 
 def attack_study(root: Path, participants: int, seed: int, k: int, figure_formats=("svg",),
-                 attack_partial: bool = True) -> dict:
+                 attack_partial: bool = True, protect_nonresponse: bool = False) -> dict:
     """Generate, run, attack and verify one study under ``root``; one summary row."""
     from pipelines import runner
     from pipelines.example_study import generate_study
@@ -82,7 +87,7 @@ def attack_study(root: Path, participants: int, seed: int, k: int, figure_format
     study = root / "study"
     t0 = time.perf_counter()
     generate_study(study, participants=participants, seed=seed, truth_n=2000)
-    configure(study / "study.yaml", k, figure_formats)
+    configure(study / "study.yaml", k, figure_formats, protect_nonresponse)
     (root / "dagster_home").mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
     with environment(STUDY_CONFIG=study / "study.yaml", JH_OUTPUT_ROOT=root / "out",

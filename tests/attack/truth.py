@@ -283,6 +283,24 @@ class StudyTruth:
             d = self._wave(g[1], "recurring")
             v = self._col(d, "hls_eu_q16_level").astype("string")
             return frozenset(d.index[(v == str(g[2])).fillna(False)])
+        if kind == "answered_either":    # the mixed-model row of the sensitivity table
+            pre, post, var = g[1:]
+            ids = self.members(pre, post, "primary")
+            either = set()
+            for w in (pre, post):
+                d = self._by_wave[w]
+                either |= set(d.index[self._col(d, var).notna()])
+            return frozenset(i for i in ids if i in either)
+        if kind == "pairs_level":        # a subgroup of the complete pairs (level at baseline)
+            pre, post, var, by, levels = g[1:]
+            w = self._pairs(pre, post, "primary", var)
+            col = self._col(self._by_wave[pre], by).astype("string").reindex(w.index)
+            return frozenset(w.index[col.isin({str(v) for v in levels}).fillna(False)])
+        if kind == "auc_complete":       # recurring with the EQ-5D index at every wave
+            rec = self.panel[self.panel["participant_id"].isin(self.recurring_any)]
+            ok = rec.groupby("participant_id")["eq5d5l_index"].count()
+            waves = len(self._by_wave)
+            return frozenset(ok.index[ok == waves])
         if kind == "model_groups":
             rec = self.panel[self.panel["participant_id"].isin(self.recurring_any)]
             return frozenset(rec.loc[self._col(rec, g[1]).notna(), "participant_id"])
