@@ -244,10 +244,15 @@ _DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\
                            r"|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 
 
+_EIGHT_DIGITS = re.compile(r"(?<!\d)\d{8}(?!\d)")
+
+
 def _phone_levels(s: str) -> int:
     """The strongest phone-number match level in a normalised text (0: none)."""
     level = 0
     spans = [m.span() for m in _DATE_OR_TIME.finditer(s)]
+    # a date written as 8 bare digits (07012000) is not the start of a phone number either
+    spans += [m.span() for m in _EIGHT_DIGITS.finditer(s) if _is_bare_date(m.group(0))]
 
     def in_date(m: re.Match) -> bool:
         a, b = m.span()

@@ -274,7 +274,7 @@ def forest(es: pd.DataFrame, L: Labels, primary: Sequence[str], effect_size_type
                 ns.append("–")
                 continue
             r = r.iloc[0]
-            ns.append(fmt_n(r["n"], L.k, L.lang))
+            ns.append(fmt_n(r["n"], L.k, L.lang, reason=r.get("suppression")))
             if _suppressed(r) or pd.isna(r["estimate"]):
                 if not _suppressed(r):  # not estimable (too few pairs, no variation): said in place
                     ax.text(0.5, yi + off[j], _short_note(L), transform=ax.get_yaxis_transform(), ha="center",

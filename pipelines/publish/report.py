@@ -141,6 +141,9 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     if has("prepost_tests"):
         tab(tables.display_prepost(P["prepost_tests"], L))
     fig("distributions")
+    if has("sensitivity_estimates"):
+        h3(label("sensitivity_heading", lang))
+        tab(tables.display_sensitivity(P["sensitivity_estimates"], L))
     h3(label("fig_model_means_title", lang))
     fig("model_means")
     if has("mixed_model_terms"):
@@ -156,10 +159,16 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     h3("EQ-5D-5L")
     fig("eq5d_problems")
     fig("eq5d_pchc")
+    if has("eq5d_auc"):
+        h3(label("auc_heading", lang))
+        tab(tables.display_auc(P["eq5d_auc"], L))
     h3(label("fig_responders_title", lang))
     fig("responders")
     if has("responders"):
         tab(tables.display_responders(P["responders"], L))
+    if has("subgroup_estimates"):
+        h3(label("subgroups_heading", lang))
+        tab(tables.display_subgroups(P["subgroup_estimates"], L, config.analysis.min_subgroup_pairs))
     h3(label("fig_dose_title", lang))
     fig("dose_response")
     if has("reliability"):

@@ -109,16 +109,21 @@ def fmt_suppressed(reason, k_min: int, lang: str = "sv") -> str:
 
 
 def fmt_n(n, k_min: int, lang: str = "sv", reason=None) -> str:
-    """A count; blank (already suppressed) or between 1 and ``k_min`` − 1 shows ``<k``
-    (``x`` for a cell suppressed as secondary: see :func:`fmt_suppressed`).
+    """A count; between 1 and ``k_min`` − 1 shows ``<k``; a blank (withheld) count shows
+    ``<k`` only when ``reason`` says it was withheld for being small itself (``primary``),
+    else ``x``: a count withheld to protect another may be large, and "<k" would misstate it.
 
     Examples
     --------
-    >>> fmt_n(12, 5), fmt_n(3, 5), fmt_n(float("nan"), 5), fmt_n(0, 5), fmt_n(float("nan"), 5, reason="secondary")
-    ('12', '<5', '<5', '0', 'x')
+    >>> fmt_n(12, 5), fmt_n(3, 5), fmt_n(0, 5)
+    ('12', '<5', '0')
+    >>> fmt_n(float("nan"), 5, reason="primary"), fmt_n(float("nan"), 5, reason="secondary"), fmt_n(float("nan"), 5)
+    ('<5', 'x', 'x')
     """
-    if _isnan(n) or 0 < int(n) < k_min:
-        return fmt_suppressed(reason if _isnan(n) else "primary", k_min, lang)
+    if _isnan(n):
+        return fmt_suppressed(reason if reason == "primary" else "secondary", k_min, lang)
+    if 0 < int(n) < k_min:
+        return fmt_suppressed("primary", k_min, lang)
     return str(int(n))
 
 
@@ -231,6 +236,11 @@ class Labels:
         return digits_for(lo, hi)
 
 
+def _reason(g: pd.DataFrame):
+    """The suppression reason of a group of rows that share one count (first row)."""
+    return g[disclosure.REASON].iloc[0] if disclosure.REASON in g.columns and len(g) else None
+
+
 def _notes(rows, lang: str) -> str:
     """The distinct "not estimable" notes of ``rows`` (a frame or a row), translated."""
     values = rows["note"].tolist() if isinstance(rows, pd.DataFrame) and "note" in rows.columns else \
@@ -280,7 +290,7 @@ def display_prepost(tests: pd.DataFrame, L: Labels) -> DisplayTable:
             label("outcome", lang): L.outcome(outcome),
             label("family", lang): label(r["family"], lang) if "family" in r and isinstance(r["family"], str) else "",
             label("comparison", lang): L.comparison_short(pre, post),
-            label("n", lang): fmt_n(r["n"], k, lang),
+            label("n", lang): fmt_n(r["n"], k, lang, reason=r.get(disclosure.REASON)),
             label("mean_change", lang): "–" if small else fmt_num(r["estimate"], lang, d),
             label("ci", lang, ci=L.ci_level): "–" if small else fmt_ci(r["ci_low"], r["ci_high"], lang, d),
             "p (t)": "–" if small else fmt_p(r["p_value"], lang),
@@ -310,7 +320,7 @@ def display_effect_sizes(es: pd.DataFrame, L: Labels) -> DisplayTable:
         g = g.set_index("effect_size_type")
         n = g["n"].iloc[0]
         row = {label("outcome", lang): L.outcome(o), label("comparison", lang): L.comparison_short(pre, post),
-               label("n", lang): fmt_n(n, L.k, lang)}
+               label("n", lang): fmt_n(n, L.k, lang, reason=_reason(g))}
         for t in types:
             if t in g.index and not bool(g.loc[t].get(disclosure.SUPPRESSED, False)):
                 r = g.loc[t]
@@ -335,7 +345,7 @@ def display_categorical(cc: pd.DataFrame, L: Labels) -> DisplayTable:
         rows.append({
             label("outcome", lang): L.outcome(r.outcome), label("comparison", lang): L.comparison_short(r.pre, r.post),
             label("col_test", lang): label(f"test_{r.test}", lang),
-            label("n", lang): fmt_n(r.n, L.k, lang),
+            label("n", lang): fmt_n(r.n, L.k, lang, reason=getattr(r, disclosure.REASON, None)),
             label("estimate", lang): "–" if small or _isnan(r.estimate) else fmt_num(r.estimate, lang),
             label("col_statistic", lang): "–" if small else fmt_num(r.statistic, lang),
             label("col_df", lang): "–" if small or _isnan(r.df) else f"{r.df:g}",
@@ -390,7 +400,7 @@ def display_mixed(terms: pd.DataFrame, L: Labels) -> DisplayTable:
         rows.append({
             label("outcome", lang): L.outcome(r.outcome),
             label("col_term", lang): label("term_vs_baseline", lang, wave=L.wave(wave)),
-            label("n", lang): fmt_n(getattr(r, "n_groups", np.nan), L.k, lang),
+            label("n", lang): fmt_n(getattr(r, "n_groups", np.nan), L.k, lang, reason=getattr(r, disclosure.REASON, None)),
             label("estimate", lang): "–" if small else fmt_num(r.estimate, lang, d),
             label("ci", lang, ci=L.ci_level): "–" if small else fmt_ci(r.ci_low, r.ci_high, lang, d),
             label("col_df", lang): "–" if small else fmt_num(r.df, lang, 1),
@@ -416,7 +426,7 @@ def display_reliability(rel: pd.DataFrame, L: Labels, instrument_names: dict[str
             label("col_instrument", lang): instrument_names.get(r.instrument, r.instrument),
             label("col_scale", lang): str(r.scale).replace("_", " "),
             label("wave", lang): L.wave(r.wave),
-            label("n", lang): fmt_n(r.n_complete, L.k, lang),
+            label("n", lang): fmt_n(r.n_complete, L.k, lang, reason=getattr(r, disclosure.REASON, None)),
             label("col_alpha", lang): "–" if small else f"{fmt_num(r.alpha, lang)} "
                                                          f"{fmt_ci(r.alpha_ci_low, r.alpha_ci_high, lang)}",
             label("col_omega", lang): "–" if small else fmt_num(r.omega_total, lang),
@@ -553,3 +563,82 @@ def display_table1(t1: pd.DataFrame, L: Labels, population: str,
     note = " ".join(x for x in (label("suppressed_note", lang, k=L.k), collected_note(collected, L)) if x)
     return DisplayTable(df, label("table1_caption", lang, population=pop), note,
                         numeric=list(df.columns[2:]), group_rows=blocks)
+
+
+def _estimate_ci(r, lang: str, digits: int) -> str:
+    return f"{fmt_num(r['estimate'], lang, digits)} {fmt_ci(r['ci_low'], r['ci_high'], lang, digits)}"
+
+
+def display_sensitivity(sens: pd.DataFrame, L: Labels) -> DisplayTable:
+    """Mean change per outcome and comparison by complete pairs, mixed model and multiple
+    imputation, side by side (one row per outcome × comparison)."""
+    lang = L.lang
+    methods = [m for m in ("complete_case", "mixed_model", "multiple_imputation") if m in set(sens["method"])]
+    rows, notes = [], []
+    for (o, pre, post), g in sens.groupby(["outcome", "pre", "post"], sort=False):
+        g = g.set_index("method")
+        d = L.digits(o)
+        row = {label("outcome", lang): L.outcome(o), label("comparison", lang): L.comparison_short(pre, post)}
+        for m in methods:
+            r = g.loc[m] if m in g.index else None
+            head = label(f"sens_{m}", lang)
+            if r is None:
+                row[f"{head}: n"], row[head] = "–", "–"
+                continue
+            row[f"{head}: n"] = fmt_n(r["n"], L.k, lang, reason=r.get(disclosure.REASON))
+            shown = not bool(r.get(disclosure.SUPPRESSED, False)) and not _isnan(r["estimate"])
+            row[head] = _estimate_ci(r, lang, d) if shown else "–"
+        rows.append(row)
+        notes.append(_notes(g[~g[disclosure.SUPPRESSED].fillna(False).astype(bool)]
+                            if disclosure.SUPPRESSED in g.columns else g, lang))
+    df = _add_notes(pd.DataFrame(rows), notes, lang)
+    blocks = _blocks(df, label("outcome", lang))
+    df = _blank_repeats(df, [label("outcome", lang)])
+    return DisplayTable(df, label("table_sensitivity_caption", lang, ci=L.ci_level),
+                        label("suppressed_note", lang, k=L.k), numeric=_numeric(df, 2, lang), group_rows=blocks)
+
+
+def display_subgroups(sub: pd.DataFrame, L: Labels, min_pairs: int) -> DisplayTable:
+    """Mean paired change per subgroup (baseline category of workshop, gender, language)."""
+    lang = L.lang
+    rows = []
+    for r in sub.to_dict("records"):
+        lv = str(r.get("subgroup_level", ""))
+        d = L.digits(r["outcome"])
+        reason = r.get(disclosure.REASON)
+        if reason == "min_pairs":
+            shown = label("fewer_pairs_than", lang, m=min_pairs)
+        elif bool(r.get(disclosure.SUPPRESSED, False)) or _isnan(r["estimate"]):
+            shown = "–"
+        else:
+            shown = _estimate_ci(r, lang, d)
+        rows.append({
+            label("outcome", lang): L.outcome(r["outcome"]),
+            label("comparison", lang): L.comparison_short(r["pre"], r["post"]),
+            label("col_subgroup", lang): L.outcome(r["subgroup"]),
+            label("level", lang): label("other_levels", lang) if lv == OTHER_LEVEL else L.categories.get(lv, lv),
+            label("n", lang): fmt_n(r["n"], L.k, lang, reason=None if reason == "min_pairs" else reason),
+            label("col_change_ci", lang, ci=L.ci_level): shown,
+        })
+    df = pd.DataFrame(rows)
+    blocks = _blocks(df, label("outcome", lang))
+    df = _blank_repeats(df, [label("outcome", lang), label("comparison", lang), label("col_subgroup", lang)])
+    return DisplayTable(df, label("table_subgroups_caption", lang, ci=L.ci_level, m=min_pairs),
+                        label("suppressed_note", lang, k=L.k), numeric=list(df.columns[4:]), group_rows=blocks)
+
+
+def display_auc(auc: pd.DataFrame, L: Labels) -> DisplayTable:
+    """The area under the EQ-5D index curve (QALYs over the follow-up): observed, with
+    baseline health held constant, and their difference."""
+    lang = L.lang
+    rows = []
+    for r in auc.to_dict("records"):
+        small = bool(r.get(disclosure.SUPPRESSED, False)) or _isnan(r["estimate"])
+        rows.append({
+            label("estimate", lang): label(f"auc_{r['category']}", lang),
+            label("n", lang): fmt_n(r["n"], L.k, lang, reason=r.get(disclosure.REASON)),
+            label("col_qaly_ci", lang, ci=L.ci_level): "–" if small else _estimate_ci(r, lang, 3),
+        })
+    df = pd.DataFrame(rows)
+    return DisplayTable(df, label("table_auc_caption", lang, ci=L.ci_level), label("suppressed_note", lang, k=L.k),
+                        numeric=list(df.columns[1:]))

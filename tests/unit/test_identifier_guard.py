@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines import ingest
+from pipelines import identifiers, ingest
 
 
 def luhn_digit(nine: str) -> str:
@@ -252,3 +252,10 @@ def test_identifier_error_lists_every_variable_without_values():
     assert text.startswith("t1.sav (wave T1): 2 variable(s) look like direct identifiers, so the file was not stored")
     assert "'mail'" in text and "'pnr'" in text and "2 value(s) look like e-mail addresses; rows 1, 2" in text
     assert "a@b.se" not in text and pnr("850101") not in text
+
+
+def test_a_date_written_as_eight_digits_is_not_the_start_of_a_mobile_number():
+    """Found by the property test: "07012000 08-16" (a date, then opening hours) read as
+    070-120 00 08."""
+    assert identifiers.scan_column(pd.Series(["07012000 08-16"], dtype="string")) == {}
+    assert identifiers.scan_column(pd.Series(["ring 070-120 00 08"], dtype="string")) != {}

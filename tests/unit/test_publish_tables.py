@@ -29,8 +29,15 @@ def test_numbers_use_decimal_comma_and_true_minus_in_swedish():
 
 def test_counts_below_k_are_shown_as_less_than_k():
     assert tables.fmt_n(3, 5, "sv") == "<5"
-    assert tables.fmt_n(np.nan, 5, "en") == "<5"
+    assert tables.fmt_n(np.nan, 5, "en", reason="primary") == "<5"
     assert tables.fmt_n(5, 5, "en") == "5"
+
+
+def test_a_count_withheld_to_protect_another_is_never_called_small():
+    """A blank count says "<k" only when it was withheld for being small itself: a count
+    withheld to protect another may be large ("<5 did not answer" where 9 did)."""
+    assert tables.fmt_n(np.nan, 5, "en", reason="secondary") == "x"
+    assert tables.fmt_n(np.nan, 5, "en") == "x"           # reason unknown: never "<k"
 
 
 def test_catalogue_has_the_same_keys_in_both_languages():
@@ -47,7 +54,7 @@ def test_display_prepost_hides_suppressed_rows():
         "estimate": [6.5, 6.0, np.nan, np.nan], "ci_low": [3.0, 2.0, np.nan, np.nan],
         "ci_high": [10.0, 9.0, np.nan, np.nan], "ci_level": 0.95, "p_value": [0.0004, 0.001, np.nan, np.nan],
         "p_adj": [0.002, 0.003, np.nan, np.nan], "p_adj_method": "holm", "family": "primary",
-        "suppressed": [False, False, True, True]})
+        "suppressed": [False, False, True, True], "suppression": ["", "", "primary", "primary"]})
     L = tables.Labels("sv", {"who5_percent": "WHO-5"}, {"T0": "Baslinje", "T1": "Uppf. 1", "T2": "Uppf. 2"},
                       ranges={"who5_percent": (0, 100)})
     d = tables.display_prepost(tests, L).data
@@ -91,3 +98,42 @@ def test_table1_shows_a_suppressed_category_as_suppressed_not_as_absent():
     shown = dict(zip(data.iloc[:, 1], data[col]))
     assert shown["Kvinna"] == shown["Man"] != "–" and "5" in shown["Kvinna"]
     assert shown["Mean (SD)"].startswith("61")
+
+
+def _labels(lang="en"):
+    return tables.Labels(lang, {"who5_percent": "WHO-5", "gender": "Gender"}, {"T0": "Baseline", "T1": "Follow-up"},
+                         ranges={"who5_percent": (0, 100)}, categories={"Kvinna": "Woman"})
+
+
+def test_sensitivity_table_shows_the_three_analyses_side_by_side():
+    sens = pd.DataFrame({"outcome": "who5_percent", "pre": "T0", "post": "T1",
+                         "method": ["complete_case", "mixed_model", "multiple_imputation"],
+                         "n": [40.0, 52.0, np.nan], "estimate": [6.5, 6.1, np.nan], "ci_low": [3.0, 2.9, np.nan],
+                         "ci_high": [10.0, 9.3, np.nan], "ci_level": 0.95, "note": None,
+                         "suppressed": [False, False, True], "suppression": ["", "", "secondary"]})
+    d = tables.display_sensitivity(sens, _labels()).data
+    row = d.iloc[0]
+    assert row["Complete pairs: n"] == "40" and row["Complete pairs"] == "6.5 [3.0, 10.0]"
+    assert row["Mixed model"] == "6.1 [2.9, 9.3]"
+    # withheld to protect another count: not shown and not called small
+    assert row["Multiple imputation: n"] == "x" and row["Multiple imputation"] == "–"
+
+
+def test_subgroup_table_states_the_precision_rule_and_translates_categories():
+    sub = pd.DataFrame({"outcome": "who5_percent", "pre": "T0", "post": "T1", "subgroup": "gender",
+                        "subgroup_level": ["Kvinna", "Övriga/Other"], "n": [24.0, 7.0], "estimate": [5.0, np.nan],
+                        "ci_low": [1.0, np.nan], "ci_high": [9.0, np.nan], "ci_level": 0.95,
+                        "suppressed": [False, True], "suppression": ["", "min_pairs"]})
+    d = tables.display_subgroups(sub, _labels(), 10).data
+    assert d["Category"].tolist() == ["Woman", "Other (merged)"]
+    assert d["n"].tolist() == ["24", "7"]
+    assert d.iloc[1]["Change [95% CI]"] == "fewer than 10 pairs"
+    assert d.iloc[0]["Change [95% CI]"] == "5.0 [1.0, 9.0]"
+
+
+def test_auc_table_rows_are_named_and_withheld_rows_blank():
+    auc = pd.DataFrame({"outcome": "eq5d5l_index", "category": ["auc", "auc_baseline_constant", "auc_change"],
+                        "n": [30.0, 30.0, 30.0], "estimate": [1.234, 1.2, 0.034], "ci_low": [1.1, 1.1, -0.01],
+                        "ci_high": [1.3, 1.3, 0.08], "ci_level": 0.95, "suppressed": False, "suppression": ""})
+    d = tables.display_auc(auc, _labels("sv")).data
+    assert d.iloc[2, 0] == "Skillnad (QALY)" and d.iloc[2, 2] == "0,034 [−0,010; 0,080]"
