@@ -23,9 +23,9 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch, Patch
 
 from pipelines.publish import style
-from pipelines.publish.disclosure import SUPPRESSED
+from pipelines.publish.disclosure import REASON, SUPPRESSED
 from pipelines.publish.labels import label, not_estimable_text, note_text
-from pipelines.publish.tables import Labels, flow_count, fmt_mid, fmt_n, fmt_num, fmt_pct
+from pipelines.publish.tables import Labels, flow_count, fmt_mid, fmt_n, fmt_num, fmt_pct, fmt_suppressed
 
 C = style.OKABE_ITO
 
@@ -38,6 +38,12 @@ def _grid(n: int, row_height: float, ncols: int = 2, extra: float = 0.5):
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes
+
+
+def _withheld(reason, L: Labels) -> str:
+    """The mark of a withheld value: ``<k`` only when it was withheld for being small itself,
+    else ``x`` (withheld to protect another group; it may be large)."""
+    return fmt_suppressed(reason if reason == "primary" else "secondary", L.k, L.lang)
 
 
 def _suppressed(row) -> bool:
@@ -151,9 +157,10 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
         x = _wave_ticks(ax, waves, L, ns=s["n"].tolist())
         ax.errorbar(x, est, yerr=_whisker(est - lo, hi - est), fmt="o-", color=color, ecolor=color, capsize=3,
                     lw=1.2, ms=4.5, mfc=color)
-        for xi, ok, small in zip(x, shown, hidden):
+        reasons = s[REASON].tolist() if REASON in s.columns else [None] * len(s)
+        for xi, ok, small, why in zip(x, shown, hidden, reasons):
             if not ok:
-                ax.text(xi, 0.5, label("suppressed", L.lang, k=L.k) if small else style.wrap(_short_note(L), 12),
+                ax.text(xi, 0.5, _withheld(why, L) if small else style.wrap(_short_note(L), 12),
                         transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY,
                         fontsize=7)
         ax.set_title(style.wrap(L.outcome(outcome), 42), loc="left")
@@ -324,7 +331,7 @@ def distributions(stats: pd.DataFrame, outcomes: Sequence[str], L: Labels):
         boxes, pos = [], []
         for xi, (w, r) in zip(x, s.iterrows()):
             if bool(r.get(SUPPRESSED, False)) or pd.isna(r["med"]):
-                ax.text(xi, 0.5, label("suppressed", L.lang, k=L.k) if bool(r.get(SUPPRESSED, False))
+                ax.text(xi, 0.5, _withheld(r.get(REASON), L) if bool(r.get(SUPPRESSED, False))
                         else style.wrap(_short_note(L), 12), transform=ax.get_xaxis_transform(), ha="center",
                         va="center", color=style.TEXT_GREY, fontsize=7)
                 continue
@@ -365,7 +372,7 @@ def _stacked(ax, rows: list[tuple[str, list[float], bool | str, str]], cats: lis
             ax.text(0.5, yi, all_hidden, ha="center", va="center", fontsize=6.5, color=style.TEXT_GREY)
         elif all_hidden:
             ax.barh(yi, 1, left=0, color="white", edgecolor=style.GREY, hatch="////", lw=0.5, height=0.62)
-            ax.text(0.5, yi, label("suppressed", L.lang, k=L.k), ha="center", va="center", fontsize=7,
+            ax.text(0.5, yi, _withheld(None, L), ha="center", va="center", fontsize=7,
                     color=style.TEXT_GREY, bbox=dict(fc="white", ec="none", pad=0.5))
         else:
             for share, col in zip(shares, colors):
@@ -499,9 +506,10 @@ def eq5d_problems(shares: pd.DataFrame, L: Labels):
         ax.bar(pos, val, width=width * 0.92, color=colors[j % 5], label=None)
         ax.errorbar(pos, val, yerr=_whisker(val - s["ci_low"].where(~hidden), s["ci_high"].where(~hidden) - val),
                     fmt="none", ecolor="#333333", lw=0.7, capsize=1.5)
-        for p, h, v, d in zip(pos, hidden, val, dims):
+        reasons = s[REASON].tolist() if REASON in s.columns else [None] * len(s)
+        for p, h, v, d, why in zip(pos, hidden, val, dims, reasons):
             if h and d in set(shares.loc[shares["wave"] == w, "dimension"]):
-                ax.text(p, 0.02, label("suppressed", L.lang, k=L.k), rotation=90, ha="center", va="bottom",
+                ax.text(p, 0.02, _withheld(why, L), rotation=90, ha="center", va="bottom",
                         fontsize=6, color=style.TEXT_GREY)
             elif pd.isna(v):  # no answers at this wave
                 ax.text(p, 0.02, _short_note(L), rotation=90, ha="center", va="bottom", fontsize=6,
@@ -538,7 +546,7 @@ def dose_response(terms: pd.DataFrame, L: Labels, outcomes: Sequence[str], term:
             r = t[(t["outcome"] == o) & (t["pre"] == pre) & (t["post"] == post)]
             yj = len(comps) - 1 - j
             if not len(r) or _suppressed(r.iloc[0]) or pd.isna(r.iloc[0]["estimate"]):
-                text = label("suppressed", L.lang, k=L.k) if len(r) and _suppressed(r.iloc[0]) else _row_note(r, L)
+                text = _withheld(r.iloc[0].get(REASON), L) if len(r) and _suppressed(r.iloc[0]) else _row_note(r, L)
                 ax.text(0.5, yj, text, transform=ax.get_yaxis_transform(), ha="center", va="center",
                         color=style.TEXT_GREY, fontsize=7)
                 continue

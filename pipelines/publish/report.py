@@ -112,7 +112,7 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
         key = _FIG_KEYS[stem]
         blocks.append({"type": "figure", "src": figure_files[stem], "number": n_fig,
                        "title": label(f"{key}_title", lang),
-                       "caption": label(f"{key}_caption", lang, ci=ci, k=k)})
+                       "caption": label(f"{key}_caption", lang, ci=ci, k=k) + " " + label("fig_withheld_note", lang, k=k)})
 
     def tab(t: DisplayTable | None):
         nonlocal n_tab
