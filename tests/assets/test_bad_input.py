@@ -22,6 +22,8 @@ Decisions (see docs/operations.md, "Bad input"):
 
 from __future__ import annotations
 
+import copy
+
 import re
 import shutil
 from collections.abc import Callable
@@ -304,7 +306,7 @@ def _same_content(s: Study):
     t1, t2 = s.wave("T1"), s.wave("T2")
     shutil.copyfile(s.path("T1"), s.root / "waves" / "jh_T2_kopia.sav")
     for key in ("id_variable", "mapping", "covariates", "missing_codes", "instruments"):
-        t2[key] = t1[key]
+        t2[key] = copy.deepcopy(t1[key])   # (the same object twice would be dumped as a YAML alias)
     t2["file"] = "waves/jh_T2_kopia.sav"
 
 
