@@ -471,7 +471,88 @@ def protect(quantities: Quantities, k: int, max_rounds: int = 10_000) -> list[Qu
             _cover(qs)
         else:
             raise RuntimeError("secondary suppression did not converge")
+    unmark_pinned(quantities, k)
     return qs
+
+
+def _mark_bounds(related: Sequence[Quantity], k: int) -> list[tuple]:
+    """What an outsider knows of each count: a published one exactly, one printed as
+    "<k" (withheld as small itself, with a place in a table) lies in 1 … k − 1, any other
+    is non-negative."""
+    return [(q.size, q.size) if q.published else (1, k - 1) if q.status == PRIMARY and q.placements
+            else (0, None) for q in related]
+
+
+def _pinned_by_marks(quantities: Quantities, k: int) -> list[int]:
+    """Positions (in :func:`_related`) of withheld or hidden groups of 1 … k − 1 persons
+    whose size the published counts *and* the "<k" marks fix (linear programming: the
+    smallest and largest size the relations allow differ by less than one)."""
+    from scipy.optimize import linprog
+
+    related = _related(quantities)
+    if not related:
+        return []
+    index = {id(q): i for i, q in enumerate(related)}
+    A = np.zeros((len(quantities.relations), len(related)))
+    for r, (total, parts) in enumerate(quantities.relations):
+        A[r, index[id(total)]] += 1
+        for part in parts:
+            A[r, index[id(part)]] -= 1
+    bounds = _mark_bounds(related, k)
+    if not any(b == (1, k - 1) for b in bounds):
+        return []
+    pinned = []
+    for i, q in enumerate(related):
+        if q.published or q.exempt or not 1 <= q.size <= k - 1:
+            continue
+        c = np.zeros(len(related))
+        c[i] = 1
+        lo = linprog(c, A_eq=A, b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
+        hi = linprog(-c, A_eq=A, b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
+        if lo.status == 0 and hi.status == 0 and (-hi.fun) - lo.fun < 0.5:
+            pinned.append(i)
+    return pinned
+
+
+def unmark_pinned(quantities: Quantities, k: int, max_rounds: int = 50) -> list[Quantity]:
+    """Printing "<k" tells that a count lies in 1 … k − 1; several such marks with a
+    published total can fix each other (a total of 8 made of two "<5" groups: 4 + 4; a year
+    of "<3" partners made of "<3" with a score and "<3" without: 1 + 1). Where the marks
+    pin a small group, the primary quantities of its relations are shown as withheld
+    ("x", status ``secondary``) instead, which says nothing about their size.
+
+    Returns the quantities whose mark was removed.
+
+    Examples
+    --------
+    >>> people = np.arange(20)
+    >>> qs = Quantities(20)
+    >>> a = qs.add(people < 4, Placement("t", 0, ("n",)), label="a")
+    >>> b = qs.add((people >= 4) & (people < 8), Placement("t", 1, ("n",)), label="b")
+    >>> total = qs.add(people < 8, Placement("t", 2, ("n",)), label="total")
+    >>> qs.relate(total, [a, b])
+    >>> [q.status for q in protect(qs, 5)]
+    ['secondary', 'secondary', '']
+    """
+    changed: list[Quantity] = []
+    for _ in range(max_rounds):
+        pinned = _pinned_by_marks(quantities, k)
+        if not pinned:
+            break
+        related = _related(quantities)
+        hit = {id(related[i]) for i in pinned}
+        demote = [q for total, parts in quantities.relations for q in (total, *parts)
+                  if q.status == PRIMARY and q.placements
+                  and any(id(x) in hit for x in (total, *parts))]
+        demote += [related[i] for i in pinned if related[i].status == PRIMARY and related[i].placements]
+        demote = [q for q in dict.fromkeys(demote) if q.status == PRIMARY]
+        if not demote:
+            break
+        for q in demote:
+            q.status = SECONDARY
+            q.reason = f"withheld without a '<{k}' mark: the marks would fix its size"
+        changed += demote
+    return changed
 
 
 def _related(quantities: Quantities) -> list[Quantity]:

@@ -574,7 +574,7 @@ def test_killed_run_leaves_no_partial_file_and_rerun_matches_a_clean_run(example
     first = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        lock = out / "reports" / locking.LOCK_NAME
+        lock = out / "reports" / locking.INFO_NAME   # the holder information, written once the lock is taken
         deadline = time.monotonic() + 120
         while not (lock.exists() and lock.read_text().strip()):
             assert first.poll() is None and time.monotonic() < deadline, "the first run never took its lock"

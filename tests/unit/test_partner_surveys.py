@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import instruments
 from pipelines import partner_surveys as ps
-from pipelines.config import PartnerSurvey, load_config
+from pipelines.config import DEFAULT_CONFIG, PartnerSurvey, load_config
 from pipelines.ingest import IdentifierError, WaveError
 
 SYN = {f"syn{i}": f"e2_synergy_{i:02d}" for i in range(1, 6)}
@@ -23,7 +23,7 @@ LABELS = {1: {"sv": "Hälsofrämjare", "en": "Health promoters"}, 2: {"sv": "Sta
 
 @pytest.fixture(scope="module")
 def example():
-    config = load_config()
+    config = load_config(DEFAULT_CONFIG)   # (never a STUDY_CONFIG another test left behind)
     raw = ps.read_surveys(config)
     frame, cb = ps.raw_frame(raw), ps.codebook_frame(raw)
     h = ps.harmonise(frame, cb, config)
@@ -33,7 +33,7 @@ def example():
 
 def study(tmp_path, *surveys: PartnerSurvey, **publishing):
     """The example study's configuration with these partner surveys (files in ``tmp_path``)."""
-    base = load_config()
+    base = load_config(DEFAULT_CONFIG)
     pub = base.publishing.model_copy(update=publishing) if publishing else base.publishing
     return base.model_copy(update={"base_dir": tmp_path, "partner_surveys": list(surveys), "publishing": pub})
 
@@ -102,7 +102,7 @@ def test_example_missingness_counts(example):
     *_, h, _, _ = example
     m = h.missingness.set_index(["year", "item"])
     row = m.loc[(2024, "e2_research_actions_07")]
-    raw = pd.read_csv(load_config().resolve("partners/jh_partnerenkat_2024.csv"))
+    raw = pd.read_csv(load_config(DEFAULT_CONFIG).resolve("partners/jh_partnerenkat_2024.csv"))
     assert row["n_no_answer"] == int((raw["fors7"] == 9).sum())
     assert row["n_dont_know"] == int((raw["fors7"] == 8).sum())
     assert row["n_system_missing"] == int(raw["fors7"].isna().sum())
@@ -122,7 +122,7 @@ def test_no_comment_text_anywhere_in_what_is_stored(example):
     *_, frame_, cb, h, scored, rates = example
     comments = set()
     for f in ("jh_partnerenkat_2024.csv", "jh_partnerenkat_2025.csv"):
-        raw = pd.read_csv(load_config().resolve(f"partners/{f}"))
+        raw = pd.read_csv(load_config(DEFAULT_CONFIG).resolve(f"partners/{f}"))
         comments |= {c for c in raw.iloc[:, -1].dropna().astype(str) if c.strip()}
     assert len(comments) >= 5
     stored = "\n".join(t.to_csv() for t in (frame_, cb, h.data, h.missingness, scored, rates))
