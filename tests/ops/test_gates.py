@@ -51,7 +51,10 @@ def duplicate_an_id(env, wid: str = "T0") -> Path:
 
 
 def published(env) -> list[str]:
-    return sorted(p.name for p in (env.out / "reports").rglob("*") if p.is_file() and not p.name.startswith("."))
+    """Files a reader finds under reports/ (the staging folder ``.staging`` is not published)."""
+    root = env.out / "reports"
+    return sorted(p.name for p in root.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
 def status(capsys, env) -> str:
