@@ -490,7 +490,7 @@ def _assert_valid(path: Path) -> None:
 
 
 def _outputs(out: Path) -> list[Path]:
-    return [p for p in sorted(out.rglob("*")) if p.is_file() and p.name != locking.LOCK_NAME]
+    return [p for p in sorted(out.rglob("*")) if p.is_file() and p.name != locking.INFO_NAME]
 
 
 def _group_states(pgid: int) -> list[str]:
