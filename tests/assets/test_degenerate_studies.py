@@ -201,7 +201,7 @@ def run_asset_bodies(study_dir: Path, out_root: Path) -> tuple[dict[str, str], d
     for c in ASSET_CHECKS:
         checks.setdefault(next(iter(c.check_keys)).asset_key.to_user_string(), []).append(c)
 
-    def call(fn, keys_by_input, out_keys, wave, name, asset=None):
+    def call(fn, keys_by_input, out_keys, wave, name, asset=None, keys_by_output=None):
         kwargs = {}
         params = inspect.signature(fn).parameters
         names = [p for p, v in params.items() if v.kind != inspect.Parameter.VAR_KEYWORD]
@@ -223,7 +223,9 @@ def run_asset_bodies(study_dir: Path, out_root: Path) -> tuple[dict[str, str], d
                     (published if group == "publishing" else failed)[f"{name}[{wave}]" if wave else name] = \
                         item.description or ""
                 continue
-            key = item.output_name if isinstance(item, dg.Output) and item.output_name != "result" else out_keys[0]
+            key = (keys_by_output[item.output_name].to_user_string()
+                   if isinstance(item, dg.Output) and keys_by_output and item.output_name in keys_by_output
+                   else out_keys[0])
             value = item.value if isinstance(item, dg.Output) else None if isinstance(item, dg.MaterializeResult) \
                 else item
             if key in partitioned:
@@ -239,7 +241,8 @@ def run_asset_bodies(study_dir: Path, out_root: Path) -> tuple[dict[str, str], d
         done.add(id(ad))
         out_keys = [k.to_user_string() for k in ad.keys]
         for wave in (config.wave_ids if ad.partitions_def is not None else [None]):
-            call(ad.node_def.compute_fn.decorated_fn, ad.keys_by_input_name, out_keys, wave, ad.node_def.name)
+            call(ad.node_def.compute_fn.decorated_fn, ad.keys_by_input_name, out_keys, wave, ad.node_def.name,
+                 keys_by_output=ad.keys_by_output_name)
             for asset in out_keys:
                 for c in checks.get(asset, []):
                     call(c.node_def.compute_fn.decorated_fn, dict(c.keys_by_input_name), [asset], wave,
