@@ -17,7 +17,7 @@ from scipy import optimize, stats
 from analysis import _panel, _rank, multiplicity
 from analysis.tidy import as_tidy, not_estimable
 
-__all__ = ["PAIRED_TEST_COLUMNS", "EFFECT_SIZE_COLUMNS", "paired_tests", "paired_effect_sizes", "paired_changes"]
+__all__ = ["PAIRED_TEST_COLUMNS", "EFFECT_SIZE_COLUMNS", "paired_tests", "paired_effect_sizes", "paired_changes", "adjust_across"]
 
 PAIRED_TEST_COLUMNS = (
     "outcome", "pre", "post", "test", "n", "estimate", "ci_low", "ci_high", "ci_level",
@@ -187,6 +187,31 @@ def paired_tests(
     for test in ("paired_t", "wilcoxon"):
         idx = out.index[out["test"] == test]
         out.loc[idx, "p_adj"] = multiplicity.p_adjust(out.loc[idx, "p_value"].to_numpy(float), method)
+    return out
+
+
+def adjust_across(tests: pd.DataFrame, family: pd.Series | np.ndarray, method: str = "holm") -> pd.DataFrame:
+    """Re-adjust the p-values of a stacked test table (several comparisons, as from
+    :func:`paired_tests`) over one family that spans comparisons: the rows where ``family``
+    is true, separately for each test (t-test, Wilcoxon), like R's
+    ``p.adjust(p, method)`` over those rows. Other rows are unchanged.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"test": ["paired_t"] * 3 + ["wilcoxon"], "p_value": [0.01, 0.02, 0.04, 0.03],
+    ...                   "p_adj": np.nan, "p_adj_method": "holm"})
+    >>> adjust_across(t, np.array([True, True, False, True]))["p_adj"].tolist()
+    [0.02, 0.02, nan, 0.03]
+    """
+    if method not in multiplicity.METHODS:
+        raise ValueError(f"p_adjust must be one of {sorted(multiplicity.METHODS)}, got {method!r}")
+    out = tests.copy()
+    family = np.asarray(family, dtype=bool)
+    for test in out["test"].unique():
+        idx = out.index[(out["test"] == test).to_numpy() & family]
+        if len(idx):
+            out.loc[idx, "p_adj"] = multiplicity.p_adjust(out.loc[idx, "p_value"].to_numpy(float), method)
+            out.loc[idx, "p_adj_method"] = method
     return out
 
 

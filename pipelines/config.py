@@ -340,6 +340,11 @@ class Analysis(_Strict):
     primary_outcomes: list[str] = Field(min_length=1)
     secondary_outcomes: list[str] = Field(default_factory=list)
     p_adjust: Literal["holm", "fdr_bh", "bonferroni", "none"] = "holm"
+    p_adjust_family: Literal["comparison", "all_comparisons"] = Field(
+        default="comparison",
+        description="which p-values form one family for analysis.p_adjust: the primary outcomes within each "
+                    "comparison ('comparison', the default), or the primary outcomes at every comparison "
+                    "together ('all_comparisons': stricter, e.g. for a confirmatory report of all follow-ups)")
     ci_level: float = Field(default=0.95, gt=0, lt=1)
     eq5d_value_set: str = "SE_Sun2022"
     min_subgroup_pairs: int = Field(default=10, ge=1)
@@ -406,6 +411,29 @@ class Publishing(_Strict):
         return v
 
 
+#: researcher-written sections of the report (Markdown files per language)
+REPORT_SECTIONS = ("background", "evaluation_questions", "discussion", "conclusions", "references")
+
+
+class Report(_Strict):
+    """The report's front matter and the sections only the researchers can write. The
+    Markdown files (paths relative to the study folder) are read when the report is
+    built; a section without a file gets a generated placeholder that says so."""
+
+    authors: list[str] = Field(default_factory=list, description="names (and affiliations) on the title page")
+    organisation: str | None = Field(default=None, description="publishing organisation, e.g. Malmö universitet")
+    date: dt.date | None = Field(default=None, description="date of the report on the title page")
+    ethics_approval: str | None = Field(
+        default=None, description="ethics approval, e.g. 'Etikprövningsmyndigheten, Dnr 2023-01234-01'")
+    funder: str | None = None
+    partners: list[str] = Field(default_factory=list, description="the programme's partners, named on the title page")
+    contact: str | None = None
+    texts: dict[Literal[REPORT_SECTIONS], dict[Literal["sv", "en"], str]] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="Markdown file per section and language, e.g. {discussion: {sv: texts/diskussion.md, "
+                    "en: texts/discussion.md}}; sections: " + ", ".join(REPORT_SECTIONS))
+
+
 class Study(_Strict):
     name: str
     name_en: str | None = None
@@ -433,6 +461,7 @@ class StudyConfig(_Strict):
     partner_surveys: list[PartnerSurvey] = Field(
         default_factory=list, description="yearly anonymous surveys of the partnership's members (E2 scales)"
     )
+    report: Report = Field(default_factory=Report)
     scales: list[str] = Field(
         default_factory=list, description="YAML files declaring study-specific Likert scales"
     )
@@ -865,6 +894,8 @@ def input_paths(config: StudyConfig) -> list[tuple[str, str]]:
         entries.append(("attendance.file", config.attendance.file))
     entries += [(f"scales[{i}]", s) for i, s in enumerate(config.scales)]
     entries += [(f"partner_surveys[{i}] ({p.year}).file", p.file) for i, p in enumerate(config.partner_surveys)]
+    entries += [(f"report.texts.{section}.{lang}", path) for section, by_lang in config.report.texts.items()
+                for lang, path in by_lang.items()]
     return entries
 
 
@@ -929,6 +960,16 @@ def config_issues(config: StudyConfig) -> list[ConfigIssue]:
     issues += instrument_option_issues(config.instrument_options, specs, config.analysis.eq5d_value_set)
     issues += analysis_issues(config, specs)
     issues += path_issues(config.base_dir, input_paths(config), config.allow_external_files)
+    for section, by_lang in config.report.texts.items():
+        for lang, rel in by_lang.items():
+            if not config.resolve(rel).is_file():
+                issues.append(ConfigIssue("error", f"report.texts.{section}.{lang}",
+                                          f"{rel!r} does not exist (a Markdown file relative to the study folder; "
+                                          "leave the entry out to get a placeholder in the report)", kind="path"))
+            elif lang not in config.publishing.languages:
+                issues.append(ConfigIssue("warning", f"report.texts.{section}.{lang}",
+                                          f"{lang!r} is not among publishing.languages: the text is not used",
+                                          kind="path"))
     k = config.publishing.k_min_cell
     if k < K_MIN_CELL_ADVISED:
         issues.append(ConfigIssue("warning", "publishing.k_min_cell",

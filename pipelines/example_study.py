@@ -1144,6 +1144,10 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
 
     paths["scale"] = out / "scales" / "jh_empowerment.yaml"
     paths["scale"].write_bytes(EMPOWERMENT_SCALE_YAML.encode("utf-8"))
+    (out / "texts").mkdir(parents=True, exist_ok=True)
+    for name, text in EXAMPLE_TEXTS.items():   # the researchers' background section, both languages
+        paths[f"text_{name}"] = out / "texts" / name
+        paths[f"text_{name}"].write_bytes(text.encode("utf-8"))
 
     truth = ground_truth(seed, truth_n)
     counts = _counts(answered, first_wave, recurring, ids, att)
@@ -1208,6 +1212,34 @@ def _q(s: str) -> str:
 def _yaml_str(text: str) -> str:
     """A YAML double-quoted scalar (safe for any label text)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+#: the example study's researcher-written background (``report.texts.background``); the
+#: discussion and conclusions are left out on purpose: the report shows their placeholders
+EXAMPLE_TEXTS = {
+    "bakgrund.md": """\
+*Exempeltext till den syntetiska exempelstudien.*
+
+Jämlik hälsa Lindängen är ett hälsofrämjande program i Malmö som bygger på deltagarbaserad
+forskning (CBPR): boende, hälsopromotorer, staden och universitetet planerar och utvärderar
+aktiviteterna tillsammans. Programmet syftar till bättre hälsorelaterad livskvalitet, ökad
+hälsolitteracitet och mer delaktighet och egenmakt bland deltagarna.
+
+Utvärderingen följer deltagarna med en enkät vid flera mättillfällen och partnerskapet med en
+årlig partnerenkät.
+""",
+    "background.md": """\
+*Example text of the synthetic example study.*
+
+Jämlik hälsa Lindängen is a health-promotion programme in Malmö built on community-based
+participatory research (CBPR): residents, health promoters, the city and the university plan
+and evaluate the activities together. The programme aims at better health-related quality of
+life, greater health literacy and more participation and empowerment among its participants.
+
+The evaluation follows participants with a survey at several waves and the partnership with a
+yearly partner survey.
+""",
+}
 
 
 def _study_yaml(files: dict[str, str]) -> str:
@@ -1305,6 +1337,16 @@ def _study_yaml(files: dict[str, str]) -> str:
     for var, codes in COVARIATE_CODES.items():
         for code, sv in codes.items():
             add(f"      {_yaml_str(sv)}: {_yaml_str(COVARIATE_CODES_EN[var][code])}")
+    add("")
+    add("# -- the report: title page and the sections only the researchers can write -------")
+    add("# (Markdown files per language; a section without a file is a visible placeholder)")
+    add("report:")
+    add("  authors: [Forskargruppen Jämlik hälsa (syntetiskt exempel)]")
+    add("  organisation: Malmö universitet")
+    add("  ethics_approval: Exempel – inget verkligt diarienummer (syntetiska data)")
+    add("  partners: [Malmö stad, Malmö universitet, Hyresgästföreningen (exempel)]")
+    add("  texts:")
+    add("    background: {sv: texts/bakgrund.md, en: texts/background.md}")
     add("")
     add("# -- study-specific Likert scales (one YAML file each, paths relative to this file) -")
     add("scales: [scales/jh_empowerment.yaml]")

@@ -66,6 +66,7 @@ LAST_RUN_FILE = "jh-last-run.json"
 
 _RAW = (dg.AssetKey("raw_wave"), dg.AssetKey("raw_codebook"))
 _SETTINGS, _ATTENDANCE = dg.AssetKey("study_settings"), dg.AssetKey("attendance")
+_REPORT = dg.AssetKey("evaluation_report")
 _PARTNERS = (dg.AssetKey("raw_partner_surveys"), dg.AssetKey("partner_codebook"))
 _DISCLOSURE_CHECKS = ("published_tables_disclosure", "report_disclosure")
 
@@ -327,6 +328,15 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
         if dagster_api.data_version_of(latest[(_PARTNERS[0], None)]) != partner_input_version(config):
             for k in _PARTNERS:
                 mark((k, None), "a partner survey file or its configuration changed")
+
+    # the report's own inputs: its front matter and the researchers' Markdown texts
+    report_rec = latest.get((_REPORT, None))
+    if report_rec is not None and report_rec.asset_materialization is not None:
+        from pipelines.publish.texts import TEXTS_VERSION, texts_version
+
+        recorded = report_rec.asset_materialization.metadata.get(TEXTS_VERSION)
+        if recorded is None or recorded.value != texts_version(config):
+            mark((_REPORT, None), "the report's texts or front matter changed")
 
     # 2. Dagster's stale status (missing, code version or an input's data version changed)
     for n in g.nodes:

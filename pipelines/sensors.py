@@ -110,6 +110,12 @@ def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
     return (~dg.AutomationCondition.any_deps_match(above)).with_label(f"gates_passed({depth})")
 
 
+#: assets materialised on request only (``python -m pipelines report``/``run``, or the UI):
+#: the published annual report and the release it belongs to must not change by
+#: themselves when an input changes (issue 17); everything before them follows the waves
+ON_REQUEST = frozenset({dg.AssetKey("evaluation_report"), dg.AssetKey("published_release")})
+
+
 def with_cross_wave_automation(assets: Sequence) -> list:
     """Give every derived unpartitioned asset ``AutomationCondition.eager() &``
     :func:`gates_passed` unless it has its own condition.
@@ -127,12 +133,15 @@ def with_cross_wave_automation(assets: Sequence) -> list:
     list
         The same assets; unpartitioned assets with upstream dependencies carry
         ``eager() & gates_passed(n)``, ``n`` = :data:`GATE_DEPTH` for assets that read wave
-        partitions, else 1 (an explicit condition set by the asset's author is kept). Wave-partitioned assets
-        and unpartitioned roots (``study_settings``, ``attendance``: they read input files)
-        are unchanged: :data:`wave_inbox_sensor` requests them when their files change.
+        partitions, else 1 (an explicit condition set by the asset's author is kept).
+        Wave-partitioned assets and unpartitioned roots (``study_settings``, ``attendance``:
+        they read input files) are unchanged: :data:`wave_inbox_sensor` requests them when
+        their files change; so are the assets of :data:`ON_REQUEST` (the report and its
+        release), built only when asked for.
     """
     def add(spec: dg.AssetSpec) -> dg.AssetSpec:
-        if spec.partitions_def is not None or spec.automation_condition is not None or not spec.deps:
+        if spec.partitions_def is not None or spec.automation_condition is not None or not spec.deps \
+                or spec.key in ON_REQUEST:
             return spec
         reads_waves = any(d.asset_key in WAVE_ASSET_KEYS for d in spec.deps)
         gates = gates_passed(GATE_DEPTH if reads_waves else 1)

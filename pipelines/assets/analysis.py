@@ -97,7 +97,9 @@ def prepost_tests(context: dg.AssetExecutionContext, study_config: StudyResource
                   panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test and Wilcoxon signed-rank test per outcome and comparison among
     recurring participants; p-values adjusted within the primary family only (config
-    ``analysis.p_adjust``); secondary outcomes carry ``p_adj_method = "none"``."""
+    ``analysis.p_adjust``: the primary outcomes of each comparison, or of all comparisons
+    together with ``analysis.p_adjust_family: all_comparisons``); secondary outcomes carry
+    ``p_adj_method = "none"``."""
     config = study_config.load()
     primary, secondary = study_glue.continuous_outcomes(config, panel)
     frames = []
@@ -111,9 +113,12 @@ def prepost_tests(context: dg.AssetExecutionContext, study_config: StudyResource
                                            p_adjust=adjust)
                 frames.append(res.assign(family=family))
     out = study_glue.stack(frames, [*prepost.PAIRED_TEST_COLUMNS, "family"])
+    if config.analysis.p_adjust_family == "all_comparisons" and len(out):
+        out = prepost.adjust_across(out, out["family"] == "primary", config.analysis.p_adjust)
     t = out[out["test"] == "paired_t"]
     context.add_output_metadata(table_metadata(
-        out, p_adjust=config.analysis.p_adjust, primary_family=", ".join(primary),
+        out, p_adjust=config.analysis.p_adjust, p_adjust_family=config.analysis.p_adjust_family,
+        primary_family=", ".join(primary),
         summary=md_table(t[["outcome", "pre", "post", "n", "estimate", "ci_low", "ci_high", "p_adj"]]),
     ))
     return out

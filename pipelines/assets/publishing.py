@@ -47,6 +47,7 @@ from pipelines.publish import (
     sdc,
     style,
     tables,
+    texts,
 )
 from pipelines.publish.labels import study_labels
 from pipelines.publish.partners import PARTNER_TABLES
@@ -281,6 +282,7 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     return dg.MaterializeResult(metadata={
         "files": dg.MetadataValue.json(files), **_files_meta(stage, rel),
         "git_commit": str(prov["git"].get("commit")), "git_dirty": str(prov["git"].get("dirty")),
+        texts.TEXTS_VERSION: texts.texts_version(config),
     })
 
 

@@ -92,6 +92,50 @@ def _orient(doc, landscape: bool) -> None:
     new.page_width, new.page_height = PORTRAIT[::-1] if landscape else PORTRAIT
 
 
+def add_field(paragraph, instruction: str, shown: str = "", bold: bool = False) -> None:
+    """A Word field (``PAGE``, ``TOC …``, ``SEQ Figur …``) as a complex field in
+    ``paragraph``, with ``shown`` as its cached result (what a reader sees before Word
+    updates the fields: the number the report computed)."""
+    def run_with(child):
+        r = paragraph.add_run()
+        r.bold = bold
+        r._r.append(child)
+        return r
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run(shown).bold = bold
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _title_page_end(doc, L: dict) -> None:
+    """After the title page: the table of contents as a Word TOC field (Word fills it when
+    the document is opened: ``updateFields`` is set), page numbers in the footer, and a
+    page break."""
+    doc.add_paragraph()
+    heading = doc.add_paragraph()
+    heading.add_run(L["table_of_contents"]).bold = True
+    add_field(doc.add_paragraph(), r'TOC \o "1-2" \h \z \u', L["toc_update_hint"])
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_field(footer, "PAGE", "1")
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+    doc.add_page_break()
+
+
 def _text_width(doc):
     sec = doc.sections[-1]
     return sec.page_width - sec.left_margin - sec.right_margin
@@ -107,7 +151,8 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
         p = doc.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
         p.paragraph_format.keep_with_next = True
-        p.add_run(f"{L['table']} {number}").bold = True
+        p.add_run(f"{L['table']} ").bold = True
+        add_field(p, f"SEQ {L['table']} \\* ARABIC", str(number), bold=True)
     cap = doc.add_paragraph()
     cap.paragraph_format.keep_with_next = True
     cap.add_run(t.caption).italic = True
@@ -192,11 +237,17 @@ def build_docx(doc_model: dict, base_dir: Path) -> Document:
     doc.add_paragraph(meta["title"], style="Title")
     sub = doc.add_paragraph(f"{meta['subtitle']} · {meta['study_name']}")
     sub.runs[0].italic = True
+    for key, value in meta.get("front", []):      # the title page's front matter
+        p = doc.add_paragraph()
+        p.paragraph_format.space_after = Pt(2)
+        p.add_run(f"{key}: ").bold = True
+        p.add_run(value)
     if meta["synthetic"]:
         p = doc.add_paragraph()
         r = p.add_run(L["synthetic_notice"])
         r.bold = True
         r.font.color.rgb = RGBColor(0xA0, 0x50, 0x00)
+    _title_page_end(doc, L)
     blocks = doc_model["blocks"]
     for b, landscape in zip(blocks, _landscape_plan(blocks)):
         t = b["type"]
@@ -207,18 +258,27 @@ def build_docx(doc_model: dict, base_dir: Path) -> Document:
             doc.add_heading(b["text"], level=2)
         elif t == "p":
             doc.add_paragraph(b["text"])
+        elif t == "placeholder":
+            r = doc.add_paragraph().add_run(b["text"])
+            r.italic = True
+            r.font.color.rgb = RGBColor(0xB3, 0x5C, 0x00)
         elif t == "list":
             for item in b["items"]:
-                doc.add_paragraph(item, style="List Bullet")
+                doc.add_paragraph(item, style="List Number" if b.get("ordered") else "List Bullet")
         elif t == "table":
             add_table(doc, b["table"], b["number"], lang)
         elif t == "figure":
             p = doc.add_paragraph()
             p.paragraph_format.keep_with_next = True
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run().add_picture(str(Path(base_dir) / b["src"]), width=Cm(16))
+            shape = p.add_run().add_picture(str(Path(base_dir) / b["src"]), width=Cm(16))
+            # alt text (accessibility): the figure's title and what it shows
+            shape._inline.docPr.set("descr", b.get("alt") or f"{b['title']}. {b['caption']}")
+            shape._inline.docPr.set("title", b["title"])
             cap = doc.add_paragraph()
-            cap.add_run(f"{L['figure']} {b['number']}. {b['title']}. ").bold = True
+            cap.add_run(f"{L['figure']} ").bold = True
+            add_field(cap, f"SEQ {L['figure']} \\* ARABIC", str(b["number"]), bold=True)
+            cap.add_run(f". {b['title']}. ").bold = True
             cap.add_run(b["caption"]).font.size = Pt(9)
     return doc
 

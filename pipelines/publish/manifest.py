@@ -42,8 +42,8 @@ def input_files(config: StudyConfig, config_path: Path) -> list[dict]:
     -------
     list of dict
         ``{"role", "file", "sha256"}`` for the configuration, each wave file, the
-        attendance register, each partner survey and each user-declared scale file (``sha256`` is ``None`` for
-        a missing file).
+        attendance register, each partner survey, each user-declared scale file and each
+        researcher-written report text (``sha256`` is ``None`` for a missing file).
     """
     base = Path(config_path).resolve().parent
     entries = [("configuration", Path(config_path).resolve())]
@@ -52,6 +52,8 @@ def input_files(config: StudyConfig, config_path: Path) -> list[dict]:
         entries.append(("attendance register", config.resolve(config.attendance.file)))
     entries += [(f"partner survey {p.year}", config.resolve(p.file)) for p in config.partner_surveys]
     entries += [("scale", p) for p in config.scale_paths()]
+    entries += [(f"report text {section} ({lang})", config.resolve(rel))
+                for section, by_lang in config.report.texts.items() for lang, rel in by_lang.items()]
     out = []
     for role, p in entries:
         try:

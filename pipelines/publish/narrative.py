@@ -49,6 +49,41 @@ def citations(config: StudyConfig, lang: str) -> list[str]:
     return out
 
 
+def family_text(config: StudyConfig, L: Labels) -> str:
+    """The multiplicity family as it was adjusted (``analysis.p_adjust`` over
+    ``analysis.p_adjust_family``), in words.
+
+    Examples
+    --------
+    >>> from pipelines.config import load_config
+    >>> from pipelines.publish.labels import study_labels
+    >>> c = load_config("data/example/study.yaml")
+    >>> family_text(c, study_labels(c, "en"))  # doctest: +ELLIPSIS
+    'Within each comparison, the ... primary outcomes (...) form one family: their p-values were adjusted with the Holm method over ... tests per comparison (for the t-test and the Wilcoxon test separately).'
+    """
+    a, lang = config.analysis, L.lang
+    primary = ", ".join(L.outcome(o) for o in a.primary_outcomes)
+    n, m = len(a.primary_outcomes), max(len(a.comparisons), 1)
+    if a.p_adjust == "none":
+        return (f"De primära utfallsmåttens ({primary}) p-värden justerades inte för multipla jämförelser."
+                if lang == "sv" else
+                f"The p-values of the primary outcomes ({primary}) were not adjusted for multiple comparisons.")
+    method = _ADJ[a.p_adjust]
+    if a.p_adjust_family == "all_comparisons":
+        return (f"De {n} primära utfallsmåtten ({primary}) vid alla {m} jämförelser utgör en familj: deras "
+                f"p-värden justerades med {method}s metod över {n * m} test (för t-testet och Wilcoxons test var "
+                "för sig)." if lang == "sv" else
+                f"The {n} primary outcomes ({primary}) at all {m} comparisons form one family: their p-values were "
+                f"adjusted with the {method} method over {n * m} tests (for the t-test and the Wilcoxon test "
+                "separately).")
+    return (f"Inom varje jämförelse utgör de {n} primära utfallsmåtten ({primary}) en familj: deras p-värden "
+            f"justerades med {method}s metod över {n} test per jämförelse (för t-testet och Wilcoxons test var för "
+            "sig)." if lang == "sv" else
+            f"Within each comparison, the {n} primary outcomes ({primary}) form one family: their p-values were "
+            f"adjusted with the {method} method over {n} tests per comparison (for the t-test and the Wilcoxon "
+            "test separately).")
+
+
 def methods(config: StudyConfig, L: Labels) -> list[dict]:
     """Methods as report blocks (paragraphs and the instrument list), from the configuration."""
     lang = L.lang
@@ -81,9 +116,12 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
               "och Wilcoxons teckenrangtest. Effektstorlekar: Cohens d_z, Hedges g_av och rangbiseriell "
               "korrelation. Dikotoma utfall analyserades med McNemars test och ordnade nivåer med Stuart–Maxwells "
               "test. Andelen förbättrade och försämrade räknades med instrumentens minsta viktiga skillnad (MID)."),
-            p(f"De primära utfallsmåtten ({primary}) utgör en familj; deras p-värden justerades med "
-              f"{_ADJ[a.p_adjust]}s metod. Sekundära utfall ({secondary}) redovisas utan justering och tolkas "
-              "beskrivande."),
+            p(family_text(config, L) + " Sekundära utfall " + (f"({secondary}) " if secondary else "")
+              + "redovisas utan justering och tolkas beskrivande. Konfidensintervallen är inte justerade för "
+              "multipla jämförelser. Wilcoxons test beräknades som i R (wilcox.test): exakt p-värde vid färre än "
+              "50 differenser skilda från noll utan lika värden, annars normalapproximation med "
+              "kontinuitetskorrektion; SPSS och PSPP anger det asymptotiska p-värdet utan korrektion, som kan "
+              "skilja sig i tredje decimalen."),
             p("Saknade svar: de parvisa analyserna använder deltagare med giltiga värden vid båda tillfällena "
               "(kompletta par). Alla mättillfällen modellerades dessutom med en linjär blandad modell "
               "(slumpmässigt intercept per deltagare, REML, Satterthwaite-frihetsgrader) som använder alla "
@@ -109,9 +147,12 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
           "Effect sizes: Cohen's d_z, Hedges' g_av and the rank-biserial correlation. Binary outcomes were "
           "analysed with McNemar's test and ordered levels with the Stuart–Maxwell test. The shares improved and "
           "worsened use each instrument's minimal important difference (MID)."),
-        p(f"The primary outcomes ({primary}) form one family; their p-values were adjusted with the "
-          f"{_ADJ[a.p_adjust]} method. Secondary outcomes ({secondary}) are reported unadjusted and read "
-          "descriptively."),
+        p(family_text(config, L) + " Secondary outcomes " + (f"({secondary}) " if secondary else "")
+          + "are reported unadjusted and read descriptively. The confidence intervals are not adjusted for "
+          "multiple comparisons. The Wilcoxon test was computed as in R (wilcox.test): an exact p-value for "
+          "fewer than 50 non-zero differences without ties, else the normal approximation with continuity "
+          "correction; SPSS and PSPP report the asymptotic p-value without correction, which can differ in the "
+          "third decimal."),
         p("Missing data: the paired analyses use participants with valid values at both waves (complete pairs). "
           "All waves were also modelled with a linear mixed model (random intercept per participant, REML, "
           "Satterthwaite degrees of freedom), which uses every observed answer and is valid if drop-out depends "
@@ -155,11 +196,52 @@ def count_text(n, reason: str | None, k: int, lang: str) -> str:
     return label("not_shown_count", lang)
 
 
-def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Labels) -> list[dict]:
+#: baseline imbalance between completers and drop-outs worth a sentence in the summary
+#: (|SMD| of at least 0.2, Cohen's "small"; the largest is also in Limitations)
+SUMMARY_SMD = 0.2
+
+
+def _largest_smd(attrition: pd.DataFrame | None, pre, post) -> pd.Series | None:
+    """The row of the largest absolute baseline SMD (completers vs drop-outs) of one comparison."""
+    if attrition is None or not len(attrition) or "smd" not in attrition:
+        return None
+    a = attrition[(attrition["pre"] == pre) & (attrition["post"] == post)].dropna(subset=["smd"])
+    return a.loc[a["smd"].abs().idxmax()] if len(a) else None
+
+
+def _smd_variable(row: pd.Series, L: Labels) -> str:
+    lvl = f" ({row['level']})" if isinstance(row.get("level"), str) and row["level"] else ""
+    return f"{L.outcome(row['variable'])}{lvl}"
+
+
+def mid_phrase(estimate: float, mid: float | None, lang: str, digits: int) -> str:
+    """", smaller than the minimal important difference (10)" and the like; empty
+    without a MID.
+
+    Examples
+    --------
+    >>> mid_phrase(6.6, 10.0, "en", 1)
+    ', smaller than the minimal important difference (10.0)'
+    >>> mid_phrase(-0.08, 0.05, "sv", 3)
+    ', minst lika stor som den minsta viktiga skillnaden (0,050)'
+    """
+    if mid is None or pd.isna(mid) or pd.isna(estimate):
+        return ""
+    key = "summary_mid_reached" if abs(estimate) >= mid else "summary_mid_below"
+    return ", " + label(key, lang, mid=fmt_num(mid, lang, digits))
+
+
+def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Labels,
+            attrition: pd.DataFrame | None = None) -> list[dict]:
     """An opening sentence from the flow, then one sentence per primary outcome and
-    comparison, read from the published test table. An outcome whose change could not be
-    estimated gets its "not estimable: <reason>" note instead; a study without any
-    comparison (one wave) gets one sentence saying so."""
+    comparison, read from the published test table, each set against the outcome's minimal
+    important difference (:func:`pipelines.study.default_mids`); then a sentence on
+    selective attrition when the largest baseline SMD between completers and drop-outs is
+    at least :data:`SUMMARY_SMD`, and how to read the results (MID, unadjusted CIs). An
+    outcome whose change could not be estimated gets its "not estimable: <reason>" note
+    instead; a study without any comparison (one wave) gets one sentence saying so."""
+    from pipelines.study import default_mids
+
     lang, k = L.lang, L.k
     comps = [tuple(c) for c in config.analysis.comparisons]
     if not comps or tests is None or not len(tests) or flow is None or not len(flow):
@@ -173,6 +255,8 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
                   definition=label("def_" + flag, lang, v=L.min_visits),
                   comparisons=" / ".join(L.comparison(a, b) for a, b in comps))
     t = tests[(tests["test"] == "paired_t") & tests["outcome"].isin(config.analysis.primary_outcomes)]
+    m = default_mids(config, list(config.analysis.primary_outcomes))
+    mids = dict(zip(m["outcome"], m["mid"]))
     blocks = [{"type": "p", "text": intro}]
     for (pre, post), g in t.groupby(["pre", "post"], sort=False):
         items = []
@@ -189,11 +273,22 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
                 continue
             d = L.digits(r.outcome)
             key = "summary_change_unadj" if pd.isna(r.p_adj) else "summary_change"
-            items.append(f"{name}: " + label(key, lang, est=fmt_num(r.estimate, lang, d),
-                                             ci_label=label("ci", lang, ci=r.ci_level),
-                                             ci=fmt_ci(r.ci_low, r.ci_high, lang, d), n=int(r.n),
-                                             p=fmt_p_expr(r.p_value if pd.isna(r.p_adj) else r.p_adj, lang)))
+            text = label(key, lang, est=fmt_num(r.estimate, lang, d), ci_label=label("ci", lang, ci=r.ci_level),
+                         ci=fmt_ci(r.ci_low, r.ci_high, lang, d), n=int(r.n),
+                         p=fmt_p_expr(r.p_value if pd.isna(r.p_adj) else r.p_adj, lang))
+            mid = mids.get(r.outcome)
+            if mid is not None:   # "(…; p = .05), smaller than the minimal important difference (10)."
+                text = text.rstrip(".") + mid_phrase(r.estimate, mid, lang, d) + "."
+            items.append(f"{name}: {text}")
         blocks += [{"type": "p", "text": f"{L.comparison(pre, post)}:"}, {"type": "list", "items": items}]
+    smd = [(abs(row["smd"]), row) for a, b in comps if (row := _largest_smd(attrition, a, b)) is not None]
+    if smd:
+        size, row = max(smd, key=lambda x: x[0])
+        if size >= SUMMARY_SMD:
+            blocks.append({"type": "p", "text": label("summary_attrition", lang, smd=fmt_num(size, lang, 2),
+                                                      variable=_smd_variable(row, L))})
+    if mids:
+        blocks.append({"type": "p", "text": label("summary_reading", lang)})
     return blocks
 
 
@@ -209,17 +304,14 @@ def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: Stud
         rec, rec_r = _flow_n(flow, pre, post, "analysed", flag)
         share = fmt_pct(lost / base, lang) if not (pd.isna(lost) or pd.isna(base) or base == 0) else "–"
         smd_txt = ""
-        if attrition is not None and len(attrition) and "smd" in attrition:
-            a = attrition[(attrition["pre"] == pre) & (attrition["post"] == post)].dropna(subset=["smd"])
-            if len(a):
-                top = a.loc[a["smd"].abs().idxmax()]
-                var = L.outcome(top["variable"])
-                lvl = f" ({top['level']})" if isinstance(top["level"], str) and top["level"] else ""
-                smd_txt = (f" Största standardiserade skillnaden vid baslinjen mellan de som svarade vid uppföljningen "
-                           f"och bortfallet: {var}{lvl}, SMD = {fmt_num(top['smd'], lang)}."
-                           if lang == "sv" else
-                           f" The largest standardised baseline difference between completers and drop-outs: "
-                           f"{var}{lvl}, SMD = {fmt_num(top['smd'], lang)}.")
+        top = _largest_smd(attrition, pre, post)
+        if top is not None:
+            var = _smd_variable(top, L)
+            smd_txt = (f" Största standardiserade skillnaden vid baslinjen mellan de som svarade vid uppföljningen "
+                       f"och bortfallet: {var}, SMD = {fmt_num(top['smd'], lang)}."
+                       if lang == "sv" else
+                       f" The largest standardised baseline difference between completers and drop-outs: "
+                       f"{var}, SMD = {fmt_num(top['smd'], lang)}.")
         b_txt, l_txt, r_txt = (count_text(base, base_r, k, lang), count_text(lost, lost_r, k, lang),
                                count_text(rec, rec_r, k, lang))
         share_txt = "" if share == "–" else (f" ({share}\u00a0%)" if lang == "sv" else f" ({share}%)")
@@ -253,3 +345,57 @@ def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: Stud
             "population.",
         ]
     return [{"type": "p", "text": intro}, {"type": "list", "items": parts}, *[{"type": "p", "text": t} for t in rest]]
+
+
+#: methods the report cites, each with the condition under which it is used (the
+#: references list names only what this study's configuration actually ran)
+METHOD_REFERENCES = (
+    ("holm", "Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat 1979;6(2):65–70."),
+    ("fdr_bh", "Benjamini Y, Hochberg Y. Controlling the false discovery rate: a practical and powerful approach "
+               "to multiple testing. J R Stat Soc B 1995;57(1):289–300. doi:10.1111/j.2517-6161.1995.tb02031.x."),
+    ("always", "Lakens D. Calculating and reporting effect sizes to facilitate cumulative science: a practical "
+               "primer for t-tests and ANOVAs. Front Psychol 2013;4:863. doi:10.3389/fpsyg.2013.00863."),
+    ("always", "Kuznetsova A, Brockhoff PB, Christensen RHB. lmerTest package: tests in linear mixed effects "
+               "models. J Stat Softw 2017;82(13):1–26. doi:10.18637/jss.v082.i13."),
+    ("always", "van Buuren S, Groothuis-Oudshoorn K. mice: multivariate imputation by chained equations in R. "
+               "J Stat Softw 2011;45(3):1–67. doi:10.18637/jss.v045.i03."),
+    ("eq5d", "Devlin N, Parkin D, Janssen B. Methods for Analysing and Reporting EQ-5D Data. Cham: Springer; "
+             "2020. doi:10.1007/978-3-030-47622-9."),
+    ("always", "Des Jarlais DC, Lyles C, Crepaz N; TREND Group. Improving the reporting quality of "
+               "nonrandomized evaluations of behavioral and public health interventions: the TREND statement. "
+               "Am J Public Health 2004;94(3):361–366. doi:10.2105/AJPH.94.3.361."),
+)
+
+
+def references(config: StudyConfig, lang: str) -> list[str]:
+    """The generated reference list: every instrument the study used (waves and partner
+    surveys) with its DOI, the EQ-5D value set, and the statistical methods this
+    configuration ran (:data:`METHOD_REFERENCES`). The researchers' own references follow
+    it in the report (``report.texts.references``).
+
+    Examples
+    --------
+    >>> from pipelines.config import load_config
+    >>> refs = references(load_config("data/example/study.yaml"), "en")
+    >>> any(r.startswith("Topp CW") for r in refs), any(r.startswith("Holm S") for r in refs)
+    (True, True)
+    """
+    used = list(dict.fromkeys([*(i for w in config.waves for i in w.instruments),
+                               *(i for p in config.partner_surveys for i in p.instrument_ids)]))
+    out: list[str] = []
+    for inst in used:
+        s = instruments.spec(inst)
+        if not s.doi and s.status == "open":
+            continue  # a study-specific scale: described under Methods, nothing to cite
+        out.append(s.citation.rstrip(".") + "." + (f" doi:{s.doi}." if s.doi and s.doi not in s.citation else ""))
+    eq5d = any(i.startswith("eq5d") for i in used)
+    vs = instruments.value_sets().set_index("id")
+    if eq5d and config.analysis.eq5d_value_set in vs.index:
+        v = vs.loc[config.analysis.eq5d_value_set]
+        name = v["name_sv"] if lang == "sv" and isinstance(v.get("name_sv"), str) else v["name"]
+        prefix = "EQ-5D-5L-värderingsset" if lang == "sv" else "EQ-5D-5L value set"
+        out.append(f"{prefix}: {name}." + (f" doi:{v['doi']}." if isinstance(v["doi"], str) and v["doi"] else ""))
+    for when, ref in METHOD_REFERENCES:
+        if when == "always" or when == config.analysis.p_adjust or (when == "eq5d" and eq5d):
+            out.append(ref)
+    return list(dict.fromkeys(out))

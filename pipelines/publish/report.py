@@ -2,10 +2,17 @@
 Word by :mod:`pipelines.publish.docx_report`.
 
 A document is ``{"meta": {...}, "blocks": [...]}``; a block is a dict with ``type``:
-``h2`` / ``h3`` (``text``, ``id``), ``p`` (``text``), ``list`` (``items``), ``table``
+``h2`` / ``h3`` (``text``, ``id``), ``p`` (``text``), ``list`` (``items``, ``ordered``),
+``placeholder`` (``text``: a researcher-written section still missing), ``table``
 (``table``: :class:`~pipelines.publish.tables.DisplayTable`, ``number``) or ``figure``
 (``src`` relative to the report, ``title``, ``caption``, ``number``). Both renderers draw
 the same blocks, so the HTML and the DOCX say the same thing.
+
+The report's structure follows published programme evaluations: front matter (title page
+from ``report:`` in study.yaml), summary anchored on the minimal important differences,
+background and evaluation questions, methods, results, the partnership, discussion,
+limitations, conclusions, references and a provenance appendix. Background, discussion and
+conclusions are the researchers' own text (:mod:`pipelines.publish.texts`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import instruments
 from pipelines.config import StudyConfig
-from pipelines.publish import narrative, partnership_report, registry, tables
+from pipelines.publish import narrative, partnership_report, registry, tables, texts
 from pipelines.publish.labels import catalogue, label, not_estimable_text
 from pipelines.publish.tables import DisplayTable, Labels
 
@@ -124,7 +131,11 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     P = published
     has = lambda name: name in P and not P[name].empty  # noqa: E731
     h2("summary")
-    blocks += narrative.summary(P.get("prepost_tests"), P.get("participant_flow"), config, L)
+    blocks += narrative.summary(P.get("prepost_tests"), P.get("participant_flow"), config, L, attrition)
+    h2("background")
+    blocks += texts.section_blocks(config, "background", lang)
+    h3(label("evaluation_questions_heading", lang))
+    blocks += texts.evaluation_questions(config, lang, L.outcome)
     h2("methods")
     blocks += narrative.methods(config, L)
     h2("results")
@@ -179,9 +190,19 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     part, n_fig, n_tab = partnership_report.number_blocks(
         partnership_report.section(config, L, P, figure_files), n_fig, n_tab)
     blocks += part
+    h2("discussion")
+    blocks += texts.section_blocks(config, "discussion", lang)
     h2("limitations")
     if has("participant_flow"):
         blocks += narrative.limitations(P["participant_flow"], attrition, config, L)
+    h2("conclusions")
+    blocks += texts.section_blocks(config, "conclusions", lang)
+    h2("references")
+    blocks.append({"type": "p", "text": label("generated_references_intro", lang)})
+    blocks.append({"type": "list", "items": narrative.references(config, lang)})
+    if config.report.texts.get("references", {}).get(lang):
+        h3(label("researchers_references", lang))
+        blocks += texts.section_blocks(config, "references", lang)
     h2("appendix")
     blocks.append({"type": "p", "text": label("appendix_intro", lang)})
     suffix = ".html" if lang == "sv" else f".{lang}.html"
@@ -199,6 +220,7 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
                      or "synthetic" in (config.study.name_en or "").lower(),
         "year": config.study.evaluation_year,
         "other_languages": other_languages,
+        "front": texts.front_matter(config, lang),
     }
     return {"meta": meta, "blocks": blocks}
 
