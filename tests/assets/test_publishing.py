@@ -189,3 +189,24 @@ def test_internal_outputs_only_when_allowed_and_kept_apart(pipeline_env):
     assert "base64" not in str(meta.get("preview", ""))
     # the disclosure check on the report passed although internal/ holds individual values
     assert not [c for c, _ in report.failed_checks if "disclosure" in c]
+
+
+def test_editing_a_report_text_rebuilds_the_report_and_nothing_before_it(published):
+    """Issue 17: the researchers' Markdown texts are inputs of the report only; the report
+    is otherwise built on request (no eager automation)."""
+    year_dir = published.out / "reports" / YEAR
+    sv = (year_dir / "report.html").read_text(encoding="utf-8")
+    for heading in ("Bakgrund och utvärderingsfrågor", "Utvärderingsfrågor", "Diskussion", "Slutsatser",
+                    "Referenser", "minsta viktiga skillnaden", "Författare"):
+        assert heading in sv, heading
+    assert sv.count('class="placeholder"') == 2          # discussion and conclusions are not written yet
+    text = published.study_dir / "texts" / "background.md"
+    text.write_text("An edited background, written for this test.\n", encoding="utf-8")
+    again = published.run()
+    assert again.success, again.lines
+    assert sorted(again.materialised) == ["evaluation_report", "published_release"], again.materialised
+    assert "An edited background, written for this test." in (year_dir / "report.en.html").read_text(encoding="utf-8")
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    roles = {i["role"]: i["sha256"] for i in manifest["inputs"]}
+    assert roles["report text background (en)"] == hashlib.sha256(text.read_bytes()).hexdigest()
+    assert published.run().materialised == []
