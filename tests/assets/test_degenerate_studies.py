@@ -261,7 +261,7 @@ def cheap_figures(monkeypatch):
 
     from pipelines.publish import style
 
-    def save(fig, stem, bbox=None):
+    def save(fig, stem, bbox=None, formats=None):
         stem.parent.mkdir(parents=True, exist_ok=True)
         png = stem.with_suffix(".png")
         fig.savefig(png, dpi=20)
