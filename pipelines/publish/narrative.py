@@ -41,6 +41,11 @@ def citations(config: StudyConfig, lang: str) -> list[str]:
     out = []
     for inst in used:
         s = instruments.spec(inst)
+        if not s.doi and s.status == "open":   # the study's own scale: its file, not a publication
+            out.append(f"{s.name[lang]} (version {s.version}): " + ("studiespecifik skala, inget publicerat "
+                       "instrument [regelstatus: öppen]" if lang == "sv" else
+                       "study-specific scale, not a published instrument [rule status: open]"))
+            continue
         doi = f" doi:{s.doi}." if s.doi else ""
         status = {"verified": "verifierad", "recalled": "ur minnet, ej verifierad",
                   "open": "öppen"}.get(s.status, s.status) if lang == "sv" else s.status
@@ -92,8 +97,9 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
     definition = definition_text(config, lang)
     vs = instruments.value_sets().set_index("id")
     value_set = a.eq5d_value_set
-    vs_text = (f"{vs.loc[value_set, 'name']} (doi:{vs.loc[value_set, 'doi']})" if value_set in vs.index
-               else value_set)
+    name_col = "name_sv" if lang == "sv" else "name"
+    vs_text = (f"{vs.loc[value_set, name_col] or vs.loc[value_set, 'name']} (doi:{vs.loc[value_set, 'doi']})"
+               if value_set in vs.index else value_set)
     primary = ", ".join(L.outcome(o) for o in a.primary_outcomes)
     secondary = ", ".join(L.outcome(o) for o in a.secondary_outcomes)
     k = config.publishing.k_min_cell
@@ -106,7 +112,7 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
             {"type": "h3", "text": label("instruments_heading", lang)},
             p("Följande instrument ingick. Skalpoäng beräknades enligt respektive manuals regler, inklusive "
               "reglerna för saknade svar; en skalpoäng saknas när färre frågor än manualens minimum besvarats."),
-            {"type": "list", "items": citations(config, lang)},
+            {"type": "list", "items": citations(config, lang), "citations": True},
             p(f"EQ-5D-5L-index beräknades med värderingssetet {vs_text}."),
             {"type": "h3", "text": "Återkommande deltagare och analys"},
             p(f"Återkommande deltagare definierades som personer som {definition}. Båda definitionerna "
@@ -137,7 +143,7 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
         {"type": "h3", "text": label("instruments_heading", lang)},
         p("The following instruments were used. Scale scores follow each manual's rules, including its "
           "missing-data rules; a score is missing when fewer items than the manual's minimum were answered."),
-        {"type": "list", "items": citations(config, lang)},
+        {"type": "list", "items": citations(config, lang), "citations": True},
         p(f"The EQ-5D-5L index uses the value set {vs_text}."),
         {"type": "h3", "text": "Recurring participants and analysis"},
         p(f"Recurring participants were defined as persons who {definition}. Both definitions (answered both "

@@ -263,7 +263,7 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
     return [
         {"type": "h3", "text": label("partner_methods_heading", lang)},
         p(label("partner_methods_survey", lang, doi=ref.doi, licence=ref.licence.strip())),
-        p(label("partner_reference", lang, citation=ref.citation.strip(), doi=ref.doi)),
+        {**p(label("partner_reference", lang, citation=ref.citation.strip(), doi=ref.doi)), "citations": True},
         p(label("partner_methods_scoring", lang)),
         {"type": "table", "table": rules},
         *([p(status)] if status else []),

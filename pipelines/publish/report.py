@@ -2,7 +2,8 @@
 Word by :mod:`pipelines.publish.docx_report`.
 
 A document is ``{"meta": {...}, "blocks": [...]}``; a block is a dict with ``type``:
-``h2`` / ``h3`` (``text``, ``id``), ``p`` (``text``), ``list`` (``items``, ``ordered``),
+``h2`` / ``h3`` (``text``, ``id``), ``p`` (``text``), ``list`` (``items``, ``ordered``; ``p`` and
+``list`` may carry ``citations``: reference text kept in its published language),
 ``placeholder`` (``text``: a researcher-written section still missing), ``table``
 (``table``: :class:`~pipelines.publish.tables.DisplayTable`, ``number``) or ``figure``
 (``src`` relative to the report, ``title``, ``caption``, ``number``). Both renderers draw
@@ -48,15 +49,41 @@ def report_filename(lang: str, default_language: str, ext: str) -> str:
     return f"report.{ext}" if lang == default_language else f"report.{lang}.{ext}"
 
 
+#: the manifest's input roles (English, as in manifest.json) in Swedish
+_ROLES_SV = (("configuration", "konfiguration"), ("wave ", "mättillfälle "), ("attendance register", "närvaroregister"),
+             ("partner survey ", "partnerenkät "), ("scale", "skala"), ("report text ", "rapporttext "))
+_STATUS_SV = {"verified": "verifierad", "recalled": "ur minnet, ej verifierad", "open": "öppen"}
+
+
+def role_text(role: str, lang: str) -> str:
+    """An input's role from the manifest in the report's language.
+
+    Examples
+    --------
+    >>> role_text("wave T0", "sv"), role_text("report text discussion (sv)", "sv"), role_text("scale", "en")
+    ('mättillfälle T0', 'rapporttext diskussion (sv)', 'scale')
+    """
+    if lang != "sv":
+        return role
+    for en, sv in _ROLES_SV:
+        if role.startswith(en):
+            rest = role[len(en):]
+            if en == "report text ":
+                section, _, tail = rest.partition(" ")
+                rest = f"{label(f'section_{section}', 'sv').lower()} {tail}".strip()
+            return sv + rest
+    return role
+
+
 def _provenance_tables(prov: dict, lang: str) -> list[DisplayTable]:
     sv = lang == "sv"
-    inputs = pd.DataFrame([{("Roll" if sv else "Role"): i["role"], ("Fil" if sv else "File"): i["file"],
+    inputs = pd.DataFrame([{("Roll" if sv else "Role"): role_text(i["role"], lang), ("Fil" if sv else "File"): i["file"],
                             "sha256": i["sha256"] or "–"} for i in prov["inputs"]])
     git = prov["git"]
     rows = [
         ("Konfigurationens sha256" if sv else "Configuration sha256", prov["config_sha256"]),
         ("Git-commit" if sv else "Git commit", git.get("commit") or "–"),
-        ("Ocommittade ändringar" if sv else "Uncommitted changes",
+        ("Ändringar som inte checkats in" if sv else "Uncommitted changes",
          "–" if git.get("dirty") is None else (("ja" if sv else "yes") if git["dirty"] else ("nej" if sv else "no"))),
         ("requirements.lock sha256", prov["requirements_lock_sha256"] or "–"),
         ("EQ-5D-värderingsset" if sv else "EQ-5D value set", prov["eq5d_value_sets"]["used"]),
@@ -64,7 +91,8 @@ def _provenance_tables(prov: dict, lang: str) -> list[DisplayTable]:
     ]
     software = pd.DataFrame(rows, columns=["Uppgift" if sv else "Item", "Värde" if sv else "Value"])
     inst = pd.DataFrame([{"Instrument": i["id"], "Version": i["version"], "DOI": i["doi"] or "–",
-                          ("Regelstatus" if sv else "Rule status"): i["status"]} for i in prov["instruments"]])
+                          ("Regelstatus" if sv else "Rule status"): _STATUS_SV.get(i["status"], i["status"]) if sv
+                          else i["status"]} for i in prov["instruments"]])
     return [DisplayTable(inputs, "Indatafiler" if sv else "Input files"),
             DisplayTable(software, "Konfiguration, kod och programvara" if sv else "Configuration, code and software"),
             DisplayTable(inst, "Instrumentspecifikationer" if sv else "Instrument specifications")]
@@ -199,10 +227,10 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     blocks += texts.section_blocks(config, "conclusions", lang)
     h2("references")
     blocks.append({"type": "p", "text": label("generated_references_intro", lang)})
-    blocks.append({"type": "list", "items": narrative.references(config, lang)})
+    blocks.append({"type": "list", "items": narrative.references(config, lang), "citations": True})
     if config.report.texts.get("references", {}).get(lang):
         h3(label("researchers_references", lang))
-        blocks += texts.section_blocks(config, "references", lang)
+        blocks += [{**b, "citations": True} for b in texts.section_blocks(config, "references", lang)]
     h2("appendix")
     blocks.append({"type": "p", "text": label("appendix_intro", lang)})
     suffix = ".html" if lang == "sv" else f".{lang}.html"

@@ -416,6 +416,16 @@ def display_mixed(terms: pd.DataFrame, L: Labels) -> DisplayTable:
                         group_rows=blocks)
 
 
+def scale_name(instrument: str, scale: str, L: Labels) -> str:
+    """A scale of an instrument in the reader's language: ``total`` is "Totalpoäng" /
+    "Total score", a domain is its score's label without the range ("Fysisk hälsa" for
+    WHOQOL-BREF ``physical``), else the scale id with spaces."""
+    if scale == "total":
+        return label("scale_total", L.lang)
+    name = L.outcome(f"{instrument}_{scale}")
+    return name.split(" (")[0] if name != f"{instrument}_{scale}" else str(scale).replace("_", " ")
+
+
 def display_reliability(rel: pd.DataFrame, L: Labels, instrument_names: dict[str, str]) -> DisplayTable:
     """Alpha [CI] and omega per instrument scale and wave."""
     lang = L.lang
@@ -424,7 +434,7 @@ def display_reliability(rel: pd.DataFrame, L: Labels, instrument_names: dict[str
         small = bool(getattr(r, disclosure.SUPPRESSED, False))
         rows.append({
             label("col_instrument", lang): instrument_names.get(r.instrument, r.instrument),
-            label("col_scale", lang): str(r.scale).replace("_", " "),
+            label("col_scale", lang): scale_name(r.instrument, r.scale, L),
             label("wave", lang): L.wave(r.wave),
             label("n", lang): fmt_n(r.n_complete, L.k, lang, reason=getattr(r, disclosure.REASON, None)),
             label("col_alpha", lang): "–" if small else f"{fmt_num(r.alpha, lang)} "

@@ -191,6 +191,34 @@ def test_internal_outputs_only_when_allowed_and_kept_apart(pipeline_env):
     assert not [c for c, _ in report.failed_checks if "disclosure" in c]
 
 
+def _report_language():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("report_language", Path(__file__).with_name("report_language.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_report_is_written_in_its_own_language(published):
+    """Issue 17: no English words (from a stop list) in the Swedish report and no Swedish
+    ones in the English report, outside citations, quoted originals, names the study
+    configures and the provenance appendix (tests/assets/report_language.py)."""
+    rl = _report_language()
+    year_dir = published.out / "reports" / YEAR
+    assert rl.foreign_words(year_dir / "report.html", "sv") == {}
+    assert rl.foreign_words(year_dir / "report.en.html", "en") == {}
+    # the check can fail: an English sentence in the Swedish report is found
+    probe = year_dir.parent / "probe.html"
+    probe.write_text((year_dir / "report.html").read_text(encoding="utf-8").replace(
+        "<h2", "<p>The change was not adjusted for the family of tests.</p><h2", 1), encoding="utf-8")
+    try:
+        assert set(rl.foreign_words(probe, "sv")) == {"the", "change", "was", "not", "adjusted", "for", "family", "of"}
+    finally:
+        probe.unlink()
+
+
 def test_editing_a_report_text_rebuilds_the_report_and_nothing_before_it(published):
     """Issue 17: the researchers' Markdown texts are inputs of the report only; the report
     is otherwise built on request (no eager automation)."""
