@@ -35,18 +35,22 @@ def _isnan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
 
 
-def fmt_num(x, lang: str = "sv", digits: int = DIGITS) -> str:
-    """Round for display (U+2212 minus; decimal comma in Swedish).
+def fmt_num(x, lang: str = "sv", digits: int = DIGITS, keep_sign: bool = False) -> str:
+    """Round for display (U+2212 minus; decimal comma in Swedish). A negative value that
+    rounds to zero is shown as 0 unless ``keep_sign`` (confidence limits: −0.00 says the
+    interval reaches below zero).
 
     Examples
     --------
     >>> fmt_num(3.14159, "en"), fmt_num(-3.14159, "sv"), fmt_num(float("nan"))
     ('3.14', '−3,14', '–')
+    >>> fmt_num(-0.0039, "en"), fmt_num(-0.0039, "en", keep_sign=True), fmt_num(-0.0, "en", keep_sign=True)
+    ('0.00', '−0.00', '0.00')
     """
     if _isnan(x):
         return "–"
     s = f"{float(x):.{digits}f}"
-    if float(s) == 0:
+    if float(s) == 0 and not (keep_sign and float(x) < 0):
         s = s.lstrip("-")
     s = s.replace("-", "−")
     return s.replace(".", ",") if lang == "sv" else s
@@ -86,11 +90,11 @@ def fmt_ci(lo, hi, lang: str = "sv", digits: int = DIGITS) -> str:
 
     Examples
     --------
-    >>> fmt_ci(0.1, 1.25, "sv"), fmt_ci(-0.1, 1.25, "en", 1)
-    ('[0,10; 1,25]', '[−0.1, 1.2]')
+    >>> fmt_ci(0.1, 1.25, "sv"), fmt_ci(-0.1, 1.25, "en", 1), fmt_ci(-0.0039, 0.2, "en")
+    ('[0,10; 1,25]', '[−0.1, 1.2]', '[−0.00, 0.20]')
     """
     sep = "; " if lang == "sv" else ", "
-    return f"[{fmt_num(lo, lang, digits)}{sep}{fmt_num(hi, lang, digits)}]"
+    return f"[{fmt_num(lo, lang, digits, keep_sign=True)}{sep}{fmt_num(hi, lang, digits, keep_sign=True)}]"
 
 
 def fmt_suppressed(reason, k_min: int, lang: str = "sv") -> str:

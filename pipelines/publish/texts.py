@@ -92,6 +92,7 @@ def markdown_blocks(text: str) -> list[dict]:
                 lists.append(lists[-1])
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             done = lists.pop()
+            done["items"] = [i for i in done["items"] if i]   # (an empty "- " item)
             if not lists and done["items"]:
                 blocks.append(done)
         elif tok.type == "list_item_open":
