@@ -295,7 +295,29 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
                                                       variable=_smd_variable(row, L))})
     if mids:
         blocks.append({"type": "p", "text": label("summary_reading", lang)})
+    unverified = unverified_primary(config, L)
+    if unverified:
+        blocks.append({"type": "p", "text": label("summary_unverified", lang, outcomes=", ".join(unverified))})
     return blocks
+
+
+def unverified_primary(config: StudyConfig, L: Labels) -> list[str]:
+    """Labels of the primary outcomes whose instrument's scoring rule is not verified
+    against its manual (status ``recalled`` or ``open``): the summary calls their results
+    provisional."""
+    from pipelines.study import outcome_table
+
+    t = outcome_table()
+    inst = dict(zip(t["column"], t["instrument"]))
+    out = []
+    for o in config.analysis.primary_outcomes:
+        try:
+            status = instruments.spec(inst[o]).status if o in inst else "verified"
+        except instruments.InstrumentError:
+            continue
+        if status != "verified":
+            out.append(L.outcome(o))
+    return out
 
 
 def limitations(flow: pd.DataFrame, attrition: pd.DataFrame | None, config: StudyConfig, L: Labels) -> list[dict]:

@@ -165,6 +165,9 @@ def test_the_summary_sets_each_change_against_its_mid_and_names_selective_attrit
     reached = narrative.summary(_tests_table(c, estimate=-12.0), _flow(), c, study_labels(c, "en"), None)
     assert "at least the minimal important difference (10.0)" in reached[2]["items"][0]
     assert not any("standardised difference" in b.get("text", "") for b in reached)
+    # a primary outcome on an unverified scoring rule (HLS-EU-Q16: recalled) is called provisional
+    assert narrative.unverified_primary(c, study_labels(c, "en")) == [study_labels(c, "en").outcome("hls_eu_q16_score")]
+    assert any("provisional" in b.get("text", "") and "HLS-EU-Q16" in b["text"] for b in reached)
     small = attrition.assign(smd=[0.05, 0.1])
     quiet = narrative.summary(_tests_table(c), _flow(), c, study_labels(c, "en"), small)
     assert not any("not at random" in b.get("text", "") for b in quiet)
