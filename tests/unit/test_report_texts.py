@@ -170,7 +170,7 @@ def test_the_summary_sets_each_change_against_its_mid_and_names_selective_attrit
     assert any("provisional" in b.get("text", "") and "HLS-EU-Q16" in b["text"] for b in reached)
     small = attrition.assign(smd=[0.05, 0.1])
     quiet = narrative.summary(_tests_table(c), _flow(), c, study_labels(c, "en"), small)
-    assert not any("not at random" in b.get("text", "") for b in quiet)
+    assert not any("was selective" in b.get("text", "") for b in quiet)
 
 
 def test_the_methods_state_the_family_as_it_was_adjusted(study):
