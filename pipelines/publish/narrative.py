@@ -124,8 +124,8 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
               "test. Andelen förbättrade och försämrade räknades med instrumentens minsta viktiga skillnad (MID)."),
             p(family_text(config, L) + " Sekundära utfall " + (f"({secondary}) " if secondary else "")
               + "redovisas utan justering och tolkas beskrivande. Konfidensintervallen är inte justerade för "
-              "multipla jämförelser. Wilcoxons test beräknades som i R (wilcox.test): exakt p-värde vid färre än "
-              "50 differenser skilda från noll utan lika värden, annars normalapproximation med "
+              "multipla jämförelser. Wilcoxons test beräknades som i R (wilcox.test): exakt p-värde när färre än "
+              "50 par förändrats och inga två förändringar är lika, annars normalapproximation med "
               "kontinuitetskorrektion; SPSS och PSPP anger det asymptotiska p-värdet utan korrektion, som kan "
               "skilja sig i tredje decimalen."),
             p("Saknade svar: de parvisa analyserna använder deltagare med giltiga värden vid båda tillfällena "
@@ -155,8 +155,8 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
           "worsened use each instrument's minimal important difference (MID)."),
         p(family_text(config, L) + " Secondary outcomes " + (f"({secondary}) " if secondary else "")
           + "are reported unadjusted and read descriptively. The confidence intervals are not adjusted for "
-          "multiple comparisons. The Wilcoxon test was computed as in R (wilcox.test): an exact p-value for "
-          "fewer than 50 non-zero differences without ties, else the normal approximation with continuity "
+          "multiple comparisons. The Wilcoxon test was computed as in R (wilcox.test): an exact p-value when "
+          "fewer than 50 pairs changed and no two changes were tied, else the normal approximation with continuity "
           "correction; SPSS and PSPP report the asymptotic p-value without correction, which can differ in the "
           "third decimal."),
         p("Missing data: the paired analyses use participants with valid values at both waves (complete pairs). "
