@@ -1034,7 +1034,8 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
     dict
         Name -> path of every written file: ``wave_T0``, ``wave_T1``, ``wave_T2``,
         ``attendance``, ``scale``, ``ground_truth``, ``partner_2024``, ``partner_2025``
-        (the partner surveys, :mod:`pipelines.example_partners`), ``study``, ``readme``.
+        (the partner surveys, :mod:`pipelines.example_partners`), ``text_bakgrund``,
+        ``text_background`` (the report's background text), ``study``, ``readme``.
     """
     if participants < 6:
         raise ValueError("participants must be at least 6")
@@ -1146,8 +1147,9 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
     paths["scale"].write_bytes(EMPOWERMENT_SCALE_YAML.encode("utf-8"))
     (out / "texts").mkdir(parents=True, exist_ok=True)
     for name, text in EXAMPLE_TEXTS.items():   # the researchers' background section, both languages
-        paths[f"text_{name}"] = out / "texts" / name
-        paths[f"text_{name}"].write_bytes(text.encode("utf-8"))
+        key = f"text_{Path(name).stem}"
+        paths[key] = out / "texts" / name
+        paths[key].write_bytes(text.encode("utf-8"))
 
     truth = ground_truth(seed, truth_n)
     counts = _counts(answered, first_wave, recurring, ids, att)

@@ -65,7 +65,7 @@ def test_same_arguments_give_identical_bytes(small, tmp_path):
     paths = es.generate_study(tmp_path, **SMALL)
     assert _files(tmp_path) == _files(small)
     assert set(paths) == {"wave_T0", "wave_T1", "wave_T2", "attendance", "scale", "study",
-                          "ground_truth", "readme", "partner_2024", "partner_2025"}
+                          "ground_truth", "readme", "partner_2024", "partner_2025", "text_bakgrund", "text_background"}
     assert all(p.exists() for p in paths.values())
 
 
