@@ -280,10 +280,11 @@ def group_summary(items: pd.DataFrame, scales: Sequence[str], *, group: str, min
                 d = _describe(scored.loc[sel, f"{s}_score"].to_numpy(dtype=float), level)
                 rows.append({**base, **d, **_alpha(s, items.loc[sel], level, options), "suppressed": False})
     out = as_tidy(rows, GROUP_COLUMNS)
-    if len(out):
-        out["n"] = out["n"].astype("Int64")
-        out["n_complete"] = out["n_complete"].astype("Int64")
-        out["suppressed"] = out["suppressed"].astype(bool)
+    # the same dtypes when no group is reported (an empty object column would make
+    # ``out[~out["suppressed"]]`` a column selection)
+    out["n"] = out["n"].astype("Int64")
+    out["n_complete"] = out["n_complete"].astype("Int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
     return out
 
 

@@ -418,8 +418,12 @@ EN = "i we it is good very more time workshop health food walk language thanks h
 WORDS = SV + AR + SO + EN
 small_numbers = st.one_of(st.integers(0, 120).map(str), st.sampled_from(["kl 14.30", "08-16", "2023", "45 %",
                                                                          "3 ggr", "v. 12", "1 250 kr"]))
+#: a Swedish phone number written with its area code ("08-16 10 10": Stockholm, six digits in
+#: pairs); free text assembled from "08-16" and small numbers can spell one by chance, and
+#: then the guard is right to flag it: such texts are not "ordinary" and are left out
+_PHONE_SHAPED = re.compile(r"\b0\d{1,3}-\d{2,3}(?: \d{2}){2,3}\b")
 free_text = st.lists(st.one_of(st.sampled_from(WORDS), small_numbers, date_texts()), min_size=1, max_size=25).map(
-    " ".join)
+    " ".join).filter(lambda t: not _PHONE_SHAPED.search(t))
 pseudonyms = st.text("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=6, max_size=6).map(lambda s: "JH-" + s)
 
 ORDINARY_STRATEGIES = {

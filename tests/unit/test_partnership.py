@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -127,8 +127,16 @@ def partner_data(draw):
     return d, draw(st.integers(1, 8))
 
 
+def _one_answer_without_group():
+    d = pd.DataFrame([[1.0] * 5], columns=SYN)
+    d["year"] = [2024]
+    d["grp"] = pd.Series([None], dtype=object)
+    return d, 1
+
+
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=partner_data())
+@example(case=_one_answer_without_group())   # no group at all: an empty table with its dtypes
 def test_no_small_group_and_no_small_complement_is_published(case):
     """Attack: published groups plus the year's total must not reveal fewer than k answers."""
     d, k = case
