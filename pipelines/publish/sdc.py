@@ -492,12 +492,7 @@ def _pinned_by_marks(quantities: Quantities, k: int) -> list[int]:
     related = _related(quantities)
     if not related:
         return []
-    index = {id(q): i for i, q in enumerate(related)}
-    A = np.zeros((len(quantities.relations), len(related)))
-    for r, (total, parts) in enumerate(quantities.relations):
-        A[r, index[id(total)]] += 1
-        for part in parts:
-            A[r, index[id(part)]] -= 1
+    A = _System(related, quantities.relations, k).A
     bounds = _mark_bounds(related, k)
     if not any(b == (1, k - 1) for b in bounds):
         return []
