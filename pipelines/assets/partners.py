@@ -25,7 +25,7 @@ import pandas as pd
 from analysis import partnership
 from pipelines import partner_surveys as ps
 from pipelines.assets._meta import md_table, table_metadata
-from pipelines.assets.publishing import FILES, OWNERS as PUBLISH_OWNERS, PUBLISH_VERSION, _files_meta, _stage, table_key
+from pipelines.assets.publishing import FILES, OWNERS as PUBLISH_OWNERS, PUBLISH_VERSION, _stage, _table_output, table_key
 from pipelines.checks import _result
 from pipelines.publish import partners as publish_partners
 from pipelines.publish import tables
@@ -315,13 +315,14 @@ def published_partner_tables(context: dg.AssetExecutionContext, study_config: St
     for spec in publish_partners.PARTNER_TABLES:
         df = rel.tables.get(spec.name, pd.DataFrame())
         extra = {"k_min_partner": k, "sources": ", ".join(spec.sources)}
+        version = None
         if spec.name in summary.index:
             s = summary.loc[spec.name]
             extra.update(withheld_primary=int(s["withheld_primary"]), withheld_secondary=int(s["withheld_secondary"]))
-            extra.update(_files_meta(folder.parent, [f"tables/{spec.name}.csv"]))
+            version = _table_output(extra, folder.parent, spec.name)
         else:
             extra[FILES] = dg.MetadataValue.json({})
-        yield dg.Output(df, output_name=spec.name, metadata=table_metadata(df, **extra))
+        yield dg.Output(df, output_name=spec.name, metadata=table_metadata(df, **extra), data_version=version)
     for spec in publish_partners.PARTNER_TABLES:
         yield dg.AssetCheckResult(
             asset_key=table_key(spec.name), check_name="published_tables_disclosure", passed=not problems,

@@ -24,6 +24,7 @@ Layout::
 """
 
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from pipelines.publish import (
     disclosure,
     docx_report,
     figures,
+    lineage,
     manifest,
     registry,
     release,
@@ -49,7 +51,7 @@ from pipelines.publish import (
     tables,
     texts,
 )
-from pipelines.publish.labels import study_labels
+from pipelines.publish.labels import label, study_labels
 from pipelines.publish.partners import PARTNER_TABLES
 from pipelines.publish.populations import Persons
 from pipelines.resources import ProjectPaths, StudyResource
@@ -86,6 +88,37 @@ def _stage(config: StudyConfig, paths: ProjectPaths) -> Path:
 
 def _files_meta(stage: Path, relpaths) -> dict:
     return {FILES: dg.MetadataValue.json(release.staged_files(stage, relpaths))}
+
+
+def output_version(files: dict[str, str]) -> str:
+    """Data version of a table or figure asset: the hash of its own output files (their
+    paths and sha256), so the version shown in the UI confirms the file in the release
+    (issue 17); an output whose bytes did not change keeps its version.
+
+    >>> output_version({"tables/t.csv": "ab12"})        # one file: its own sha256
+    'ab12'
+    >>> len(output_version({"figures/f_sv.png": "ab", "figures/f_en.png": "cd"}))
+    64
+    """
+    if len(files) == 1:
+        return next(iter(files.values()))
+    return hashlib.sha256("\n".join(f"{k} {v}" for k, v in sorted(files.items())).encode()).hexdigest()
+
+
+def _table_output(extra: dict, stage: Path, name: str) -> dg.DataVersion:
+    """Add a published table's file, path and sha256 to its metadata ``extra``; its data
+    version (the CSV's sha256)."""
+    extra.update(_output_meta(stage, [f"tables/{name}.csv"]))
+    return dg.DataVersion(output_version(extra[FILES].value))
+
+
+def _output_meta(stage: Path, relpaths) -> dict:
+    """``jh/files`` plus the first file's path and sha256 as their own entries (what the
+    report's caption names: the research lead compares the two)."""
+    files = release.staged_files(stage, relpaths)
+    first = next(iter(files))
+    return {FILES: dg.MetadataValue.json(files), "output_path": dg.MetadataValue.path(first),
+            "output_sha256": files[first]}
 
 
 # -- the published tables (one release-wide decision) ----------------------------------------
@@ -152,11 +185,12 @@ def published_tables(context: dg.AssetExecutionContext, study_config: StudyResou
     for spec in registry.TABLES:
         df = rel.tables.get(spec.name, pd.DataFrame())
         extra = {"k_min_cell": k, "sources": ", ".join(spec.sources)}
+        version = None
         if spec.name in summary.index:
             s = summary.loc[spec.name]
             extra.update(withheld_primary=int(s["withheld_primary"]), withheld_secondary=int(s["withheld_secondary"]))
-            extra.update(_files_meta(folder.parent, [f"tables/{spec.name}.csv"]))
-        yield dg.Output(df, output_name=spec.name, metadata=table_metadata(df, **extra))
+            version = _table_output(extra, folder.parent, spec.name)
+        yield dg.Output(df, output_name=spec.name, metadata=table_metadata(df, **extra), data_version=version)
     for spec in registry.TABLES:
         yield dg.AssetCheckResult(
             asset_key=table_key(spec.name), check_name="published_tables_disclosure", passed=not problems,
@@ -176,7 +210,7 @@ def _figure_context(config: StudyConfig, panel_columns) -> registry.FigureContex
 
 
 def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder: Path, stem: str,
-                 make: Callable, internal: bool = False) -> dg.MaterializeResult:
+                 make: Callable, internal: bool = False, title: str = "") -> dg.MaterializeResult:
     """Render ``make(labels) -> Figure`` in every configured language, save PNG/SVG/PDF, and
     return metadata with the files and a thumbnail of the default-language PNG."""
     langs = list(config.publishing.languages)
@@ -205,7 +239,12 @@ def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder:
     meta = {"path": dg.MetadataValue.path(str(next(iter(written[default].values())))),
             "preview": dg.MetadataValue.md(preview or "")}
     if not internal:
-        meta.update(_files_meta(folder.parent, rel))
+        # the report's caption names the PNG of its language: the default language's first
+        pngs = sorted(rel, key=lambda r: (not r.endswith(f"_{default}.png"), r))
+        meta.update(_output_meta(folder.parent, pngs))
+        if title:
+            meta["caption"] = title
+        return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(output_version(meta[FILES].value)))
     return dg.MaterializeResult(metadata=meta)
 
 
@@ -218,7 +257,8 @@ def _figure_asset(spec: registry.FigureSpec):
         config = study_config.load()
         fctx = _figure_context(config, ())
         return _save_figure(context, config, _stage(config, paths) / "figures", spec.name,
-                            lambda L: spec.render(published, L, fctx))
+                            lambda L: spec.render(published, L, fctx),
+                            title=label(f"{spec.label_key}_title", config.publishing.default_language))
 
     return _asset
 
@@ -249,6 +289,44 @@ def figure_individual_trajectories(context: dg.AssetExecutionContext, study_conf
 
 # -- the report -----------------------------------------------------------------------------
 
+#: what the appendix's provenance picture leaves out (the configuration and category plans
+#: reach every asset; the codebook comes from the wave file, as the raw wave does)
+_LINEAGE_SKIP = ("study_settings", "published_categories", "raw_codebook")
+#: which asset reads which kind of input file (``manifest.input_files`` roles)
+_FILE_READERS = (("wave ", "raw_wave"), ("attendance register", "attendance"))
+
+
+def lineage_graph() -> tuple[dict[str, list[str]], set[str]]:
+    """Parents of every asset as the UI names them, and the partitioned assets; a published
+    table's parents are the analysis assets the registry names (the multi-asset that
+    computes all of them together reads every analysis table)."""
+    from pipelines.definitions import defs   # (here: the definitions import this module)
+
+    graph = defs.resolve_asset_graph()
+    parents, partitioned = {}, set()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        parents[key.to_user_string()] = sorted(p.to_user_string() for p in node.parent_keys)
+        if node.partitions_def is not None:
+            partitioned.add(key.to_user_string())
+    for spec in ALL_TABLES:
+        parents[table_key(spec.name).to_user_string()] = list(spec.sources)
+    return parents, partitioned
+
+
+def _lineage_figure(stage: Path, prov: dict, lang: str) -> str | None:
+    """Draw the appendix's provenance picture for ``lang``; its path relative to the stage."""
+    parents, partitioned = lineage_graph()
+    start = f"figure_{report.LINEAGE_FIGURE}"
+    cols = lineage.layers(start, parents, skip=_LINEAGE_SKIP)
+    shown = {n for c in cols for n in c}
+    files = [(i["file"], i["sha256"] or "", reader) for i in prov["inputs"]
+             for prefix, reader in _FILE_READERS if i["role"].startswith(prefix) and reader in shown]
+    fig = lineage.figure(cols, lineage.edges(cols, parents), files, lang, sorted(partitioned))
+    rel = f"figures/lineage_{lang}.png"
+    style.save(fig, stage / rel[:-4], formats=("png",))
+    return rel
+
 @dg.asset(group_name=GROUP, kinds={"html", "docx"}, owners=OWNERS, code_version=PUBLISH_VERSION,
           ins={t.name: dg.AssetIn(key=table_key(t.name)) for t in ALL_TABLES},
           deps=[*FIGURE_ASSETS, dg.AssetDep("wave_codebook_report", partition_mapping=dg.AllPartitionMapping())])
@@ -268,19 +346,27 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
         L = study_labels(config, lang)
         figs = {stem: f"figures/{stem}_{lang}.png" for stem in report.FIGURES
                 if (stage / "figures" / f"{stem}_{lang}.png").exists()}
+        figs[report.LINEAGE] = _lineage_figure(stage, prov, lang)
         others = [(o.upper(), report.report_filename(o, default, "html")) for o in langs if o != lang]
-        doc = report.build_document(config, L, P, P.get("attrition"), figs, prov, others)
+        doc = report.build_document(config, L, P, P.get("attrition"), figs, prov, others, outputs)
         html_name = report.report_filename(lang, default, "html")
         docx_name = report.report_filename(lang, default, "docx")
         atomic_write_text(stage / html_name, report.render_html(doc))
         docx_report.write_docx(doc, stage / docx_name, manifest.fixed_date(config))
-        return {"html": html_name, "docx": docx_name}
+        return {"html": html_name, "docx": docx_name, "lineage": figs[report.LINEAGE]}, report.output_index(doc)
 
+    # the sha256 of every table and figure, as their assets recorded them: the captions name them
+    outputs = _release_files(context.instance, config.wave_ids)
     # each language is written on its own core (pipelines/parallel.py); same bytes either way
-    files = dict(zip(langs, parallel.map_forked(write, list(langs), label=lambda lang: f"report ({lang})")))
+    written = parallel.map_forked(write, list(langs), label=lambda lang: f"report ({lang})")
+    files = {lang: f for lang, (f, _) in zip(langs, written)}
+    index = dict(zip(langs, (i for _, i in written)))[default]
     rel = [n for d in files.values() for n in d.values()]
     return dg.MaterializeResult(metadata={
         "files": dg.MetadataValue.json(files), **_files_meta(stage, rel),
+        "numbered_outputs": dg.MetadataValue.md(report.index_markdown(index)),
+        "n_tables": sum(1 for r in index if r["kind"] == "table"),
+        "n_figures": sum(1 for r in index if r["kind"] == "figure"),
         "git_commit": str(prov["git"].get("commit")), "git_dirty": str(prov["git"].get("dirty")),
         texts.TEXTS_VERSION: texts.texts_version(config),
     })

@@ -52,6 +52,33 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
+def _keep_row_whole(row) -> None:
+    """A row is never split across a page break (``w:cantSplit``)."""
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
+
+
+def _no_wrap(cell) -> None:
+    """A numeric cell is never wrapped ("10/3" stays on one line): ``w:noWrap``."""
+    cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+
+
+def _source_line(paragraph, ident: dict | None, drawn_from=(), L: dict | None = None) -> None:
+    """The table's or figure's identifier under its caption: asset key and short sha256."""
+    if not ident:
+        return
+    text = f"{L['output_source']}: {ident['asset']}"
+    if ident.get("sha256"):
+        text += f" · sha256 {ident['sha256']}"
+    if drawn_from:
+        text += f" · {L['output_drawn_from']} " + ", ".join(drawn_from)
+    paragraph.add_run("\n")
+    r = paragraph.add_run(text)
+    r.font.size = Pt(7.5)
+    r.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+
+
 def _column_widths(table, data, total, numeric=()) -> None:
     """Widths proportional to each column's longest word-wrapped content (label columns get
     room; numeric columns stay narrow)."""
@@ -141,7 +168,8 @@ def _text_width(doc):
     return sec.page_width - sec.left_margin - sec.right_margin
 
 
-def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
+def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict | None = None,
+              drawn_from=()) -> None:
     """An APA-style Word table: number and italic caption above, rules only at the top,
     under the header and at the bottom, right-aligned numeric columns, note below.
     Tables with more than :data:`WIDE_TABLE_COLUMNS` columns are set on a landscape page."""
@@ -156,6 +184,7 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
     cap = doc.add_paragraph()
     cap.paragraph_format.keep_with_next = True
     cap.add_run(t.caption).italic = True
+    _source_line(cap, ident, drawn_from, L)
     data = t.data
     table = doc.add_table(rows=len(data) + 1, cols=len(data.columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -178,9 +207,13 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str) -> None:
         write(cell, c, bold=True, right=c in t.numeric)
         _border(cell, top=12, bottom=6)
     _repeat_header(rows[0])
+    for r in rows:
+        _keep_row_whole(r)
     for i, row in enumerate(data.itertuples(index=False), start=1):
         for c, v, cell in zip(data.columns, row, rows[i].cells):
             write(cell, v, right=c in t.numeric)
+            if c in t.numeric:
+                _no_wrap(cell)
             if (i - 1) in t.group_rows and i > 1:
                 _border(cell, top=2)
             if i == len(data):
@@ -266,7 +299,7 @@ def build_docx(doc_model: dict, base_dir: Path) -> Document:
             for item in b["items"]:
                 doc.add_paragraph(item, style="List Number" if b.get("ordered") else "List Bullet")
         elif t == "table":
-            add_table(doc, b["table"], b["number"], lang)
+            add_table(doc, b["table"], b["number"], lang, b.get("ident"), b.get("drawn_from", ()))
         elif t == "figure":
             p = doc.add_paragraph()
             p.paragraph_format.keep_with_next = True
@@ -280,6 +313,7 @@ def build_docx(doc_model: dict, base_dir: Path) -> Document:
             add_field(cap, f"SEQ {L['figure']} \\* ARABIC", str(b["number"]), bold=True)
             cap.add_run(f". {b['title']}. ").bold = True
             cap.add_run(b["caption"]).font.size = Pt(9)
+            _source_line(cap, b.get("ident"), b.get("drawn_from", ()), L)
     return doc
 
 

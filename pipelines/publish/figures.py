@@ -167,8 +167,22 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
         ax.set_ylabel(_unit_label(L, outcome))
         ax.margins(y=0.2)
         ax.yaxis.set_major_formatter(style.number_formatter(L.lang))
+        mark_truncated_axis(ax, L.ranges.get(outcome, (np.nan, np.nan))[0])
     fig.tight_layout(h_pad=1.2, w_pad=1.5)
     return fig
+
+
+def mark_truncated_axis(ax, scale_min: float) -> bool:
+    """Draw the axis-break mark (two short strokes across the foot of the y-axis) when the
+    axis does not start at the scale's lowest value, so a reader does not take the distance
+    from the bottom for the size of a change. Returns whether it was drawn."""
+    if pd.isna(scale_min) or ax.get_ylim()[0] <= scale_min:
+        return False
+    d = 0.022
+    for y in (0.035, 0.065):
+        ax.plot((-d, d), (y - d, y + d), transform=ax.transAxes, color="black", lw=0.8, clip_on=False,
+                solid_capstyle="butt", zorder=5)
+    return True
 
 
 def change_over_waves(summary: pd.DataFrame, outcome_labels: dict[str, str] | None = None,

@@ -348,17 +348,19 @@ def section(config: StudyConfig, L: Labels, published: Mapping[str, pd.DataFrame
     if summary is None or bool(summary[SUPPRESSED].astype(bool).all()):
         blocks.append({"type": "p", "text": label("partner_nothing", lang)})
     if FIGURE in figure_files:
-        blocks.append({"type": "figure", "src": figure_files[FIGURE], "title": label("fig_partner_means_title", lang),
+        blocks.append({"type": "figure", "src": figure_files[FIGURE], "source": f"figure_{FIGURE}",
+                       "title": label("fig_partner_means_title", lang),
                        "caption": label("fig_partner_means_caption", lang, ci=L.ci_level, k=k)})
     if summary is not None:
-        blocks.append({"type": "table", "table": display_scales(summary, L, k)})
+        blocks.append({"type": "table", "table": display_scales(summary, L, k), "source": "partner_scale_summary"})
     if trend is not None:
-        blocks.append({"type": "table", "table": display_trend(trend, L, k)})
+        blocks.append({"type": "table", "table": display_trend(trend, L, k), "source": "partner_trend"})
     if resp is not None and (resp["stratum"] == "group").any():
-        blocks.append({"type": "table", "table": display_respondents(resp, L, k, names)})
+        blocks.append({"type": "table", "table": display_respondents(resp, L, k, names),
+                       "source": "partner_respondents"})
     shown = display_groups(groups, L, k, names) if groups is not None else None
     if shown is not None:
-        blocks.append({"type": "table", "table": shown})
+        blocks.append({"type": "table", "table": shown, "source": "partner_group_summary"})
     elif groups is not None:
         blocks.append({"type": "p", "text": label("partner_no_groups", lang, k=k)})
     return blocks

@@ -18,6 +18,7 @@ conclusions are the researchers' own text (:mod:`pipelines.publish.texts`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -98,9 +99,96 @@ def _provenance_tables(prov: dict, lang: str) -> list[DisplayTable]:
             DisplayTable(inst, "Instrumentspecifikationer" if sv else "Instrument specifications")]
 
 
+#: the appendix's provenance picture (``figures/lineage_<lang>.png``, drawn by
+#: :mod:`pipelines.publish.lineage`) and the figure whose chain it shows
+LINEAGE = "lineage"
+LINEAGE_FIGURE = "effect_sizes_forest"
+
+#: every figure's published tables (the partner figure's from its own module)
+FIGURE_TABLES = {f"figure_{f.name}": tuple(f.tables) for f in registry.FIGURES}
+
+
+def output_key(source: str) -> str:
+    """Dagster asset key (as shown in the UI) of a table or figure block's ``source``.
+
+    >>> output_key("prepost_tests"), output_key("figure_responders")
+    ('published/prepost_tests', 'figure_responders')
+    """
+    return source if source.startswith("figure_") else f"published/{source}"
+
+
+def output_file(source: str, lang: str) -> str:
+    """The file, relative to the year folder, whose sha256 identifies a table or figure block
+    (a figure: its PNG in the report's language).
+
+    >>> output_file("prepost_tests", "sv"), output_file("figure_responders", "en")
+    ('tables/prepost_tests.csv', 'figures/responders_en.png')
+    """
+    if source.startswith("figure_"):
+        return f"figures/{source.removeprefix('figure_')}_{lang}.png"
+    return f"tables/{source}.csv"
+
+
+def identify(blocks: list[dict], outputs: Mapping[str, str], lang: str) -> list[dict]:
+    """Give every table and figure block its stable identifier (issue 17): the Dagster asset
+    it was made from and the short sha256 of the output file (``ident``), and for a figure
+    the published tables it draws (``drawn_from``). ``outputs`` maps file paths relative to
+    the year folder to their sha256 (the publishing assets' ``jh/files`` metadata, the same
+    hashes as the manifest); a block whose file is unknown keeps its asset key only.
+
+    >>> b = identify([{"type": "table", "source": "responders"}, {"type": "p"}],
+    ...              {"tables/responders.csv": "0123456789abcdef" * 4}, "sv")
+    >>> b[0]["ident"]
+    {'asset': 'published/responders', 'sha256': '0123456789ab', 'file': 'tables/responders.csv'}
+    """
+    out = []
+    for b in blocks:
+        src = b.get("source")
+        if b["type"] in ("table", "figure") and src:
+            file = output_file(src, lang)
+            sha = outputs.get(file, "")
+            b = {**b, "ident": {"asset": output_key(src), "sha256": sha[:12], "file": file}}
+            drawn = FIGURE_TABLES.get(src, ()) + tuple(b.get("also", ()))
+            if drawn:
+                b["drawn_from"] = [output_key(t) for t in drawn]
+        out.append(b)
+    return out
+
+
+def output_index(doc: dict) -> list[dict]:
+    """The numbered tables and figures of one report with their asset, file and sha256: what
+    the ``evaluation_report`` asset shows in the UI, so a number in the report leads to the
+    asset that made it."""
+    L = catalogue()[doc["meta"]["lang"]]
+    rows = []
+    for b in doc["blocks"]:
+        if b["type"] in ("table", "figure") and b.get("ident"):
+            kind = L["table"] if b["type"] == "table" else L["figure"]
+            title = b["table"].caption if b["type"] == "table" else b["title"]
+            rows.append({"kind": b["type"], "number": f"{kind} {b['number']}", "caption": title, **b["ident"]})
+    return rows
+
+
+def index_markdown(rows: list[dict]) -> str:
+    """:func:`output_index` as a Markdown table (the ``evaluation_report`` asset's metadata).
+
+    >>> print(index_markdown([{"kind": "table", "number": "Tabell 1", "caption": "Flöde | n",
+    ...                        "asset": "published/participant_flow", "sha256": "0123456789ab",
+    ...                        "file": "tables/participant_flow.csv"}]))
+    | Number | Caption | Asset | File | sha256 |
+    |---|---|---|---|---|
+    | Tabell 1 | Flöde \\| n | `published/participant_flow` | tables/participant_flow.csv | `0123456789ab` |
+    """
+    lines = ["| Number | Caption | Asset | File | sha256 |", "|---|---|---|---|---|"]
+    for r in rows:
+        cap = r["caption"].replace("|", "\\|")
+        lines.append(f"| {r['number']} | {cap} | `{r['asset']}` | {r['file']} | `{r['sha256']}` |")
+    return "\n".join(lines)
+
+
 def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataFrame],
                    attrition: pd.DataFrame | None, figure_files: dict[str, str], prov: dict,
-                   other_languages: list[tuple[str, str]]) -> dict:
+                   other_languages: list[tuple[str, str]], outputs: Mapping[str, str] | None = None) -> dict:
     """Assemble the report for one language.
 
     Parameters
@@ -117,6 +205,10 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     prov : dict
         :func:`pipelines.publish.manifest.provenance`.
     other_languages : list of (label, href)
+    outputs : mapping, optional
+        File path (relative to the year folder) → sha256 of the published tables and
+        figures; with it every table and figure caption carries its identifier
+        (:func:`identify`).
 
     Returns
     -------
@@ -145,16 +237,17 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
             return
         n_fig += 1
         key = _FIG_KEYS[stem]
-        blocks.append({"type": "figure", "src": figure_files[stem], "number": n_fig,
+        blocks.append({"type": "figure", "src": figure_files[stem], "number": n_fig, "source": f"figure_{stem}",
                        "title": label(f"{key}_title", lang),
                        "caption": label(f"{key}_caption", lang, ci=ci, k=k) + " " + label("fig_withheld_note", lang, k=k)})
 
-    def tab(t: DisplayTable | None):
+    def tab(t: DisplayTable | None, source: str | None = None, also: tuple[str, ...] = ()):
         nonlocal n_tab
         if t is None or t.data.empty:
             return
         n_tab += 1
-        blocks.append({"type": "table", "table": t, "number": n_tab})
+        blocks.append({"type": "table", "table": t, "number": n_tab, **({"source": source} if source else {}),
+                       **({"also": also} if also else {})})
 
     P = published
     has = lambda name: name in P and not P[name].empty  # noqa: E731
@@ -170,50 +263,52 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     h3(label("fig_flow_title", lang))
     fig("participant_flow")
     if has("participant_flow"):
-        tab(tables.display_flow(P["participant_flow"], L))
+        tab(tables.display_flow(P["participant_flow"], L), "participant_flow")
     if has("table1"):
         h3(label("table1_heading", lang))
-        tab(tables.display_table1(P["table1"], L, "recurring", P.get("collected_categories")))
-        tab(tables.display_table1(P["table1"], L, "all", P.get("collected_categories")))
+        tab(tables.display_table1(P["table1"], L, "recurring", P.get("collected_categories")), "table1",
+            ("collected_categories",) if has("collected_categories") else ())
+        tab(tables.display_table1(P["table1"], L, "all", P.get("collected_categories")), "table1",
+            ("collected_categories",) if has("collected_categories") else ())
     h3(label("fig_change_title", lang))
     fig("change_over_waves")
     if has("prepost_tests"):
-        tab(tables.display_prepost(P["prepost_tests"], L))
+        tab(tables.display_prepost(P["prepost_tests"], L), "prepost_tests")
     fig("distributions")
     if has("sensitivity_estimates"):
         h3(label("sensitivity_heading", lang))
-        tab(tables.display_sensitivity(P["sensitivity_estimates"], L))
+        tab(tables.display_sensitivity(P["sensitivity_estimates"], L), "sensitivity_estimates")
     h3(label("fig_model_means_title", lang))
     fig("model_means")
     if has("mixed_model_terms"):
-        tab(tables.display_mixed(P["mixed_model_terms"], L))
+        tab(tables.display_mixed(P["mixed_model_terms"], L), "mixed_model_terms")
     h3(label("fig_forest_title", lang))
     fig("effect_sizes_forest")
     if has("effect_sizes"):
-        tab(tables.display_effect_sizes(P["effect_sizes"], L))
+        tab(tables.display_effect_sizes(P["effect_sizes"], L), "effect_sizes")
     h3(label("fig_hl_levels_title", lang))
     fig("health_literacy_levels")
     if has("categorical_change"):
-        tab(tables.display_categorical(P["categorical_change"], L))
+        tab(tables.display_categorical(P["categorical_change"], L), "categorical_change")
     h3("EQ-5D-5L")
     fig("eq5d_problems")
     fig("eq5d_pchc")
     if has("eq5d_auc"):
         h3(label("auc_heading", lang))
-        tab(tables.display_auc(P["eq5d_auc"], L))
+        tab(tables.display_auc(P["eq5d_auc"], L), "eq5d_auc")
     h3(label("fig_responders_title", lang))
     fig("responders")
     if has("responders"):
-        tab(tables.display_responders(P["responders"], L))
+        tab(tables.display_responders(P["responders"], L), "responders")
     if has("subgroup_estimates"):
         h3(label("subgroups_heading", lang))
-        tab(tables.display_subgroups(P["subgroup_estimates"], L, config.analysis.min_subgroup_pairs))
+        tab(tables.display_subgroups(P["subgroup_estimates"], L, config.analysis.min_subgroup_pairs), "subgroup_estimates")
     h3(label("fig_dose_title", lang))
     fig("dose_response")
     if has("reliability"):
         h3(label("reliability_heading", lang))
         names = {i: instruments.spec(i).name[lang] for i in dict.fromkeys(P["reliability"]["instrument"])}
-        tab(tables.display_reliability(P["reliability"], L, names))
+        tab(tables.display_reliability(P["reliability"], L, names), "reliability")
     # the partner survey: its own section (pipelines/publish/partnership_report.py)
     part, n_fig, n_tab = partnership_report.number_blocks(
         partnership_report.section(config, L, P, figure_files), n_fig, n_tab)
@@ -223,6 +318,8 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     h2("limitations")
     if has("participant_flow"):
         blocks += narrative.limitations(P["participant_flow"], attrition, config, L)
+    if has("attrition"):
+        tab(tables.display_attrition(P["attrition"], L), "attrition")
     h2("conclusions")
     blocks += texts.section_blocks(config, "conclusions", lang)
     h2("references")
@@ -239,6 +336,12 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
                                              for w in config.waves]})
     for t in _provenance_tables(prov, lang):
         tab(t)
+    if LINEAGE in figure_files:
+        of = next((b["number"] for b in blocks if b.get("source") == f"figure_{LINEAGE_FIGURE}"), None)
+        n_fig += 1
+        blocks.append({"type": "figure", "src": figure_files[LINEAGE], "number": n_fig,
+                       "title": label("fig_lineage_title", lang),
+                       "caption": label("fig_lineage_caption", lang, figure=of if of is not None else "–")})
     meta = {
         "lang": lang,
         "title": label("report_title", lang),
@@ -250,15 +353,20 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
         "other_languages": other_languages,
         "front": texts.front_matter(config, lang),
     }
+    if outputs is not None:
+        blocks = identify(blocks, outputs, lang)
     return {"meta": meta, "blocks": blocks}
 
 
 def html_table(t: DisplayTable | pd.DataFrame, caption: str | None = None, numeric: tuple[str, ...] = (),
-               number: int | None = None, lang: str = "sv") -> str:
-    """A display table as accessible HTML (APA: number and caption above, note below)."""
+               number: int | None = None, lang: str = "sv", ident: dict | None = None,
+               drawn_from: list[str] | None = None) -> str:
+    """A display table as accessible HTML (APA: number and caption above with the table's
+    identifier, note below)."""
     if isinstance(t, pd.DataFrame):
         t = DisplayTable(t, caption or "", numeric=list(numeric))
-    return _ENV.get_template("table.html.j2").render(t=t, number=number, L=catalogue()[lang],
+    return _ENV.get_template("table.html.j2").render(t=t, number=number, L=catalogue()[lang], ident=ident,
+                                                     drawn_from=drawn_from or [],
                                                      rows=list(t.data.itertuples(index=False)),
                                                      cols=list(t.data.columns))
 
@@ -269,7 +377,8 @@ def render_html(doc: dict) -> str:
     blocks = []
     for b in doc["blocks"]:
         if b["type"] == "table":
-            b = {**b, "html": html_table(b["table"], number=b["number"], lang=meta["lang"])}
+            b = {**b, "html": html_table(b["table"], number=b["number"], lang=meta["lang"], ident=b.get("ident"),
+                                      drawn_from=b.get("drawn_from"))}
         blocks.append(b)
     toc = [b for b in doc["blocks"] if b["type"] == "h2"]
     return _ENV.get_template("report.html.j2").render(meta=meta, blocks=blocks, toc=toc,

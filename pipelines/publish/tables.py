@@ -656,3 +656,40 @@ def display_auc(auc: pd.DataFrame, L: Labels) -> DisplayTable:
     df = pd.DataFrame(rows)
     return DisplayTable(df, label("table_auc_caption", lang, ci=L.ci_level), label("suppressed_note", lang, k=L.k),
                         numeric=list(df.columns[1:]))
+
+
+def display_attrition(att: pd.DataFrame, L: Labels) -> DisplayTable:
+    """Baseline differences between completers and drop-outs (standardised mean
+    differences, completers − drop-outs), one column per comparison with its two group
+    sizes; categorical variables per category (TREND item 13: baseline comparison of
+    those lost to follow-up)."""
+    lang = L.lang
+    comps = list(dict.fromkeys(zip(att["pre"], att["post"])))
+    heads = {}
+    for pre, post in comps:
+        g = att[(att["pre"] == pre) & (att["post"] == post)]
+        nc = fmt_n(g["n_completers"].max(), L.k, lang)
+        nd = fmt_n(g["n_dropouts"].max(), L.k, lang)
+        heads[(pre, post)] = label("col_attrition_smd", lang, comparison=L.comparison_short(pre, post),
+                                   n_completers=nc, n_dropouts=nd)
+    rows, blocks = [], []
+    v_col, l_col = label("variable", lang), label("level", lang)
+    for var, g in att.groupby("variable", sort=False):
+        blocks.append(len(rows))
+        for lv, h in g.groupby(g["level"].fillna("").astype(str), sort=False):
+            name = "" if lv == "" else (label("other_levels", lang) if lv == OTHER_LEVEL else L.categories.get(lv, lv))
+            row = {v_col: L.outcome(var), l_col: name}
+            for (pre, post), head in heads.items():
+                r = h[(h["pre"] == pre) & (h["post"] == post)]
+                if r.empty:
+                    row[head] = "–"
+                    continue
+                r = r.iloc[0]
+                if bool(r.get(disclosure.SUPPRESSED, False)):
+                    row[head] = fmt_suppressed(r.get(disclosure.REASON), L.k, lang)
+                else:
+                    row[head] = "–" if _isnan(r["smd"]) else fmt_num(r["smd"], lang, 2)
+            rows.append(row)
+    df = _blank_repeats(pd.DataFrame(rows), [v_col])
+    return DisplayTable(df, label("table_attrition_caption", lang), label("attrition_note", lang, k=L.k),
+                        numeric=list(df.columns[2:]), group_rows=blocks)

@@ -64,7 +64,8 @@ def test_reports_exist_in_both_languages_and_formats(published):
     from docx import Document
 
     doc = Document(str(year_dir / "report.docx"))
-    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 11      # 10 + the partner survey's figure
+    # 10 + the partner survey's figure + the provenance picture of the appendix
+    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 12
 
 
 def test_manifest_records_inputs_code_and_outputs(published):
@@ -189,6 +190,53 @@ def test_internal_outputs_only_when_allowed_and_kept_apart(pipeline_env):
     assert "base64" not in str(meta.get("preview", ""))
     # the disclosure check on the report passed although internal/ holds individual values
     assert not [c for c, _ in report.failed_checks if "disclosure" in c]
+
+
+def _identifiers(html_text: str) -> list[tuple[str, str, list[str]]]:
+    """(asset, short sha256, drawn from) of every caption's identifier in a report."""
+    import re
+
+    out = []
+    for m in re.finditer(r'<span class="srcid">(.*?)</span>', html_text, flags=re.S):
+        codes = re.findall(r"<code>(.*?)</code>", m.group(1))
+        sha = codes[1] if len(codes) > 1 and re.fullmatch(r"[0-9a-f]{12}", codes[1]) else ""
+        out.append((codes[0], sha, codes[2:] if sha else codes[1:]))
+    return out
+
+
+def test_every_published_output_is_in_the_report_and_named_by_its_caption(published):
+    """Issue 17: every published table (CSV of the release) appears in both reports, as a
+    table or as the data of a figure; every table and figure caption names its asset and
+    the first 12 hex digits of the sha256 of the released file; and each published table's
+    data version in Dagster is the sha256 of its CSV, so the UI confirms the file."""
+    import dagster as dg
+
+    year_dir = published.out / "reports" / YEAR
+    sha = {p: hashlib.sha256((year_dir / p).read_bytes()).hexdigest()
+           for p in [*(f"tables/{c.name}" for c in (year_dir / "tables").glob("*.csv")),
+                     *(f"figures/{c.name}" for c in (year_dir / "figures").glob("*.png"))]}
+    tables = sorted(p[7:-4] for p in sha if p.startswith("tables/"))
+    assert "prepost_tests" in tables and "partner_scale_summary" in tables
+    for lang, name in (("sv", "report.html"), ("en", "report.en.html")):
+        ids = _identifiers((year_dir / name).read_text(encoding="utf-8"))
+        shown = {a for a, _, _ in ids} | {d for _, _, drawn in ids for d in drawn}
+        missing = [t for t in tables if f"published/{t}" not in shown]
+        assert not missing, (lang, missing)
+        figures = [a for a, _, _ in ids if a.startswith("figure_")]
+        assert len(figures) == 11, figures
+        for asset, short, _ in ids:
+            file = (f"figures/{asset.removeprefix('figure_')}_{lang}.png" if asset.startswith("figure_")
+                    else f"tables/{asset.removeprefix('published/')}.csv")
+            assert short and sha[file].startswith(short), (lang, asset, short)
+    instance = dg.DagsterInstance.get()
+    for t in tables:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published", t]))
+        assert event.asset_materialization.tags["dagster/data_version"] == sha[f"tables/{t}.csv"], t
+        assert event.asset_materialization.metadata["output_sha256"].value == sha[f"tables/{t}.csv"], t
+    # the report's metadata lists its numbered outputs with the same identifiers
+    meta = instance.get_latest_materialization_event(dg.AssetKey("evaluation_report")).asset_materialization.metadata
+    assert "`published/prepost_tests`" in meta["numbered_outputs"].value
+    assert meta["n_figures"].value == 11          # (the provenance picture is the report asset's own)
 
 
 def _report_language():

@@ -1,0 +1,123 @@
+"""Issue 17: the report's traceability -- caption identifiers, the numbered-output index and
+the provenance picture's layout -- on small hand-made inputs and random graphs."""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import pandas as pd
+from hypothesis import given, settings
+
+from pipelines.publish import lineage, report
+from pipelines.publish.tables import DisplayTable
+
+
+def _graph_strategy():
+    """Random DAGs over nodes n0..n9: each node's parents have smaller numbers."""
+    return st.lists(st.lists(st.integers(0, 9), max_size=3), min_size=2, max_size=10).map(
+        lambda ps: {f"n{i}": sorted({f"n{p % i}" for p in parents}) if i else [] for i, parents in enumerate(ps)})
+
+
+@settings(max_examples=150, deadline=None)
+@given(_graph_strategy())
+def test_every_arrow_of_the_provenance_picture_points_down(parents):
+    start = f"n{len(parents) - 1}"
+    cols = lineage.layers(start, parents)
+    where = {n: i for i, col in enumerate(cols) for n in col}
+    assert cols[-1] == [start] and start in where
+    assert all(where[p] < where[c] for p, c in lineage.edges(cols, parents))
+    # exactly the ancestors of start are drawn
+    todo, anc = [start], {start}
+    while todo:
+        for p in parents.get(todo.pop(), []):
+            if p not in anc:
+                anc.add(p)
+                todo.append(p)
+    assert set(where) == anc
+
+
+def test_skipped_assets_and_their_ancestors_are_left_out():
+    parents = {"fig": ["tab"], "tab": ["an", "settings"], "an": ["panel"], "settings": ["cfgfile"]}
+    cols = lineage.layers("fig", parents, skip=["settings"])
+    assert {n for c in cols for n in c} == {"fig", "tab", "an", "panel"}
+
+
+def test_the_picture_is_drawn_with_files_and_partitioned_assets():
+    parents = {"figure_x": ["published/x"], "published/x": ["x"], "x": ["panel"], "panel": ["scored_wave"],
+               "scored_wave": ["raw_wave"], "raw_wave": []}
+    cols = lineage.layers("figure_x", parents)
+    fig = lineage.figure(cols, lineage.edges(cols, parents), [("waves/t0.sav", "ab" * 32, "raw_wave")],
+                         "sv", partitioned=["raw_wave", "scored_wave"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "waves/\nt0.sav\nsha256 abababababab" in texts
+    assert "scored_wave\n(en per mättillfälle)" in texts
+    assert len([t for t in texts if t]) == 7 and len(texts) == 7 + 6          # boxes, then the 6 arrows
+
+
+def _table(caption="T"):
+    return DisplayTable(pd.DataFrame({"a": ["1"]}), caption)
+
+
+def test_identify_names_the_asset_the_file_hash_and_what_a_figure_draws():
+    blocks = [{"type": "figure", "source": "figure_responders", "number": 1, "title": "Svar"},
+              {"type": "table", "source": "table1", "also": ("collected_categories",), "number": 1,
+               "table": _table("Tabell ett")},
+              {"type": "table", "number": 2, "table": _table()},           # (an appendix table: no asset)
+              {"type": "p", "text": "x"}]
+    files = {"figures/responders_en.png": "f" * 64, "tables/table1.csv": "1" * 64}
+    out = report.identify(blocks, files, "en")
+    assert out[0]["ident"] == {"asset": "figure_responders", "sha256": "f" * 12, "file": "figures/responders_en.png"}
+    assert out[0]["drawn_from"] == ["published/responders"]
+    assert out[1]["ident"]["sha256"] == "1" * 12 and out[1]["drawn_from"] == ["published/collected_categories"]
+    assert "ident" not in out[2] and out[3] == blocks[3]
+    index = report.output_index({"meta": {"lang": "en"}, "blocks": out})
+    assert [(r["number"], r["asset"]) for r in index] == [("Figure 1", "figure_responders"),
+                                                          ("Table 1", "published/table1")]
+    # a file the assets did not record keeps the asset key and no hash
+    assert report.identify(blocks[:1], {}, "sv")[0]["ident"]["sha256"] == ""
+
+
+def test_the_identifier_is_printed_under_the_caption_in_html_and_word(tmp_path):
+    from docx import Document
+
+    from pipelines.publish import docx_report
+
+    ident = {"asset": "published/responders", "sha256": "0123456789ab", "file": "tables/responders.csv"}
+    html = report.html_table(_table("Svarande"), number=3, lang="sv", ident=ident)
+    assert 'Källa i Dagster: <code>published/responders</code> · sha256 <code>0123456789ab</code>' in html
+    doc = Document()
+    docx_report.add_table(doc, _table("Svarande"), 3, "sv", ident)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Källa i Dagster: published/responders · sha256 0123456789ab" in text
+    # rows are kept whole and numbers do not wrap
+    xml = doc.tables[0]._tbl.xml
+    assert "w:cantSplit" in xml
+
+
+def test_the_attrition_table_shows_each_comparison_with_its_group_sizes():
+    from pipelines.publish import tables
+
+    att = pd.DataFrame({
+        "variable": ["age", "gender", "gender"], "level": [None, "Kvinna", "Man"],
+        "pre": ["T0"] * 3, "post": ["T1"] * 3, "n_completers": [40, 40, 40], "n_dropouts": [30, 30, 30],
+        "smd": [0.25, -0.1, float("nan")], "suppression": [None, None, "primary"], "suppressed": [False, False, True]})
+    L = tables.Labels(lang="sv", k=5, outcomes={"age": "Ålder", "gender": "Kön"}, waves={"T0": "T0", "T1": "T1"})
+    t = tables.display_attrition(att, L)
+    head = t.data.columns[2]
+    assert "n = 40" in head and "n = 30" in head
+    assert t.data[head].tolist() == ["0,25", "−0,10", "<5"]
+    assert t.data.iloc[:, 0].tolist() == ["Ålder", "Kön", ""]
+
+
+def test_a_truncated_y_axis_is_marked_and_a_full_one_is_not():
+    import matplotlib.pyplot as plt
+
+    from pipelines.publish.figures import mark_truncated_axis
+
+    fig, ax = plt.subplots()
+    ax.set_ylim(55, 72)
+    assert mark_truncated_axis(ax, 0.0) and len(ax.lines) == 2
+    ax2 = fig.add_subplot(2, 1, 2)
+    ax2.set_ylim(0, 100)
+    assert not mark_truncated_axis(ax2, 0.0) and not ax2.lines
+    assert not mark_truncated_axis(ax2, float("nan"))
+    plt.close(fig)
