@@ -95,12 +95,31 @@ def _column_widths(table, data, total, numeric=()) -> None:
     s = sum(w)
     table.autofit = False
     widths = [int(total * wj / s) for wj in w]
+    # short cells ("2024", "<5", "103") and then the other numbers get their own width where
+    # they fall short, taken from the label columns as long as those keep room for their
+    # longest word (a proportional share alone squeezed a year into "202/4")
+    longest = [max([len(x) for v in data[c].tolist() for x in str(v).split()] + [len(x) for x in str(c).split()])
+               for c in data.columns]
+    maxlen = [max((len(str(v)) for v in data[c].tolist()), default=1) for c in data.columns]
+    for wanted in ([m <= 8 for m in maxlen], [c in numeric for c in data.columns]):
+        floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
+        spare = [0 if wt else max(0, wd - fl) for wd, fl, wt in zip(widths, floor, wanted)]
+        need_more = [max(0, int(wj * CHAR_WIDTH) - wd) if wt else 0 for wj, wd, wt in zip(w, widths, wanted)]
+        deficit, room = sum(need_more), sum(spare)
+        if deficit and room:
+            share = min(1.0, room / deficit)
+            taken = sum(int(nm * share) for nm in need_more)
+            widths = [wd + int(nm * share) - (int(taken * sp / room) if sp else 0)
+                      for wd, nm, sp in zip(widths, need_more, spare)]
     for col, width in zip(table.columns, widths):
         col.width = width                     # w:gridCol, which LibreOffice and Word lay out from
     for row in table.rows:                    # row by row: python-docx's column.cells is quadratic
         for cell, width in zip(row.cells, widths):
             cell.width = width
 
+
+#: width of one character of the table font (8–8.5 pt Calibri, with room), in EMU
+CHAR_WIDTH = Pt(5.4)
 
 #: tables wider than this many columns go on a landscape page
 WIDE_TABLE_COLUMNS = 6
@@ -212,7 +231,7 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict |
     for i, row in enumerate(data.itertuples(index=False), start=1):
         for c, v, cell in zip(data.columns, row, rows[i].cells):
             write(cell, v, right=c in t.numeric)
-            if c in t.numeric:
+            if c in t.numeric or (len(str(v)) <= 8 and " " not in str(v)):
                 _no_wrap(cell)
             if (i - 1) in t.group_rows and i > 1:
                 _border(cell, top=2)
