@@ -1,4 +1,6 @@
-"""EQ-5D-5L profile analyses: Paretian classification of change, problem shares."""
+"""EQ-5D-5L profile analyses: Paretian classification of change, problem shares, and the
+descriptive profile (every level of every dimension per wave, and the share in full
+health, 11111) as Devlin, Parkin & Janssen (2020, ch. 2) recommend reporting it."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from analysis import _panel
 from analysis.proportions import wilson_ci
 from analysis.tidy import as_tidy, not_estimable
 
-__all__ = ["DIMENSIONS", "PCHC_COLUMNS", "PROBLEM_COLUMNS", "pchc", "problem_shares"]
+__all__ = ["DIMENSIONS", "FULL_HEALTH", "PCHC_COLUMNS", "PROBLEM_COLUMNS", "PROFILE_COLUMNS", "level_profile", "pchc",
+           "problem_shares"]
 
 #: EQ-5D-5L dimension columns: mobility, self-care, usual activities, pain/discomfort,
 #: anxiety/depression (levels 1 = no problems ... 5 = extreme problems/unable).
@@ -20,6 +23,10 @@ PCHC_COLUMNS = (
     "dimension", "category", "pre", "post", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "note",
 )  # fmt: skip
 PROBLEM_COLUMNS = ("dimension", "wave", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "method", "note")
+PROFILE_COLUMNS = ("dimension", "wave", "level", "n", "n_total", "share", "ci_low", "ci_high", "ci_level", "method",
+                   "note")
+#: ``dimension`` of the profile rows that count the respondents in full health (11111)
+FULL_HEALTH = "full_health"
 
 
 def _complete_profiles(panel: pd.DataFrame, pre, post, dims: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -169,5 +176,74 @@ def problem_shares(
     lo, hi = wilson_ci(out["n"].to_numpy(), out["n_total"].to_numpy(), ci_level)
     out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
     out["method"] = "Share with level > 1; Wilson score interval"
+    out["note"] = np.where(out["n_total"] > 0, "", not_estimable("no_observations"))
+    return out
+
+
+def level_profile(
+    panel: pd.DataFrame,
+    dims: Sequence[str] = DIMENSIONS,
+    waves: Sequence | None = None,
+    ci_level: float = 0.95,
+) -> pd.DataFrame:
+    """The EQ-5D-5L descriptive profile per wave: how many respondents report each level
+    (1 = no problems … 5 = extreme problems/unable) of each dimension, and how many are in
+    full health (11111) among those with a complete profile (Devlin, Parkin & Janssen 2020,
+    *Methods for Analysing and Reporting EQ-5D Data*, ch. 2: frequencies of every level
+    per dimension and the share in full health, not only "any problem").
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long panel with ``participant_id``, ``wave`` and the EQ-5D level columns (1–5).
+    dims : sequence of str
+        Dimension columns.
+    waves : sequence, optional
+        Waves to report (default: all, in wave order).
+    ci_level : float, default 0.95
+        Level of the Wilson intervals of the shares.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PROFILE_COLUMNS`: per dimension, wave and level 1–5 the ``n`` respondents at
+        that level among the ``n_total`` answering the dimension; then per wave one row with
+        ``dimension`` :data:`FULL_HEALTH` and ``level`` 1: ``n`` in 11111 among the
+        ``n_total`` with all dimensions answered. Wilson intervals; a wave without answers
+        has NaN shares and a ``note``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"participant_id": [1, 2, 3, 4], "wave": ["T0"] * 4,
+    ...                       "mo": [1, 2, 1, None], "ad": [1, 1, 3, 2]})
+    >>> t = level_profile(panel, dims=("mo", "ad"))
+    >>> t[t["dimension"] == "mo"][["level", "n", "n_total"]].T.to_numpy().tolist()
+    [[1, 2, 3, 4, 5], [2, 1, 0, 0, 0], [3, 3, 3, 3, 3]]
+    >>> t[t["dimension"] == FULL_HEALTH][["wave", "n", "n_total", "share"]]
+       wave  n  n_total     share
+    10   T0  1        3  0.333333
+    """
+    dims = list(dims)
+    _panel.check_panel(panel, dims)
+    waves = list(waves) if waves is not None else _panel.wave_levels(panel)
+    rows = []
+    for d in dims:
+        for w in waves:
+            x = panel.loc[panel[_panel.WAVE] == w, d].dropna()
+            for level in range(1, 6):
+                rows.append({"dimension": d, "wave": w, "level": level, "n": int((x == level).sum()),
+                             "n_total": int(x.size)})
+    for w in waves:
+        x = panel.loc[panel[_panel.WAVE] == w, dims].dropna()
+        rows.append({"dimension": FULL_HEALTH, "wave": w, "level": 1, "n": int((x == 1).all(axis=1).sum()),
+                     "n_total": int(len(x))})
+    out = as_tidy(rows, PROFILE_COLUMNS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = out["n"] / out["n_total"].where(out["n_total"] > 0)
+    lo, hi = wilson_ci(out["n"].to_numpy(), out["n_total"].to_numpy(), ci_level)
+    out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
+    out["method"] = np.where(out["dimension"] == FULL_HEALTH, "Share in full health (11111) among complete profiles; "
+                             "Wilson score interval", "Share at each level; Wilson score interval")
     out["note"] = np.where(out["n_total"] > 0, "", not_estimable("no_observations"))
     return out

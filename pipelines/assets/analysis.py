@@ -246,6 +246,10 @@ def attrition(context: dg.AssetExecutionContext, study_config: StudyResource,
         "eq5d_problem_shares": dg.AssetOut(kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
                                            description="Share reporting any problem per EQ-5D dimension "
                                                        "and wave, with Wilson CIs."),
+        "eq5d_profile": dg.AssetOut(kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION,
+                                    description="EQ-5D-5L descriptive profile per wave: every level of every "
+                                                "dimension and the share in full health (11111), Wilson CIs "
+                                                "(Devlin, Parkin & Janssen 2020)."),
     },
     group_name=GROUP,
 )
@@ -259,10 +263,12 @@ def eq5d_change(context: dg.AssetExecutionContext, study_config: StudyResource,
                       pre, post, dims=dims, ci_level=ci) for pre, post in _comparisons(config)] if dims else []
     pchc_df = pd.concat(pchc, ignore_index=True) if pchc else pd.DataFrame()
     rec = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
-    shares = eq5d.problem_shares(rec.assign(wave=rec["wave"].astype(str)), dims=dims, waves=config.wave_ids,
-                                 ci_level=ci) if dims else pd.DataFrame()
+    rec = rec.assign(wave=rec["wave"].astype(str))
+    shares = eq5d.problem_shares(rec, dims=dims, waves=config.wave_ids, ci_level=ci) if dims else pd.DataFrame()
+    profile = eq5d.level_profile(rec, dims=dims, waves=config.wave_ids, ci_level=ci) if dims else pd.DataFrame()
     yield dg.Output(pchc_df, output_name="eq5d_pchc", metadata=table_metadata(pchc_df))
     yield dg.Output(shares, output_name="eq5d_problem_shares", metadata=table_metadata(shares))
+    yield dg.Output(profile, output_name="eq5d_profile", metadata=table_metadata(profile))
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)

@@ -441,6 +441,78 @@ def health_literacy_levels(shares: pd.DataFrame, L: Labels,
     return fig
 
 
+#: EQ-5D-5L levels 1 (no problems) … 5 (extreme problems): light to dark, one hue (ordinal)
+EQ5D_LEVEL_COLORS = ("#DCEAF6", "#9CC3E4", "#4F94CD", "#1F5E9C", "#0B2E59")
+
+
+def eq5d_profile(profile: pd.DataFrame, L: Labels):
+    """The EQ-5D-5L descriptive profile: for each dimension one panel of 100 % bars, a bar
+    per wave with the share at each of the five levels (Devlin, Parkin & Janssen 2020), from
+    the published ``eq5d_profile``. Levels merged for disclosure control ("4–5") are one
+    segment in the colour of their mildest level, labelled with the levels; withheld
+    shares are hatched."""
+    if not _has(profile, "dimension", "wave", "level", "share", "n_total"):
+        return not_estimable_figure("no_observations", L)
+    waves = list(L.waves)
+    dims = [d for d in dict.fromkeys(profile["dimension"]) if d != "full_health"]
+    if not dims:
+        return not_estimable_figure("no_observations", L)
+    fig, axes = style.figure(style.FULL_WIDTH, len(dims) * (0.3 * len(waves) + 0.5) + 0.7, nrows=len(dims),
+                             squeeze=False, sharex=True)
+    dark = set(EQ5D_LEVEL_COLORS[2:])
+    for ax, d in zip(axes[:, 0], dims):
+        ys = np.arange(len(waves))[::-1]
+        for yi, w in zip(ys, waves):
+            g = profile[(profile["dimension"] == d) & (profile["wave"] == w)]
+            g = g.assign(_first=g["level"].astype(str).str.split("–").str[0].astype(int)).sort_values("_first")
+            total = g["n_total"].max() if len(g) else np.nan
+            hidden = g[SUPPRESSED].fillna(False).astype(bool) if SUPPRESSED in g else pd.Series(False, index=g.index)
+            ax.text(1.015, yi, f"n = {fmt_n(total, L.k, L.lang)}", ha="left", va="center", fontsize=6.5,
+                    color=style.TEXT_GREY, transform=ax.get_yaxis_transform())
+            if not len(g) or not (total > 0) or bool(hidden.all()):
+                ax.barh(yi, 1, color="white", edgecolor=style.GREY, hatch="////" if len(g) and total > 0 else None,
+                        lw=0.5, height=0.62)
+                ax.text(0.5, yi, _withheld(None, L) if len(g) and bool(hidden.all())
+                        else not_estimable_text("no_observations", L.lang), ha="center", va="center", fontsize=6.5,
+                        color=style.TEXT_GREY, bbox=dict(fc="white", ec="none", pad=0.5))
+                continue
+            left = 0.0
+            for (_, r), h in zip(g.iterrows(), hidden):
+                if h or pd.isna(r["share"]) or r["share"] <= 0:
+                    continue
+                col = EQ5D_LEVEL_COLORS[int(r["_first"]) - 1]
+                merged = "–" in str(r["level"])
+                ax.barh(yi, r["share"], left=left, color=col, edgecolor="white", lw=0.5, height=0.62,
+                        hatch="...." if merged else None)
+                text = (fmt_pct(r["share"], L.lang) + (f" ({r['level']})" if merged else "")
+                        if r["share"] >= (0.1 if merged else 0.06) else r["level"] if merged and r["share"] >= 0.035
+                        else "")
+                if text:
+                    ax.text(left + r["share"] / 2, yi, text, ha="center", va="center", fontsize=6.2,
+                            color="white" if col in dark else "black",
+                            bbox=dict(fc=col, ec="none", pad=0.3))
+                left += r["share"]
+            if hidden.any() and left < 0.995:
+                ax.barh(yi, 1 - left, left=left, color="white", edgecolor=style.GREY, hatch="////", lw=0.5,
+                        height=0.62)
+        ax.set_yticks(ys, [style.wrap(L.wave(w), 26) for w in waves])
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(style.percent_formatter(L.lang))
+        ax.grid(axis="y", visible=False)
+        ax.spines[["left"]].set_visible(False)
+        ax.tick_params(axis="y", length=0, labelsize=6.5)
+        ax.set_title(label(d, L.lang), loc="left", fontsize=8)
+    axes[-1, 0].set_xlabel(label("share_of_participants", L.lang))
+    fig.tight_layout(rect=(0, 0.07, 0.95, 1), h_pad=0.6)
+    handles = [Patch(fc=c, ec="white", label=label(f"eq5d_level_{lv}", L.lang))
+               for lv, c in zip(range(1, 6), EQ5D_LEVEL_COLORS)]
+    handles += [Patch(fc=EQ5D_LEVEL_COLORS[1], ec="white", hatch="....", label=label("eq5d_merged_levels", L.lang)),
+                Patch(fc="white", ec=style.GREY, hatch="////", label=label("suppressed_short", L.lang).capitalize())]
+    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.0), handlelength=1.2,
+               columnspacing=1.2)
+    return fig
+
+
 def eq5d_pchc(pchc: pd.DataFrame, L: Labels):
     """PCHC stacked bars, overall and per dimension, one panel per comparison."""
     if not _has(pchc, "pre", "post", "dimension", "category", "share", "n_total"):

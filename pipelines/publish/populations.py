@@ -95,6 +95,10 @@ class Persons:
             return pd.Series(np.nan, index=self.ids)
         return frame[column]
 
+    def has_column(self, column: str) -> bool:
+        """The panel has ``column`` (answered or not)."""
+        return any(column in frame.columns for frame in self._by_wave.values())
+
     def valid(self, column: str, wave) -> np.ndarray:
         """Has a non-missing ``column`` at ``wave``."""
         return self.values(column, wave).notna().to_numpy(dtype=bool)

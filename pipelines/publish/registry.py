@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.proportions import wilson_ci
 from pipelines.publish import sdc
 from pipelines.publish.populations import Persons
 
@@ -359,6 +360,9 @@ def model_responders(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
 # -- EQ-5D ----------------------------------------------------------------------------------------
 
 DIMS = ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")
+FULL_HEALTH = "full_health"       # (analysis.eq5d.FULL_HEALTH)
+#: weight of the EQ-5D profile's counts (see model_profile)
+W_PROFILE = 0.3
 
 
 def build_problem_shares(inputs, ctx: Context) -> pd.DataFrame:
@@ -376,6 +380,121 @@ def model_problem_shares(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> No
                      _pl("eq5d_problem_shares", i, ["n", *shares]), weight=2.0,
                      label=f"problems on {r.dimension} at {r.wave} (recurring)", expect=r.n)
         q.relate(valid, [prob], label=f"no problems on {r.dimension} at {r.wave} (recurring)")
+
+
+def collapse_levels(counts: Sequence[int], k: int) -> list[list[int]]:
+    """Groups of adjacent EQ-5D levels (1-based) such that no group of problem levels counts
+    1 … k − 1 persons where it can be avoided: from the most severe level down, a small group
+    is merged with the next milder level (statistical disclosure control by global
+    recoding; Devlin, Parkin & Janssen 2020 also collapse sparse levels in small samples). A
+    small remainder at level 2 joins the group above it. Level 1 (no problems) always stays
+    alone: "any problem" (levels 2–5, :func:`model_problem_shares`) must remain a sum of
+    published groups, or one table minus the other would give the merged-away level. An
+    empty level stays on its own (a published 0, as everywhere in the release); when all of
+    2–5 together are fewer than k they form one group, which the threshold rule withholds.
+
+    >>> collapse_levels([84, 26, 10, 3, 4], 5)
+    [[1], [2], [3], [4, 5]]
+    >>> collapse_levels([120, 3, 1, 0, 0], 5)       # (nobody at 4 or 5: zeros stay apart)
+    [[1], [2, 3], [4], [5]]
+    >>> collapse_levels([50, 3, 20, 0, 0], 5)       # a small level 2 joins level 3
+    [[1], [2, 3], [4], [5]]
+    >>> collapse_levels([60, 30, 0, 0, 0], 5)
+    [[1], [2], [3], [4], [5]]
+    """
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for level in range(len(counts), 1, -1):
+        current = [level, *current]
+        total = sum(counts[lv - 1] for lv in current)
+        if total == 0 or total >= k:
+            groups.insert(0, current)
+            current = []
+    if current:
+        if groups and sum(counts[lv - 1] for lv in groups[0]) > 0:
+            groups[0] = [*current, *groups[0]]      # a small remainder at level 2 joins the group above
+        else:
+            groups.insert(0, current)               # (merging into an empty group would not help)
+    return [[1], *groups]
+
+
+def build_profile(inputs, ctx: Context) -> pd.DataFrame:
+    """The profile with the levels of each dimension and wave recoded into groups that are
+    0 or at least k persons (:func:`collapse_levels`); ``level`` is the group ("4–5")."""
+    t = inputs["eq5d_profile"].reset_index(drop=True)
+    if t.empty:
+        return t
+    out = []
+    for (d, w), g in t.groupby(["dimension", "wave"], sort=False):
+        if d == FULL_HEALTH:
+            out.append(g.assign(level=g["level"].astype(str)))
+            continue
+        g = g.sort_values("level")
+        counts = [int(x) for x in g["n"]]
+        n_total = int(g["n_total"].max())
+        for grp in collapse_levels(counts, ctx.k):
+            n = sum(counts[lv - 1] for lv in grp)
+            lo, hi = wilson_ci(np.array([n]), np.array([n_total]), float(g["ci_level"].iloc[0]))
+            row = g.iloc[0].to_dict()
+            row.update(level=f"{grp[0]}–{grp[-1]}" if len(grp) > 1 else str(grp[0]), n=n,
+                       share=n / n_total if n_total else np.nan, ci_low=float(lo[0]), ci_high=float(hi[0]))
+            out.append(pd.DataFrame([row]))
+    return pd.concat(out, ignore_index=True)
+
+
+def profile_levels(level: str) -> list[int]:
+    """The EQ-5D levels of a published profile group.
+
+    >>> profile_levels("4–5"), profile_levels("2")
+    ([4, 5], [2])
+    """
+    a, _, b = str(level).partition("–")
+    return list(range(int(a), int(b or a) + 1))
+
+
+def model_profile(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    """Each level of a dimension at a wave is a count of the recurring respondents who
+    answered that dimension then, and the five levels add up to them; the full-health count
+    is part of those with a complete profile. Its cells weigh least of all tables: when a
+    small level must be protected, the profile gives up its own cells before a model
+    estimate or a problem share elsewhere is withheld."""
+    p = ctx.persons
+    shares = ["share", "ci_low", "ci_high"]
+    for (d, w), g in t.groupby(["dimension", "wave"], sort=False):
+        pop = _pop(q, ctx, "recurring", w)
+        if d == FULL_HEALTH:
+            dims = [dim for dim in DIMS if p.has_column(dim)]     # (as analysis.eq5d.level_profile)
+            complete = p.present(w)
+            for dim in dims:
+                complete &= p.valid(dim, w)
+            full = complete.copy()
+            for dim in dims:
+                full &= p.numeric(dim, w) == 1
+            for i in g.index:
+                r = t.loc[i]
+                valid = _valid(q, pop, complete, _pl("eq5d_profile", i, ["n_total", *shares]),
+                               label=f"complete EQ-5D profile at {w} (recurring)", expect=r["n_total"], weight=W_PROFILE)
+                cell = q.add(valid.members & full, _pl("eq5d_profile", i, ["n", *shares]), weight=W_PROFILE,
+                             label=f"full health (11111) at {w} (recurring)", expect=r["n"])
+                q.relate(valid, [cell], label=f"not in full health at {w} (recurring)")
+            continue
+        cells, valid, problem_cells = [], None, []
+        for i in g.index:
+            r = t.loc[i]
+            valid = _valid(q, pop, p.valid(d, w), _pl("eq5d_profile", i, ["n_total", *shares]),
+                           label=f"answered {d} at {w} (recurring)", expect=r["n_total"], weight=W_PROFILE)
+            levels = profile_levels(r["level"])
+            cell = q.add(valid.members & np.isin(p.numeric(d, w), levels), _pl("eq5d_profile", i, ["n", *shares]),
+                         weight=W_PROFILE, label=f"a level of {d} at {w} (recurring)", expect=r["n"])
+            cells.append(cell)
+            if 1 not in levels:
+                problem_cells.append(cell)
+        q.relate(valid, cells, label=f"levels of {d} at {w} (recurring)")
+        # "any problem" (eq5d_problem_shares) is the sum of the groups of levels 2-5: the same
+        # persons as that table's count, so one quantity, related to its parts here
+        problems = q.add(valid.members & (p.numeric(d, w) > 1), hidden=True,
+                         label=f"problems on {d} at {w} (recurring)")
+        q.relate(problems, problem_cells, label=f"problem levels of {d} at {w} (recurring)")
 
 
 def build_pchc(inputs, ctx: Context) -> pd.DataFrame:
@@ -703,6 +822,8 @@ TABLES: tuple[TableSpec, ...] = (
               "HLS-EU-Q16 level shares per wave (recurring)."),
     TableSpec("eq5d_problem_shares", ("eq5d_problem_shares",), build_problem_shares, model_problem_shares, 2.0,
               "Share with any problem per EQ-5D-5L dimension and wave."),
+    TableSpec("eq5d_profile", ("eq5d_profile",), build_profile, model_profile, W_PROFILE,
+              "EQ-5D-5L descriptive profile per wave: every level of every dimension and full health (11111)."),
     TableSpec("eq5d_pchc", ("eq5d_pchc",), build_pchc, model_pchc, 2.0,
               "Paretian Classification of Health Change."),
     TableSpec("eq5d_auc", ("eq5d_auc",), build_auc, model_auc, 2.0,
@@ -899,6 +1020,10 @@ def _figures():
                    lambda T, L, c: F.health_literacy_levels(T["health_literacy_levels"], L, c.hl_levels)
                    if nonempty(T["health_literacy_levels"]) else None, "fig_hl_levels",
                    "Stacked HLS-EU-Q16 level shares per wave."),
+        FigureSpec("eq5d_profile", ("eq5d_profile",),
+                   lambda T, L, c: F.eq5d_profile(T["eq5d_profile"], L)
+                   if nonempty(T["eq5d_profile"]) else None, "fig_eq5d_profile",
+                   "EQ-5D-5L descriptive profile: share at each level per dimension and wave."),
         FigureSpec("eq5d_problems", ("eq5d_problem_shares",),
                    lambda T, L, c: F.eq5d_problems(T["eq5d_problem_shares"], L)
                    if nonempty(T["eq5d_problem_shares"]) else None, "fig_eq5d_problems",

@@ -291,6 +291,9 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     if has("categorical_change"):
         tab(tables.display_categorical(P["categorical_change"], L), "categorical_change")
     h3("EQ-5D-5L")
+    fig("eq5d_profile")
+    if has("eq5d_profile"):
+        tab(tables.display_full_health(P["eq5d_profile"], L), "eq5d_profile")
     fig("eq5d_problems")
     fig("eq5d_pchc")
     if has("eq5d_auc"):

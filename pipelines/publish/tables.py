@@ -693,3 +693,25 @@ def display_attrition(att: pd.DataFrame, L: Labels) -> DisplayTable:
     df = _blank_repeats(pd.DataFrame(rows), [v_col])
     return DisplayTable(df, label("table_attrition_caption", lang), label("attrition_note", lang, k=L.k),
                         numeric=list(df.columns[2:]), group_rows=blocks)
+
+
+def display_full_health(profile: pd.DataFrame, L: Labels) -> DisplayTable | None:
+    """The share in full health (EQ-5D-5L 11111) per wave, from the published
+    ``eq5d_profile`` (its ``full_health`` rows); ``None`` without such rows."""
+    lang = L.lang
+    t = profile[profile["dimension"] == "full_health"] if "dimension" in profile else profile.iloc[:0]
+    if t.empty:
+        return None
+    rows = []
+    for r in t.to_dict("records"):
+        small = bool(r.get(disclosure.SUPPRESSED, False)) or _isnan(r["share"])
+        rows.append({
+            label("wave", lang): L.wave(r["wave"]),
+            label("col_complete_profiles", lang): fmt_n(r["n_total"], L.k, lang),
+            label("n", lang): fmt_n(r["n"], L.k, lang, reason=r.get(disclosure.REASON)),
+            label("col_full_health", lang): "–" if small else
+            f"{fmt_pct(r['share'], lang)} {fmt_ci(100 * r['ci_low'], 100 * r['ci_high'], lang, 0)}",
+        })
+    df = pd.DataFrame(rows)
+    return DisplayTable(df, label("table_full_health_caption", lang, ci=L.ci_level),
+                        label("suppressed_note", lang, k=L.k), numeric=list(df.columns[1:]))

@@ -41,7 +41,8 @@ from hypothesis import strategies as st
 from analysis.tidy import NOT_ESTIMABLE
 
 FIGURE_STEMS = ("participant_flow", "change_over_waves", "distributions", "model_means", "effect_sizes_forest",
-                "health_literacy_levels", "eq5d_problems", "eq5d_pchc", "responders", "dose_response")
+                "health_literacy_levels", "eq5d_profile", "eq5d_problems", "eq5d_pchc", "responders",
+                "dose_response")
 NE = {"sv": "ej skattningsbar", "en": "not estimable"}
 #: published tables the report shows as tables (the others are drawn: the figures write
 #: their notes into the panels, tests/unit/test_publish_degenerate.py), and which rows

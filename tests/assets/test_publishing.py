@@ -54,7 +54,8 @@ def test_reports_exist_in_both_languages_and_formats(published):
     assert '<html lang="en">' in en and "Limitations" in en
     assert "= < " not in sv and "p = <" not in en
     for stem in ("participant_flow", "change_over_waves", "effect_sizes_forest", "distributions",
-                 "health_literacy_levels", "eq5d_problems", "eq5d_pchc", "responders", "model_means", "dose_response"):
+                 "health_literacy_levels", "eq5d_profile", "eq5d_problems", "eq5d_pchc", "responders", "model_means",
+                 "dose_response"):
         for lang in ("sv", "en"):
             for ext in ("png", "svg", "pdf"):
                 assert (year_dir / "figures" / f"{stem}_{lang}.{ext}").exists(), (stem, lang, ext)
@@ -64,8 +65,8 @@ def test_reports_exist_in_both_languages_and_formats(published):
     from docx import Document
 
     doc = Document(str(year_dir / "report.docx"))
-    # 10 + the partner survey's figure + the provenance picture of the appendix
-    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 12
+    # 11 + the partner survey's figure + the provenance picture of the appendix
+    assert len(doc.tables) >= 8 and len(doc.inline_shapes) == 13
 
 
 def test_manifest_records_inputs_code_and_outputs(published):
@@ -223,7 +224,7 @@ def test_every_published_output_is_in_the_report_and_named_by_its_caption(publis
         missing = [t for t in tables if f"published/{t}" not in shown]
         assert not missing, (lang, missing)
         figures = [a for a, _, _ in ids if a.startswith("figure_")]
-        assert len(figures) == 11, figures
+        assert len(figures) == 12, figures
         for asset, short, _ in ids:
             file = (f"figures/{asset.removeprefix('figure_')}_{lang}.png" if asset.startswith("figure_")
                     else f"tables/{asset.removeprefix('published/')}.csv")
@@ -236,7 +237,7 @@ def test_every_published_output_is_in_the_report_and_named_by_its_caption(publis
     # the report's metadata lists its numbered outputs with the same identifiers
     meta = instance.get_latest_materialization_event(dg.AssetKey("evaluation_report")).asset_materialization.metadata
     assert "`published/prepost_tests`" in meta["numbered_outputs"].value
-    assert meta["n_figures"].value == 11          # (the provenance picture is the report asset's own)
+    assert meta["n_figures"].value == 12          # (the provenance picture is the report asset's own)
 
 
 def _report_language():

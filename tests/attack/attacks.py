@@ -291,6 +291,16 @@ def _is_categorical_row(row) -> bool:
     return _s(row.get("level")) != ""
 
 
+def profile_levels(level: str) -> tuple[int, ...]:
+    """The EQ-5D levels of a published profile group ("4–5", "2", "2.0").
+
+    >>> profile_levels("4–5"), profile_levels("2.0")
+    ((4, 5), (2,))
+    """
+    a, _, b = str(level).replace("-", "–").partition("–")
+    return tuple(range(int(float(a)), int(float(b or a)) + 1))
+
+
 def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
     """Count column -> the group it counts, for one row of a published table the attacker
     recognises (empty for unknown tables: their small counts stay *unattributed*)."""
@@ -330,6 +340,11 @@ def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
                 "n_total": ("pairs", pre, post, primary, g("outcome"))}
     if table == "eq5d_pchc":
         return {"n": ("pchc", pre, post, g("dimension"), g("category")), "n_total": ("pchc_pairs", pre, post)}
+    if table == "eq5d_profile":
+        if g("dimension") == "full_health":
+            return {"n": ("eq5d_full", g("wave")), "n_total": ("eq5d_complete", g("wave"))}
+        return {"n": ("eq5d_levels", g("wave"), g("dimension"), profile_levels(g("level"))),
+                "n_total": ("eq5d_answered", g("wave"), g("dimension"))}
     if table == "eq5d_problem_shares":
         return {"n": ("eq5d_problem", g("wave"), g("dimension")), "n_total": ("eq5d_answered", g("wave"), g("dimension"))}
     if table == "dose_response_terms":
@@ -502,6 +517,15 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
         out.append(("pchc_pairs", g[1], g[2]))
     elif kind == "eq5d_problem":
         out.append(("eq5d_answered", g[1], g[2]))
+    elif kind == "eq5d_levels":
+        out.append(("eq5d_answered", g[1], g[2]))
+        if 1 not in g[3]:
+            out.append(("eq5d_problem", g[1], g[2]))
+    elif kind == "eq5d_full":
+        out += [("eq5d_complete", g[1])] + [("eq5d_levels", g[1], d, (1,)) for d in
+                                            ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")]
+    elif kind == "eq5d_complete":
+        out += [("eq5d_answered", g[1], d) for d in ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")]
     elif kind == "eq5d_answered" or kind == "hl_level":
         out.append(("resp", g[1], "recurring"))
     elif kind == "model_groups" and first_wave is not None:
@@ -570,6 +594,19 @@ def partitions(groups: Iterable[tuple], primary: str) -> list[tuple[tuple, list[
             out.append((total, [("pairs_sign", pre, post, var, "zero"), ("pairs_sign", pre, post, var, "nonzero")]))
             out.append((("pairs_sign", pre, post, var, "nonzero"),
                         [("pairs_sign", pre, post, var, "pos"), ("pairs_sign", pre, post, var, "neg")]))
+    profile: dict[tuple, list[tuple]] = {}
+    for g in groups:
+        if g[0] == "eq5d_levels":
+            profile.setdefault(("eq5d_answered", g[1], g[2]), []).append(g)
+    for total, parts in profile.items():
+        out.append((total, parts))                      # the level groups add up to those answering
+        mild = [p for p in parts if p[3] == (1,)]
+        if mild:                                        # ... and "any problem" is all but level 1
+            out.append((total, [mild[0], ("eq5d_problem", total[1], total[2])]))
+    for g in groups:
+        if g[0] == "eq5d_full":
+            total = ("eq5d_complete", g[1])
+            out.append((total, [g, ("minus", total, g)]))
     pchc: dict[tuple, dict[str, list]] = {}
     for g in groups:
         if g[0] == "pchc":
@@ -627,7 +664,7 @@ def back_calculated_facts(rel: Release) -> list[Fact]:
             if len(d[False]) == 1:   # rows of merged categories only: their denominator is unclear
                 out.append(Fact(g, next(iter(d[False])), ("tables/table1.csv",), "d_back_calculation",
                                 f"table1 row {where[g]}: n / percent = number answering"))
-    for name in ("responders", "eq5d_pchc", "eq5d_problem_shares"):
+    for name in ("responders", "eq5d_pchc", "eq5d_problem_shares", "eq5d_profile"):
         df = rel.tables.get(name)
         if df is None:
             continue
@@ -1276,7 +1313,8 @@ def verify(result: AttackResult, truth, k: int, study: str = "") -> tuple[list[R
     return recs, refuted, false_statements
 
 
-NONRESPONSE_PARTS = {"answered", "pairs", "rel_complete", "eq5d_answered", "model_groups", "pchc_pairs", "model_obs"}
+NONRESPONSE_PARTS = {"answered", "pairs", "rel_complete", "eq5d_answered", "eq5d_complete", "model_groups", "pchc_pairs",
+                     "model_obs"}
 
 
 def category(group) -> str:

@@ -34,6 +34,10 @@ of Table 1's and the wave summaries' recurring rows; ``definition`` is ``"attend
 ``("eq5d_answered", wave, dim)``                       recurring answering an EQ-5D dimension
 ``("eq5d_problem", wave, dim)``                        ... with level > 1
 ``("hl_level", wave, level)``                          recurring with that HLS-EU-Q16 level
+``("eq5d_levels", wave, dim, levels)``                 recurring with an EQ-5D dimension at one
+                                                       of ``levels`` (the profile's groups)
+``("eq5d_complete", wave)`` / ``("eq5d_full", ...)``   recurring with all five dimensions /
+                                                       in full health (11111)
 ``("model_groups", var)``                              recurring with ``var`` at any wave
 ``("dropout", pre, post)`` / ``("completer", ...)``    baseline respondents without / with a
                                                        row at ``post`` (the attrition table)
@@ -275,6 +279,16 @@ class StudyTruth:
             if cat not in sel:
                 raise UnknownGroup(g)
             return frozenset(x.index[sel[cat]])
+        if kind == "eq5d_levels":        # the published EQ-5D profile: a dimension at a group of levels
+            d = self._wave(g[1], "recurring")
+            v = pd.to_numeric(self._col(d, g[2]), errors="coerce")
+            return frozenset(d.index[v.isin([float(x) for x in g[3]])])
+        if kind in ("eq5d_complete", "eq5d_full"):
+            d = self._wave(g[1], "recurring")
+            dims = [c for c in ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad") if c in d.columns]
+            v = d[dims].apply(pd.to_numeric, errors="coerce")
+            ok = v.notna().all(axis=1) & ((v == 1).all(axis=1) if kind == "eq5d_full" else True)
+            return frozenset(d.index[ok])
         if kind in ("eq5d_answered", "eq5d_problem"):
             d = self._wave(g[1], "recurring")
             v = self._col(d, g[2])
