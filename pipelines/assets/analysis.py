@@ -410,15 +410,21 @@ def published_categories(context: dg.AssetExecutionContext, study_config: StudyR
     return plan
 
 
+#: the EQ-5D visual analogue scale (0-100), drawn beside the primary outcomes' distributions
+EQ_VAS = "eq5d5l_vas"
+
+
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def outcome_distributions(context: dg.AssetExecutionContext, study_config: StudyResource,
                           panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
     """Box-plot statistics (quartiles, 10th and 90th percentiles, mean) of the primary
-    outcomes per wave among the recurring participants."""
+    outcomes per wave among the recurring participants, and of the EQ VAS (its
+    distribution per wave is part of reporting EQ-5D data: Devlin, Parkin & Janssen 2020)."""
     config = study_config.load()
     primary, _ = study_glue.continuous_outcomes(config, panel)
+    shown = [*primary, *[c for c in (EQ_VAS,) if c in panel.columns and c not in primary]]
     rec = panel[cohort.is_member(panel["participant_id"], study_glue.recurring_ids(config, recurring_cohort))]
-    out = distributions.distribution_summary(rec, primary, config.wave_ids)
+    out = distributions.distribution_summary(rec, shown, config.wave_ids)
     context.add_output_metadata(table_metadata(out))
     return out
 

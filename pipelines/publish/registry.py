@@ -1004,7 +1004,9 @@ def _figures():
                    if nonempty(T["wave_summaries"]) else None, "fig_change",
                    "Observed mean with CI per wave (recurring participants), n under each wave."),
         FigureSpec("distributions", ("outcome_distributions",),
-                   lambda T, L, c: F.distributions(T["outcome_distributions"], list(c.primary), L)
+                   lambda T, L, c: F.distributions(T["outcome_distributions"],
+                                                   list(dict.fromkeys([*c.primary,
+                                                                       *T["outcome_distributions"]["outcome"]])), L)
                    if nonempty(T["outcome_distributions"]) else None, "fig_distribution",
                    "Box plots per wave (10th–90th percentile whiskers, no points)."),
         FigureSpec("model_means", ("mixed_model_means",),

@@ -186,6 +186,59 @@ def index_markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: longest alternative text (characters): screen readers read it whole
+ALT_MAX = 1200
+
+
+def _value(r, L: Labels, digits: int, pct: bool = False) -> str:
+    if bool(r.get("suppressed", False)) or pd.isna(r.get("share" if pct else "estimate")):
+        return label("suppressed_short", L.lang)
+    return (tables.fmt_pct(r["share"], L.lang) + " %") if pct else tables.fmt_num(r["estimate"], L.lang, digits)
+
+
+def alt_text(stem: str, published: Mapping[str, pd.DataFrame], L: Labels, title: str,
+             primary: tuple[str, ...] | None = None) -> str:
+    """The figure's alternative text, written from the published table it draws (issue 17:
+    the accessibility law asks for text that conveys what the figure shows): the title,
+    then the plotted values in reading order -- per outcome the estimate at each wave,
+    per outcome and comparison the effect size, per dimension and wave the share with
+    problems -- with withheld values named as such. Other figures get their title and a
+    pointer to the table beside them.
+
+    >>> L = tables.Labels("en", {"who5": "WHO-5"}, {"T0": "Baseline", "T1": "Follow-up"})
+    >>> t = pd.DataFrame({"outcome": ["who5", "who5"], "wave": ["T0", "T1"], "estimate": [59.2, 67.0],
+    ...                   "suppressed": [False, True]})
+    >>> alt_text("change_over_waves", {"wave_summaries": t}, L, "Change")
+    'Change. WHO-5: Baseline 59.20, Follow-up suppressed.'
+    """
+    parts: list[str] = []
+    spec = next((f for f in registry.FIGURES if f.name == stem), None)
+    t = published.get(spec.tables[0]) if spec else None
+    if t is not None and len(t):
+        if stem in ("change_over_waves", "model_means") and {"outcome", "wave", "estimate"} <= set(t.columns):
+            if "population" in t.columns:       # the figure draws the recurring participants
+                t = t[t["population"] == "recurring"]
+            if primary is not None:             # ... and the primary outcomes
+                t = t[t["outcome"].isin(primary)]
+            for o, g in t.groupby("outcome", sort=False):
+                d = L.digits(o)
+                parts.append(f"{L.outcome(o)}: " + ", ".join(f"{L.wave(r['wave'])} {_value(r, L, d)}"
+                                                              for r in g.to_dict("records")))
+        elif stem == "effect_sizes_forest" and {"outcome", "estimate", "effect_size_type"} <= set(t.columns):
+            g = t[t["effect_size_type"] == "hedges_g_av"]
+            for r in g.to_dict("records"):
+                parts.append(f"{L.outcome(r['outcome'])} {L.comparison_short(r['pre'], r['post'])}: "
+                             f"g = {_value(r, L, 2)}")
+        elif stem == "eq5d_problems" and {"dimension", "wave", "share"} <= set(t.columns):
+            for dim, g in t.groupby("dimension", sort=False):
+                parts.append(f"{label(dim, L.lang)}: " + ", ".join(f"{L.wave(r['wave'])} {_value(r, L, 0, pct=True)}"
+                                                                    for r in g.to_dict("records")))
+    text = ". ".join([title, *parts]) + "."
+    if not parts:
+        text = f"{title}. {label('alt_see_table', L.lang)}"
+    return text if len(text) <= ALT_MAX else text[:ALT_MAX - 1].rsplit(" ", 1)[0] + " …"
+
+
 def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataFrame],
                    attrition: pd.DataFrame | None, figure_files: dict[str, str], prov: dict,
                    other_languages: list[tuple[str, str]], outputs: Mapping[str, str] | None = None) -> dict:
@@ -237,8 +290,9 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
             return
         n_fig += 1
         key = _FIG_KEYS[stem]
+        title = label(f"{key}_title", lang)
         blocks.append({"type": "figure", "src": figure_files[stem], "number": n_fig, "source": f"figure_{stem}",
-                       "title": label(f"{key}_title", lang),
+                       "title": title, "alt": alt_text(stem, P, L, title, tuple(config.analysis.primary_outcomes)),
                        "caption": label(f"{key}_caption", lang, ci=ci, k=k) + " " + label("fig_withheld_note", lang, k=k)})
 
     def tab(t: DisplayTable | None, source: str | None = None, also: tuple[str, ...] = ()):

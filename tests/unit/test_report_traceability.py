@@ -121,3 +121,20 @@ def test_a_truncated_y_axis_is_marked_and_a_full_one_is_not():
     assert not mark_truncated_axis(ax2, 0.0) and not ax2.lines
     assert not mark_truncated_axis(ax2, float("nan"))
     plt.close(fig)
+
+
+def test_alt_text_reads_the_plotted_values_and_names_withheld_ones():
+    L = report.tables.Labels("sv", {"who5": "WHO-5", "eq5d5l_mo": "Rörlighet"}, {"T0": "Baslinje", "T1": "Uppföljning"})
+    es = pd.DataFrame({"outcome": ["who5", "who5"], "pre": ["T0", "T0"], "post": ["T1", "T1"],
+                       "effect_size_type": ["hedges_g_av", "cohens_d_z"], "estimate": [0.321, 0.4],
+                       "suppressed": [False, False]})
+    text = report.alt_text("effect_sizes_forest", {"effect_sizes": es}, L, "Effektstorlekar")
+    assert text == "Effektstorlekar. WHO-5 → Uppföljning: g = 0,32."
+    shares = pd.DataFrame({"dimension": ["eq5d5l_mo", "eq5d5l_mo"], "wave": ["T0", "T1"], "share": [0.35, None],
+                           "suppressed": [False, True]})
+    text = report.alt_text("eq5d_problems", {"eq5d_problem_shares": shares}, L, "Problem")
+    assert "Baslinje 35 %" in text and "Uppföljning undertryckt" in text
+    # a figure without a data reader points to its table; nothing is ever longer than ALT_MAX
+    assert report.alt_text("participant_flow", {}, L, "Flöde").startswith("Flöde. ")
+    many = pd.DataFrame({"outcome": ["who5"] * 400, "wave": ["T0"] * 400, "estimate": [1.0] * 400})
+    assert len(report.alt_text("model_means", {"mixed_model_means": many}, L, "M")) <= report.ALT_MAX
