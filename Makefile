@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MPLBACKEND := Agg
 
-.PHONY: system-deps run run-all test test-fast dev validate bench lock clean-outputs
+.PHONY: system-deps run run-all test test-fast lint dev validate bench lock clean-outputs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,18 @@ run-all: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/python -m pipelines validate
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -q -rfE --durations=40
+
+# ruff (pyflakes, bugbear, isort, pyupgrade; settings in pyproject.toml): zero findings
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # PostgreSQL, Chromium and LibreOffice for the server, browser and DOCX tests (Debian packages).
 system-deps:
 	bash scripts/install-system-deps.sh
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) lint
 	$(BIN)/python -m pytest -q -m "not slow and not postgres and not browser"
 
 dev: $(STAMP)

@@ -19,7 +19,7 @@ if len(sys.argv) > 1:
     sys.argv = [str(scripts[name]), *sys.argv[2:]]
     runpy.run_path(str(scripts[name]), run_name="__main__")
 else:
-    for name, script in scripts.items():
+    for script in scripts.values():
         print(f"\n## {script.stem}\n", flush=True)
         sys.argv = [str(script)]
         try:

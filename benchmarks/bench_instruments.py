@@ -16,6 +16,7 @@ unit tests check that they agree with the vectorised scorers.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import sys
@@ -27,7 +28,6 @@ import pandas as pd
 # benchmark the checkout this file lives in (not whatever an installed copy points to)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import instruments as ins  # noqa: E402
-
 from instruments._registry import DATA_DIR  # noqa: E402
 
 BUILTIN = ["eq5d5l", "whoqol_bref", "rand36", "hls_eu_q16", "hls_eu_q6", "hls19_q12", "eheals", "who5", "gse", "srh"]
@@ -209,9 +209,9 @@ def main(argv=None) -> int:
     worst = 0.0
     for iid in a.instruments:
         big = synthetic(iid, a.rows)
-        t_vec = _best(lambda: ins.score(iid, big), a.repeat) * 1e6 / a.rows
+        t_vec = _best(functools.partial(ins.score, iid, big), a.repeat) * 1e6 / a.rows
         small = big.iloc[: a.naive_rows]
-        t_naive = _best(lambda: score_naive(iid, small), 1) * 1e6 / a.naive_rows
+        t_naive = _best(functools.partial(score_naive, iid, small), 1) * 1e6 / a.naive_rows
         worst = max(worst, t_vec)
         print(f"| {iid} | {ins.spec(iid).n_items} | {t_vec:.3f} | {t_naive:,.1f} | {t_naive / t_vec:,.0f}× |")
         del big

@@ -461,7 +461,7 @@ def scaling(results: dict) -> dict:
         entry = {}
         for label, get in [("e2e", lambda r: r.get("e2e", {}).get("wall_s")),
                            ("stages_total", lambda r: r.get("stages", {}).get("total_s")),
-                           *[(s, (lambda s: lambda r: r.get("stages", {}).get("stages", {}).get(s, {}).get("wall_s"))(s))
+                           *[(s, lambda r, s=s: r.get("stages", {}).get("stages", {}).get(s, {}).get("wall_s"))
                              for s in STAGES]]:
             ta, tb = get(ra), get(rb)
             if ta and tb:

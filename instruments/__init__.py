@@ -22,8 +22,9 @@ nullable ``"boolean"``; levels ordered ``Categorical``; the EQ-5D-5L profile pan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -32,8 +33,8 @@ from ._common import item_matrix
 from ._errors import InstrumentError, ItemError, OptionError, SpecError, UnknownInstrumentError
 from ._spec import Codes, InstrumentSpec, OptionSpec, OutputSpec
 from ._yaml import load_yaml
-from .eq5d import value_sets
 from .consistency import cronbach_alpha, omega_total
+from .eq5d import value_sets
 
 __all__ = [
     "score", "available", "items_of", "spec", "outputs", "reliability", "register_scale",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import importlib
 import numbers
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import yaml

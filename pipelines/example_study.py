@@ -639,7 +639,7 @@ def _simulate_responses(
         theta = {t: theta_all[:, i] for i, t in enumerate(TRAITS)}
         y = np.clip(years[:, w], 0, 2).astype(int)
 
-        def effect(key: str) -> np.ndarray:
+        def effect(key: str, y: np.ndarray = y) -> np.ndarray:
             per_year = np.array((0.0, *LATENT_SHIFT[key]))
             return dose * per_year[y]
 
@@ -1087,7 +1087,7 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
     paths: dict[str, Path] = {}
     files = {"T0": "waves/jh_T0_hosten2023.sav", "T1": "waves/jh_T1_dec2024.sav",
              "T2": "waves/jh_T2_dec2025.sav"}
-    for w, wave in enumerate(WAVES):
+    for wave in WAVES:
         sel = np.flatnonzero(answered[wave])
         sel = sel[np.argsort(np.array(ids)[sel], kind="stable")]
         m = len(sel)

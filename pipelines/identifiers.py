@@ -213,8 +213,8 @@ _INTL = re.compile(rf"(?<![\d+\w])(?:\+ ?(?P<cc1>[1-9]\d{{0,2}})|00(?P<cc2>[1-9]
                    rf"(?P<rest>(?:{_OSEP}\(\d{{1,4}}\))?(?:{_OSEP}\d{{1,4}}){{2,6}})(?!\d)", re.ASCII)
 #: Swedish landline numbers with their area code set apart: 040-12 34 56, 08/123 456 78,
 #: (031) 12 34 56, 0480 123 45
-_LANDLINE = re.compile(rf"(?<![\d+])(?:\((?P<a1>08|0[1-9]\d{{1,2}})\) ?|(?P<a2>08|0[1-9]\d{{1,2}}) ?[-/] ?"
-                       rf"|(?P<a3>08|0[1-9]\d{{1,2}}) )(?P<sub>[1-9]\d{{4,7}}|[1-9]\d{{1,3}}(?:[ -]\d{{2,3}}){{1,3}})(?!\d)(?![-.]\d)",
+_LANDLINE = re.compile(r"(?<![\d+])(?:\((?P<a1>08|0[1-9]\d{1,2})\) ?|(?P<a2>08|0[1-9]\d{1,2}) ?[-/] ?"
+                       r"|(?P<a3>08|0[1-9]\d{1,2}) )(?P<sub>[1-9]\d{4,7}|[1-9]\d{1,3}(?:[ -]\d{2,3}){1,3})(?!\d)(?![-.]\d)",
                        re.ASCII)
 #: bare digit strings: mobile 0701234567 (checked by _MOBILE), landline 040123456, 46701234567
 _BARE_LANDLINE = re.compile(r"(?<![\d+])0[1-9]\d{6,8}(?!\d)", re.ASCII)

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.cohort import is_member
 from pipelines import identifiers, readers
 from pipelines.config import Wave
+
 # the guard and the message vocabulary live in their own pure modules; their names stay
 # importable from here
 from pipelines.identifiers import (  # noqa: F401

@@ -493,7 +493,6 @@ def propose_wave(config: StudyConfig, file: str | os.PathLike, wave_id: str | No
         The identifier guard stops the file (or its name): nothing is proposed.
     """
     import instruments
-
     from pipelines import identifiers, study
 
     path = Path(file).resolve()

@@ -48,7 +48,8 @@ def max_processes() -> int:
         try:
             return max(1, int(value))
         except ValueError:
-            raise ValueError(f"{ENV_PROCESSES}={value!r}: expected a whole number of processes (1 = no forking)")
+            raise ValueError(f"{ENV_PROCESSES}={value!r}: expected a whole number of processes (1 = no forking)") \
+                from None
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux

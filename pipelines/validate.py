@@ -393,7 +393,6 @@ def _unmapped_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -
     """Items of a declared instrument that no raw variable is mapped to, with the file's
     best-matching variable as the suggestion."""
     import instruments
-
     from pipelines import new_wave
 
     mapped = set(wave.mapping.values())
@@ -683,7 +682,6 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     True
     """
     import instruments
-
     from pipelines import new_wave
 
     path = Path(config_path or os.environ.get("STUDY_CONFIG") or DEFAULT_CONFIG).resolve()

@@ -25,7 +25,8 @@ import pandas as pd
 from analysis import partnership
 from pipelines import partner_surveys as ps
 from pipelines.assets._meta import md_table, table_metadata
-from pipelines.assets.publishing import FILES, OWNERS as PUBLISH_OWNERS, PUBLISH_VERSION, _stage, _table_output, table_key
+from pipelines.assets.publishing import FILES, PUBLISH_VERSION, _stage, _table_output, table_key
+from pipelines.assets.publishing import OWNERS as PUBLISH_OWNERS
 from pipelines.checks import _result
 from pipelines.publish import partners as publish_partners
 from pipelines.publish import tables

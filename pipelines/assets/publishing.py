@@ -300,7 +300,7 @@ def lineage_graph() -> tuple[dict[str, list[str]], set[str]]:
     """Parents of every asset as the UI names them, and the partitioned assets; a published
     table's parents are the analysis assets the registry names (the multi-asset that
     computes all of them together reads every analysis table)."""
-    from pipelines.definitions import defs   # (here: the definitions import this module)
+    from pipelines.definitions import defs  # (here: the definitions import this module)
 
     graph = defs.resolve_asset_graph()
     parents, partitioned = {}, set()

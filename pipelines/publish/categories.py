@@ -143,6 +143,6 @@ def apply_plan(panel: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
         mapping = dict(zip(g["level"].astype(str), g["published_level"].astype(str)))
         col = out[var]
         text = col.astype(object).where(col.isna(), col.astype(object).map(str))
-        out[var] = pd.Series(text.map(lambda x: mapping.get(x, x) if isinstance(x, str) else x),
+        out[var] = pd.Series(text.map(lambda x, mapping=mapping: mapping.get(x, x) if isinstance(x, str) else x),
                              index=out.index, dtype=object)
     return out

@@ -27,8 +27,6 @@ import html
 import numpy as np
 import pandas as pd
 
-from pipelines.publish import disclosure
-
 COLUMNS = ["wave", "variable", "canonical", "variable_label", "type", "format", "value", "value_label", "missing",
            "n", "percent", "n_total", "share_missing", "suppressed", "suppression", "note", "label_source"]
 
@@ -36,7 +34,7 @@ TEXT = {
     "sv": {"title": "Kodbok", "wave": "Våg", "file": "Fil", "rows": "Rader", "variable": "Variabel",
            "canonical": "Standardnamn", "label": "Etikett", "type": "Typ/format", "value": "Värde",
            "value_label": "Värdeetikett", "missing": "Bortfall", "n": "n", "percent": "%",
-           "share_missing": "Andel bortfall", "suppressed": f"färre än {{k}} (dolt)",
+           "share_missing": "Andel bortfall", "suppressed": "färre än {k} (dolt)",
            "intro": "Frekvenser med färre än {k} svarande visas som \u201d<{k}\u201d; för att de inte ska kunna räknas "
                     "fram döljs ibland även ett annat värde. Fritext, datum och studiekoder visas aldrig.",
            "system_missing": "systembortfall (tomt)", "other": "övriga värden (var och ett färre än {k})",

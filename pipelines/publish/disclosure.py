@@ -20,7 +20,6 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipelines.fsutil import is_temp_file

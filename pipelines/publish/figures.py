@@ -236,7 +236,7 @@ def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
         mx, mw, sx, sw = 0.34, 0.66, 0.855, 0.29
         ys = [0.91, 0.66, 0.41, 0.13]
         h = 0.12
-        n = lambda *a: flow_count(flow, L, pre, post, *a)  # noqa: E731
+        n = lambda *a, pre=pre, post=post: flow_count(flow, L, pre, post, *a)  # noqa: E731
         _box(ax, mx, ys[0], mw, h, style.wrap(label("flow_assessed", lang, wave=L.wave(pre)), wrap)
              + f"\nn = {n('assessed', 'all', pre)}")
         _box(ax, mx, ys[1], mw, h, style.wrap(label("flow_analysed_both", lang), wrap)

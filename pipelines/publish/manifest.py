@@ -150,7 +150,7 @@ def write_manifest(year_dir: Path, prov: dict, run_id: str | None, now: dt.datet
     """Write ``manifest.json`` (atomically): the provenance plus run id, time and output hashes."""
     manifest = {
         "manifest_version": 1,
-        "generated_at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+        "generated_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "run_id": run_id,
         **prov,
         "outputs": output_hashes(year_dir),

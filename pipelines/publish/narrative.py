@@ -100,7 +100,6 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
     name_col = "name_sv" if lang == "sv" else "name"
     vs_text = (f"{vs.loc[value_set, name_col] or vs.loc[value_set, 'name']} (doi:{vs.loc[value_set, 'doi']})"
                if value_set in vs.index else value_set)
-    primary = ", ".join(L.outcome(o) for o in a.primary_outcomes)
     secondary = ", ".join(L.outcome(o) for o in a.secondary_outcomes)
     k = config.publishing.k_min_cell
     ci = f"{a.ci_level:.0%}".replace("%", "\u00a0%") if lang == "sv" else f"{a.ci_level:.0%}"

@@ -425,7 +425,7 @@ def build_profile(inputs, ctx: Context) -> pd.DataFrame:
     if t.empty:
         return t
     out = []
-    for (d, w), g in t.groupby(["dimension", "wave"], sort=False):
+    for (d, _), g in t.groupby(["dimension", "wave"], sort=False):
         if d == FULL_HEALTH:
             out.append(g.assign(level=g["level"].astype(str)))
             continue

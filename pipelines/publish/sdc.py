@@ -61,7 +61,7 @@ disclosure, statistics that reduce to counts).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -387,7 +387,7 @@ class _System:
                 continue
             near = {p.table for p in self.qs[v.origin].placements} if v.origin is not None else set()
 
-            def cost(i: int) -> tuple:
+            def cost(i: int, near: set = near) -> tuple:
                 # a zero is withheld only when nothing else helps (an "x" on a zero confuses readers)
                 same = any(p.table in near for p in self.qs[i].placements)
                 return (self.qs[i].size == 0, base_cost[i] * (1 if same or not near else 10), i)

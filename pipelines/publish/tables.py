@@ -370,7 +370,6 @@ def display_responders(resp: pd.DataFrame, L: Labels) -> DisplayTable:
     rows, notes = [], []
     for (o, pre, post), g in resp.groupby(["outcome", "pre", "post"], sort=False):
         g = g.set_index("category")
-        d = L.digits(o)
         row = {label("outcome", lang): L.outcome(o),
                label("mid", lang): fmt_mid(g["mid"].iloc[0], lang) if "mid" in g else "–",
                label("comparison", lang): L.comparison_short(pre, post),

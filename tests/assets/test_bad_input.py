@@ -23,7 +23,6 @@ Decisions (see docs/operations.md, "Bad input"):
 from __future__ import annotations
 
 import copy
-
 import re
 import shutil
 from collections.abc import Callable

@@ -26,7 +26,6 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-import shutil
 import types
 import zipfile
 from pathlib import Path

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 import attacks
+import pytest
 import run_attacks
 import sweep
-
 
 
 def substantive(rows: list[dict]) -> list:

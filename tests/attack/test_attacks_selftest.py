@@ -7,13 +7,12 @@ from __future__ import annotations
 import math
 import zipfile
 
+import attacks
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import attacks
 
 K = 5
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from truth import StudyTruth, UnknownGroup
 
 from analysis import categorical, cohort, descriptives, eq5d
 from analysis import responders as responders_lib
 from pipelines import study as study_glue
-from truth import StudyTruth, UnknownGroup
 
 
 @pytest.fixture(scope="module", params=[(12, 3), (30, 8)], ids=["N12", "N30"])

@@ -306,7 +306,7 @@ def test_data_agree_with_ground_truth(default):
     for post in ("T1", "T2"):
         rate = es.visits_per_week(att, es.WAVE_DATES["T0"], es.WAVE_DATES[post])
         change = (who5(waves[post]) - who5(waves["T0"])).dropna()
-        change = change[change.index.map(lambda i: rate.get(i, 0) > 1.0)]
+        change = change[change.index.map(lambda i, rate=rate: rate.get(i, 0) > 1.0)]
         se = change.std() / np.sqrt(len(change))
         assert abs(change.mean() - t["who5_percent", post]) < 3 * se
 

@@ -313,7 +313,7 @@ def test_the_configuration_refuses_a_file_name_holding_an_identifier(small_study
 def test_the_attendance_register_is_scanned_in_every_column():
     spec = Attendance(file="attendance.csv")
     misses = []
-    for name, value, kind in IDENTIFIERS:
+    for name, value, _kind in IDENTIFIERS:
         reg = pd.DataFrame({"participant_id": ids(3), "workshop": ["Yoga", "Promenad", "Yoga"],
                             "visit_date": ["2024-01-05"] * 3, "anteckning": ["", value, ""]}, dtype="string")
         problems = [p for p in ingest.check_register_identifiers(reg, "attendance.csv", spec, ID_PATTERN)

@@ -5,7 +5,6 @@ hold a value."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -112,7 +112,7 @@ def test_absent_columns_are_named():
 
 def test_invalid_codes_named_with_counts_never_ids():
     idx = pd.Index(["P0001", "P0002", "P0003"], name="participant_id")
-    items = pd.DataFrame({"gse_%02d" % i: [1, 2, 3] for i in range(1, 11)}, index=idx)
+    items = pd.DataFrame({f"gse_{i:02d}": [1, 2, 3] for i in range(1, 11)}, index=idx)
     items["gse_04"] = [0, 7, 7]
     items["gse_09"] = [1.5, 2, 3]
     with pytest.raises(ins.ItemError) as exc:

@@ -9,8 +9,6 @@ difference found is printed by ``test_largest_difference_is_reported``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
