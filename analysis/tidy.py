@@ -122,7 +122,6 @@ REASONS: dict[str, str] = {
 }
 
 # Columns that identify what a row is about (kept first by order_columns).
-_KEY_COLUMNS = tuple(list(VOCABULARY)[:list(VOCABULARY).index("n") + 1])
 
 
 def order_columns(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:

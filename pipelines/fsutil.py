@@ -21,6 +21,7 @@ Pure standard library; no Dagster.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -179,3 +180,13 @@ def remove_stale_temp_files(folders: Iterable[str | os.PathLike]) -> list[Path]:
                 continue
             removed.append(p)
     return removed
+
+
+def sha256_file(path: str | Path) -> str:
+    """sha256 of a file, read in 1 MiB chunks (the one implementation: the manifest, the
+    release, the wave files' data versions and the sensors all hash with it)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

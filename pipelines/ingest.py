@@ -8,7 +8,6 @@ row numbers or counts - never participant IDs or answers.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import pandas as pd
 from analysis.cohort import is_member
 from pipelines import identifiers, readers
 from pipelines.config import Wave
+from pipelines.fsutil import sha256_file  # noqa: F401  (re-exported: ingest.sha256_file)
 
 # the guard and the message vocabulary live in their own pure modules; their names stay
 # importable from here
@@ -62,14 +62,6 @@ class RawWave:
     notes: list[str] = field(default_factory=list)
     #: reading settings used (:attr:`pipelines.readers.WaveFile.settings`)
     settings: dict = field(default_factory=dict)
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 #: re-exported from :mod:`pipelines.readers`, where every file format is read

@@ -185,14 +185,6 @@ def mark_truncated_axis(ax, scale_min: float) -> bool:
     return True
 
 
-def change_over_waves(summary: pd.DataFrame, outcome_labels: dict[str, str] | None = None,
-                      wave_labels: dict[str, str] | None = None, lang: str = "sv", k_min: int = 5,
-                      ci_level: float = 0.95, L: Labels | None = None, outcomes: Sequence[str] | None = None):
-    """Observed mean with CI per wave among recurring participants (one panel per outcome)."""
-    L = L or Labels(lang, outcome_labels or {}, wave_labels or {}, k=k_min, ci_level=ci_level)
-    return means_over_waves(summary, outcomes or list(dict.fromkeys(summary["outcome"])), L)
-
-
 # -- participant flow -----------------------------------------------------------------------
 
 def _box(ax, x, y, w, h, text, fc="white", ec="#333333", size=6.5, weight="normal"):

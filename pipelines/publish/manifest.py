@@ -11,7 +11,6 @@ other output is byte-identical across runs on the same inputs.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import platform
 import re
@@ -21,18 +20,10 @@ from pathlib import Path
 
 import instruments
 from pipelines.config import PROJECT_ROOT, StudyConfig
-from pipelines.fsutil import atomic_write_text, is_temp_file
+from pipelines.fsutil import atomic_write_text, is_temp_file, sha256_file
 
 DISTRIBUTION = "jamlik-halsa-evaluation"
 MANIFEST_NAME = "manifest.json"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def input_files(config: StudyConfig, config_path: Path) -> list[dict]:

@@ -31,6 +31,8 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from pipelines.fsutil import sha256_file
+
 STAGING = ".staging"
 NEW_PREFIX = ".release-"
 OLD_PREFIX = ".previous-"
@@ -46,14 +48,6 @@ def staging_dir(reports: Path, year: int | str) -> Path:
     d = Path(reports) / STAGING / str(year)
     d.mkdir(parents=True, exist_ok=True)
     return d
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
