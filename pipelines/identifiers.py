@@ -50,7 +50,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from pipelines.problems import IdentifierError, Problem, codebook_code
+from pipelines.problems import IdentifierError, Problem, codebook_code, is_data_like_name
 
 #: a *weak* match (a bare digit string in a column of long numeric codes, a bare
 #: landline-like number) stops ingestion only when at least this share of a column's
@@ -833,3 +833,30 @@ def identifier_error(problems: list[Problem], file: str, wave_id: str | None = N
         f"{shown_file}{where}: " + " and ".join(parts) + ", so the file was not stored"
         + (f": {', '.join(repr(v) for v in variables)}" if variables else "")
         + "\n" + "\n".join(f"  - {p}" for p in errors))
+
+
+# -- variable names in messages ---------------------------------------------------------------
+
+def shown_name(name) -> str:
+    """A variable name from a file, quoted for a message, or a placeholder when it looks like
+    a value (:func:`is_data_like_name`) or like a direct identifier.
+
+    Examples
+    --------
+    >>> shown_name("f9_1"), shown_name("3"), shown_name("anna@example.se")
+    ("'f9_1'", 'a variable whose name looks like a value', 'a variable whose name looks like a value')
+    """
+    s = str(name)
+    if is_data_like_name(s) or any(level >= BARE for level in text_kinds(s).values()):
+        return "a variable whose name looks like a value"
+    return repr(s)
+
+
+def shown_names(names, n: int = 6) -> str:
+    """Several variable names for a message (:func:`shown_name` each), "and N more" after ``n``."""
+    names = list(names)
+    shown = [shown_name(x) for x in names[:n]]
+    if any(not s.startswith("'") for s in shown):
+        hidden = sum(not s.startswith("'") for s in shown)
+        shown = [s for s in shown if s.startswith("'")] + [f"{hidden} name(s) that look like values"]
+    return ", ".join(shown) + (f" and {len(names) - n} more" if len(names) > n else "")

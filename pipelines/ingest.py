@@ -31,6 +31,8 @@ from pipelines.identifiers import (  # noqa: F401
     luhn_valid,
     name_tokens,
     personal_number_kind,
+    shown_name,
+    shown_names,
 )
 from pipelines.problems import (  # noqa: F401
     MAX_ROWS_SHOWN,
@@ -43,8 +45,6 @@ from pipelines.problems import (  # noqa: F401
     file_rows,
     header_looks_like_data,
     outside_kinds,
-    shown_name,
-    shown_names,
 )
 
 ID_COLUMN = "participant_id"

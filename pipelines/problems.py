@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipelines.readers import WaveError  # one error class for reading and checking
+from pipelines.errors import WaveError  # one error class for reading and checking
 
 #: how many row numbers an error message lists before it says "and N more"
 MAX_ROWS_SHOWN = 10
@@ -196,30 +196,3 @@ def header_looks_like_data(names) -> tuple[int, int]:
     """
     names = [str(n) for n in names]
     return sum(is_data_like_name(n) for n in names), len(names)
-
-
-def shown_name(name) -> str:
-    """A variable name from a file, quoted for a message, or a placeholder when it looks like
-    a value (:func:`is_data_like_name`) or like a direct identifier.
-
-    Examples
-    --------
-    >>> shown_name("f9_1"), shown_name("3"), shown_name("anna@example.se")
-    ("'f9_1'", 'a variable whose name looks like a value', 'a variable whose name looks like a value')
-    """
-    from pipelines import identifiers
-
-    s = str(name)
-    if is_data_like_name(s) or any(level >= identifiers.BARE for level in identifiers.text_kinds(s).values()):
-        return "a variable whose name looks like a value"
-    return repr(s)
-
-
-def shown_names(names, n: int = 6) -> str:
-    """Several variable names for a message (:func:`shown_name` each), "and N more" after ``n``."""
-    names = list(names)
-    shown = [shown_name(x) for x in names[:n]]
-    if any(not s.startswith("'") for s in shown):
-        hidden = sum(not s.startswith("'") for s in shown)
-        shown = [s for s in shown if s.startswith("'")] + [f"{hidden} name(s) that look like values"]
-    return ", ".join(shown) + (f" and {len(names) - n} more" if len(names) > n else "")

@@ -43,6 +43,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.errors import WaveError
+from pipelines.identifiers import shown_name
+from pipelines.problems import header_looks_like_data
+
 #: how many row numbers a message lists before it says "and N more"
 MAX_ROWS_SHOWN = 10
 #: first bytes of an SPSS system file (.sav) and of a compressed one (.zsav)
@@ -66,10 +70,6 @@ DECLARES_USER_MISSING = ("spss", "spss-zsav")
 #: has no user_missing option)
 LOSES_USER_MISSING = ("spss-por",)
 SUPPORTED = ".sav, .zsav, .por, .dta, .csv (or .tsv), .xlsx or .ods"
-
-
-class WaveError(ValueError):
-    """A wave file that cannot be read or harmonised; the message says what and where."""
 
 
 @dataclass(frozen=True)
@@ -552,14 +552,10 @@ def _decode_error(name: str, raw: bytes, encoding: str, options: ReadOptions, de
 def _shown(name) -> str:
     """A header name for a message (:func:`pipelines.problems.shown_name`: quoted unless it
     looks like a value or an identifier)."""
-    from pipelines.problems import shown_name
-
     return shown_name(name)
 
 
 def _data_like_header(header: list[str]) -> int:
-    from pipelines.problems import header_looks_like_data
-
     return header_looks_like_data(header)[0]
 
 

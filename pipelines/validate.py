@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from pipelines import categories, ingest, missing_declarations, readers, wavefiles
+from pipelines import categories, identifiers, ingest, missing_declarations, readers, wavefiles
 from pipelines import problems as msg
 from pipelines.config import (
     DEFAULT_CONFIG,
@@ -146,7 +146,7 @@ def _did_you_mean(word: str, choices) -> str | None:
 def _did_you_mean_name(word: str, names) -> str | None:
     """As :func:`_did_you_mean`, for names read from a file (quoted only when they are names)."""
     hit = _close(word, names)
-    return f"did you mean {msg.shown_name(hit)}?" if hit else None
+    return f"did you mean {identifiers.shown_name(hit)}?" if hit else None
 
 
 def _shown(names, n: int = 10) -> str:
@@ -334,7 +334,7 @@ def _absent_findings(wave: Wave, raw: ingest.RawWave, others: dict[str, Wave]) -
             ERROR, file, "wave_file",
             f"{len(absent)} of {len(needed)} configured variables are not in the file "
             f"(e.g. {_shown(absent, 5)})", expected=f"the variables of wave {wave.id}'s mapping",
-            found=f"variables such as {msg.shown_names(list(raw.data.columns)[:5], 5)}",
+            found=f"variables such as {identifiers.shown_names(list(raw.data.columns)[:5], 5)}",
             suggestion=(f"this looks like wave {other}'s file: are the `file:` entries of waves {wave.id} "
                         f"and {other} swapped?") if other else "is `file:` the right file for this wave?",
             wave=wave.id))
@@ -343,7 +343,7 @@ def _absent_findings(wave: Wave, raw: ingest.RawWave, others: dict[str, Wave]) -
             role = ("ID variable" if v == wave.id_variable else
                     f"mapped to {wave.mapping[v]}" if v in wave.mapping else f"covariate {wave.covariates[v]}")
             hit = _close(v, [c for c in raw.data.columns if c not in needed] or list(raw.data.columns))
-            hint = f"did you mean {msg.shown_name(hit)}?" if hit else "check the spelling"
+            hint = f"did you mean {identifiers.shown_name(hit)}?" if hit else "check the spelling"
             findings.append(Finding(ERROR, file, "mapping", f"configured variable is not in the file ({role})",
                                     variable=v, suggestion=hint, wave=wave.id))
     if wave.id_variable not in cols:
@@ -412,7 +412,7 @@ def _unmapped_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -
     findings = []
     for item in missing:
         inst = item.rsplit("_", 1)[0] if not item.startswith("eq5d5l_") else "eq5d5l"
-        hint = (f"map {msg.shown_name(best[item][0])} (label similarity {best[item][1]:.2f}) to {item}"
+        hint = (f"map {identifiers.shown_name(best[item][0])} (label similarity {best[item][1]:.2f}) to {item}"
                 if item in best
                 else f"map the file's variable for {item}, or remove {inst} from the wave's instruments")
         findings.append(Finding(ERROR, file, "unmapped_item", f"item of declared instrument {inst} is not mapped",
@@ -592,7 +592,7 @@ def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
         if col not in reg.columns:
             findings.append(Finding(ERROR, file, "attendance", f"configured column (attendance.{key}) is not in "
                                     "the register", variable=col,
-                                    found=f"columns {msg.shown_names(reg.columns, 20)}",
+                                    found=f"columns {identifiers.shown_names(reg.columns, 20)}",
                                     suggestion=_did_you_mean_name(col, reg.columns) or f"fix attendance.{key}"))
     if att.date_column in reg.columns:
         dates = pd.to_datetime(reg[att.date_column], errors="coerce", format="%Y-%m-%d")

@@ -51,9 +51,10 @@ from pipelines.publish import (
     tables,
     texts,
 )
-from pipelines.publish.labels import label, study_labels
+from pipelines.publish.labels import label
 from pipelines.publish.partners import PARTNER_TABLES
 from pipelines.publish.populations import Persons
+from pipelines.publish.study_labels import study_labels
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
 
@@ -296,13 +297,18 @@ _LINEAGE_SKIP = ("study_settings", "published_categories", "raw_codebook")
 _FILE_READERS = (("wave ", "raw_wave"), ("attendance register", "attendance"))
 
 
+#: ``() -> AssetGraph`` of the code location, set by :mod:`pipelines.definitions` (which
+#: imports this module, so it cannot be imported from here without a cycle)
+LINEAGE_GRAPH_SOURCE: Callable | None = None
+
+
 def lineage_graph() -> tuple[dict[str, list[str]], set[str]]:
     """Parents of every asset as the UI names them, and the partitioned assets; a published
     table's parents are the analysis assets the registry names (the multi-asset that
     computes all of them together reads every analysis table)."""
-    from pipelines.definitions import defs  # (here: the definitions import this module)
-
-    graph = defs.resolve_asset_graph()
+    if LINEAGE_GRAPH_SOURCE is None:
+        raise RuntimeError("the asset graph is unknown: load pipelines.definitions first")
+    graph = LINEAGE_GRAPH_SOURCE()
     parents, partitioned = {}, set()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)

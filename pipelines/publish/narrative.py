@@ -61,7 +61,7 @@ def family_text(config: StudyConfig, L: Labels) -> str:
     Examples
     --------
     >>> from pipelines.config import load_config
-    >>> from pipelines.publish.labels import study_labels
+    >>> from pipelines.publish.study_labels import study_labels
     >>> c = load_config("data/example/study.yaml")
     >>> family_text(c, study_labels(c, "en"))  # doctest: +ELLIPSIS
     'Within each comparison, the ... primary outcomes (...) form one family: their p-values were adjusted with the Holm method over ... tests per comparison (for the t-test and the Wilcoxon test separately).'

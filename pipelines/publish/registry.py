@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.proportions import wilson_ci
-from pipelines.publish import sdc
+from pipelines.publish import partner_figures, sdc
 from pipelines.publish.populations import Persons
 
 SUPPRESSED, REASON = "suppressed", "suppression"
@@ -395,8 +395,12 @@ def collapse_levels(counts: Sequence[int], k: int) -> list[list[int]]:
 
     >>> collapse_levels([84, 26, 10, 3, 4], 5)
     [[1], [2], [3], [4, 5]]
-    >>> collapse_levels([120, 3, 1, 0, 0], 5)       # (nobody at 4 or 5: zeros stay apart)
-    [[1], [2, 3], [4], [5]]
+    >>> collapse_levels([120, 3, 1, 0, 0], 5)       # (all problems together are fewer than k)
+    [[1], [2, 3, 4, 5]]
+    >>> collapse_levels([120, 0, 1, 0, 2], 2)       # through an empty level to the next
+    [[1], [2, 3, 4, 5]]
+    >>> collapse_levels([120, 6, 0, 0, 0], 5)       # (nobody at 3-5: zeros stay apart)
+    [[1], [2], [3], [4], [5]]
     >>> collapse_levels([50, 3, 20, 0, 0], 5)       # a small level 2 joins level 3
     [[1], [2, 3], [4], [5]]
     >>> collapse_levels([60, 30, 0, 0, 0], 5)
@@ -410,11 +414,13 @@ def collapse_levels(counts: Sequence[int], k: int) -> list[list[int]]:
         if total == 0 or total >= k:
             groups.insert(0, current)
             current = []
+    # a small remainder at level 2 joins the groups above it up to the first that is not empty
+    while current and groups:
+        current = [*current, *groups.pop(0)]
+        if sum(counts[lv - 1] for lv in current) >= k:
+            break
     if current:
-        if groups and sum(counts[lv - 1] for lv in groups[0]) > 0:
-            groups[0] = [*current, *groups[0]]      # a small remainder at level 2 joins the group above
-        else:
-            groups.insert(0, current)               # (merging into an empty group would not help)
+        groups.insert(0, current)
     return [[1], *groups]
 
 
@@ -981,10 +987,8 @@ def _rec_primary(t: pd.DataFrame, ctx: FigureContext) -> pd.DataFrame:
 
 
 def _partner_means(T, L, c):
-    from pipelines.publish import partners
-
     t = T["partner_scale_summary"]
-    return partners.scale_means_figure(t, L, c.partner_k) if t is not None and len(t) else None
+    return partner_figures.scale_means_figure(t, L, c.partner_k) if t is not None and len(t) else None
 
 
 def _figures():

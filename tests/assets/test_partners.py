@@ -264,7 +264,7 @@ def test_a_study_without_partner_surveys_publishes_no_partner_table(pipeline_env
     assert not list((staged / "figures").glob("partner_*")) if (staged / "figures").exists() else True
     from pipelines.config import load_config
     from pipelines.publish import partnership_report
-    from pipelines.publish.labels import study_labels
+    from pipelines.publish.study_labels import study_labels
 
     config = load_config(pipeline_env.config)
     assert partnership_report.section(config, study_labels(config, "sv"), {}, {}) == []

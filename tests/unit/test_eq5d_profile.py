@@ -60,9 +60,9 @@ def test_recoded_levels_are_contiguous_and_never_a_small_group(counts, k):
     problem = sum(counts[1:])
     sizes = [sum(counts[lv - 1] for lv in g) for g in groups[1:]]
     small = [s for s in sizes if 0 < s < k]
-    # a small group remains only when all problems together are few, or beside empty levels
-    assert not small or problem < k or (len(small) == 1 and small[0] == sizes[0]
-                                        and all(s == 0 for s in sizes[1:])), (counts, k, groups)
+    # a small group remains only when all problems together are fewer than k (then it is
+    # the one group of levels 2-5, withheld by the threshold rule)
+    assert not small or (problem < k and groups[1:] == [[2, 3, 4, 5]]), (counts, k, groups)
     # a group is merged only when it had to be: a lone level that is 0 or >= k stays alone
     for g in groups:
         if len(g) > 1:

@@ -254,7 +254,7 @@ def test_individual_trajectories_draw_one_collection_not_one_line_per_participan
 
     from pipelines.config import load_config
     from pipelines.publish import figures
-    from pipelines.publish.labels import study_labels
+    from pipelines.publish.study_labels import study_labels
 
     L = study_labels(load_config(ROOT / "data" / "example" / "study.yaml"), "en")
     rng = np.random.default_rng(2)

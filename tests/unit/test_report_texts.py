@@ -19,7 +19,7 @@ import yaml
 from analysis import multiplicity, prepost
 from pipelines.config import ConfigError, load_config
 from pipelines.publish import docx_report, narrative, report, texts
-from pipelines.publish.labels import study_labels
+from pipelines.publish.study_labels import study_labels
 from pipelines.study import register_study_scales
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
