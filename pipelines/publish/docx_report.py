@@ -27,13 +27,31 @@ from pipelines.publish.tables import DisplayTable
 FONT = "Calibri"
 
 
+#: the order of a cell's properties in OOXML (``CT_TcPr`` is a sequence: Word rejects a file
+#: whose elements are out of order)
+_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+               "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
+               "tcPrChange")
+
+
+def _insert_tcpr(tc_pr, el) -> None:
+    """Insert ``el`` into a cell's properties at its place in :data:`_TCPR_ORDER`."""
+    rank = _TCPR_ORDER.index(el.tag.rpartition("}")[2])
+    for child in tc_pr:
+        name = child.tag.rpartition("}")[2]
+        if name in _TCPR_ORDER and _TCPR_ORDER.index(name) > rank:
+            child.addprevious(el)
+            return
+    tc_pr.append(el)
+
+
 def _border(cell, **edges) -> None:
     """Set cell borders, e.g. ``top=12`` (eighths of a point; 0 = none)."""
     tc_pr = cell._tc.get_or_add_tcPr()
     borders = tc_pr.find(qn("w:tcBorders"))
     if borders is None:
         borders = OxmlElement("w:tcBorders")
-        tc_pr.append(borders)
+        _insert_tcpr(tc_pr, borders)
     for edge, size in edges.items():
         el = borders.find(qn(f"w:{edge}"))
         if el is None:
@@ -61,7 +79,7 @@ def _keep_row_whole(row) -> None:
 
 def _no_wrap(cell) -> None:
     """A numeric cell is never wrapped ("10/3" stays on one line): ``w:noWrap``."""
-    cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+    _insert_tcpr(cell._tc.get_or_add_tcPr(), OxmlElement("w:noWrap"))
 
 
 def _source_line(paragraph, ident: dict | None, drawn_from=(), L: dict | None = None) -> None:

@@ -138,3 +138,22 @@ def test_alt_text_reads_the_plotted_values_and_names_withheld_ones():
     assert report.alt_text("participant_flow", {}, L, "Flöde").startswith("Flöde. ")
     many = pd.DataFrame({"outcome": ["who5"] * 400, "wave": ["T0"] * 400, "estimate": [1.0] * 400})
     assert len(report.alt_text("model_means", {"mixed_model_means": many}, L, "M")) <= report.ALT_MAX
+
+
+def test_word_cell_properties_keep_the_schema_order(tmp_path):
+    """Word rejects a file whose cell properties are out of order (CT_TcPr is a sequence):
+    borders, then no-wrap, whatever order the code sets them in."""
+    from docx import Document
+
+    from pipelines.publish import docx_report
+
+    t = DisplayTable(pd.DataFrame({"a": ["Lång text här", "x"], "n": ["103", "10"]}), "T", numeric=["n"],
+                     group_rows=[0, 1])
+    doc = Document()
+    docx_report.add_table(doc, t, 1, "sv")
+    order = docx_report._TCPR_ORDER
+    for tc in doc.tables[0]._tbl.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tcPr"):
+        names = [c.tag.rpartition("}")[2] for c in tc]
+        assert names == sorted(names, key=order.index), names
+    assert any("noWrap" in [c.tag.rpartition("}")[2] for c in tc]
+               for tc in doc.tables[0]._tbl.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tcPr"))
