@@ -170,12 +170,18 @@ def problem_shares(
         for w in waves:
             x = panel.loc[panel[_panel.WAVE] == w, d].dropna()
             rows.append({"dimension": d, "wave": w, "n": int((x > 1).sum()), "n_total": int(x.size)})
-    out = as_tidy(rows, PROBLEM_COLUMNS)
+    return _share_table(rows, PROBLEM_COLUMNS, ci_level, "Share with level > 1; Wilson score interval")
+
+
+def _share_table(rows: list[dict], columns: Sequence[str], ci_level: float, method) -> pd.DataFrame:
+    """Rows of ``n`` among ``n_total`` as a tidy table with the share, its Wilson interval,
+    ``method`` (one text, or one per row) and the note of a row without answers."""
+    out = as_tidy(rows, columns)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["share"] = out["n"] / out["n_total"].where(out["n_total"] > 0)
     lo, hi = wilson_ci(out["n"].to_numpy(), out["n_total"].to_numpy(), ci_level)
     out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
-    out["method"] = "Share with level > 1; Wilson score interval"
+    out["method"] = method(out) if callable(method) else method
     out["note"] = np.where(out["n_total"] > 0, "", not_estimable("no_observations"))
     return out
 
@@ -238,12 +244,6 @@ def level_profile(
         x = panel.loc[panel[_panel.WAVE] == w, dims].dropna()
         rows.append({"dimension": FULL_HEALTH, "wave": w, "level": 1, "n": int((x == 1).all(axis=1).sum()),
                      "n_total": int(len(x))})
-    out = as_tidy(rows, PROFILE_COLUMNS)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["share"] = out["n"] / out["n_total"].where(out["n_total"] > 0)
-    lo, hi = wilson_ci(out["n"].to_numpy(), out["n_total"].to_numpy(), ci_level)
-    out["ci_low"], out["ci_high"], out["ci_level"] = lo, hi, ci_level
-    out["method"] = np.where(out["dimension"] == FULL_HEALTH, "Share in full health (11111) among complete profiles; "
-                             "Wilson score interval", "Share at each level; Wilson score interval")
-    out["note"] = np.where(out["n_total"] > 0, "", not_estimable("no_observations"))
-    return out
+    return _share_table(rows, PROFILE_COLUMNS, ci_level, lambda t: np.where(
+        t["dimension"] == FULL_HEALTH, "Share in full health (11111) among complete profiles; Wilson score interval",
+        "Share at each level; Wilson score interval"))
