@@ -17,8 +17,10 @@ function                       private API used
 =============================  =========================================================
 :func:`staleness`              ``AssetGraphView``, ``TemporalContext``,
                                ``CachingStaleStatusResolver``, ``StaleStatus``,
+                               ``StaleCauseCategory``,
                                ``dagster._time.get_current_datetime`` (the stale-status
-                               resolver behind the UI's *Stale* badge)
+                               resolver behind the UI's *Stale* badge, less its false
+                               alarm for partitions written side by side)
 :func:`latest_check_executions` ``PartitionKeyFilter`` and the event log storage's
                                ``get_latest_asset_check_execution_by_key`` (the public
                                ``get_latest_asset_check_evaluation_record`` has no
@@ -78,7 +80,8 @@ class Staleness:
 
 
 def staleness(instance: dg.DagsterInstance, graph) -> Staleness:
-    """Dagster's stale-status resolver (the UI's *Stale* badge) for one planning pass.
+    """Dagster's stale-status resolver (the UI's *Stale* badge) for one planning pass,
+    without its one false alarm for partitions written side by side.
 
     Parameters
     ----------
@@ -91,24 +94,66 @@ def staleness(instance: dg.DagsterInstance, graph) -> Staleness:
         ``is_fresh(key, partition)``: materialised, and neither its code version nor an
         input's data version changed since; ``causes(key, partition)``: Dagster's reasons
         when it is not (e.g. "code version changed", "updated data version").
+
+    Notes
+    -----
+    Dagster 1.13 records, as the input of a partition, the *asset's* latest
+    materialisation over all partitions (``DataVersionCache._get_input_asset_event`` reads
+    ``asset_entry.last_materialization_record``), and later calls the input new when the
+    input partition has a materialisation after that pointer. When the wave runs write
+    the same assets side by side on PostgreSQL, that pointer can lag behind the input
+    partition written moments earlier in the same run (another run's row with a smaller
+    storage id commits later), and a rerun then rebuilds a whole wave although nothing
+    changed (seen once in CI: ``tests/ops/test_postgres.py``). A cause "new dependency data
+    version" on the same partition is therefore dropped when that input partition's latest
+    materialisation came from the *same run* as the asset's own and before it: within a
+    run a partition is written once, and the asset read exactly that materialisation.
+    Every other cause stands (``tests/unit/test_dagster_adapter.py`` reproduces both).
     """
     from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
-    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._core.definitions.data_version import (
+        CachingStaleStatusResolver,
+        StaleCauseCategory,
+        StaleStatus,
+    )
     from dagster._time import get_current_datetime
 
     view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
                           instance=instance, asset_graph=graph)
     resolver = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view)
 
+    def read_in_same_run(key: dg.AssetKey, partition: str | None, cause) -> bool:
+        dep = cause.dependency
+        if (cause.category != StaleCauseCategory.DATA or dep is None or partition is None
+                or dep.partition_key != partition):
+            return False
+        own = latest_materialisation(instance, key, partition)
+        upstream = latest_materialisation(instance, dep.asset_key, partition)
+        return (own is not None and upstream is not None and upstream.run_id == own.run_id
+                and upstream.storage_id < own.storage_id)
+
+    def real_causes(key: dg.AssetKey, partition: str | None) -> list:
+        return [c for c in resolver.get_stale_causes(key, partition) if not read_in_same_run(key, partition, c)]
+
     def is_fresh(key: dg.AssetKey, partition: str | None = None) -> bool:
-        return resolver.get_status(key, partition) == StaleStatus.FRESH
+        status = resolver.get_status(key, partition)
+        if status == StaleStatus.FRESH:
+            return True
+        return status == StaleStatus.STALE and not real_causes(key, partition)
 
     def causes(key: dg.AssetKey, partition: str | None = None) -> list[str]:
         try:
-            found = resolver.get_stale_root_causes(key, partition)
+            found = real_causes(key, partition)
         except Exception:  # noqa: BLE001 - the reason is a nicety; the status above decides
             return []
-        return sorted({f"{c.key.asset_key.to_user_string()}: {c.reason}" for c in found})
+        leaves, todo = [], list(found)
+        while todo:  # the root causes behind the remaining direct ones, as the UI lists them
+            c = todo.pop()
+            if c.children:
+                todo.extend(c.children)
+            else:
+                leaves.append(c)
+        return sorted({f"{c.key.asset_key.to_user_string()}: {c.reason}" for c in leaves})
 
     return Staleness(is_fresh, causes)
 

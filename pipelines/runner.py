@@ -172,6 +172,9 @@ class Plan:
     stored: list[StoredProblem] = field(default_factory=list)
     #: stale or missing assets not run because they are downstream of a blocked asset
     held_back: list[str] = field(default_factory=list)
+    #: why each asset that starts a rebuild is in the plan (node label -> reason); what
+    #: runs only because it is downstream of one of these is not listed
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -395,6 +398,7 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
             plan.unverified.append(f"{node_label(*n)} ({', '.join(incomplete)})")
             mark(n, f"blocking check(s) {', '.join(incomplete)} did not complete on the latest materialisation")
 
+    plan.reasons = {node_label(*n): why for n, why in todo.items()}
     run_set = g.closure(todo)
     blocked_nodes = set()
     for n, gate in gates:

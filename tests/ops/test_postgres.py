@@ -156,5 +156,5 @@ def test_pipeline_runs_on_the_postgres_profile(postgres, pipeline_env, monkeypat
 
     # stale-only reruns work on this storage too: nothing changed, nothing runs
     again = pipeline_env.run()
-    assert again.success and again.materialised == []
+    assert again.success and again.materialised == [], again.plan.reasons
     assert _count(postgres, "SELECT count(*) FROM runs") == 4
