@@ -31,9 +31,11 @@ validate: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -q -rfE --durations=40
 
-# ruff (pyflakes, bugbear, isort, pyupgrade; settings in pyproject.toml): zero findings
+# ruff (pyflakes, bugbear, isort, pyupgrade) on everything and mypy on the pure packages
+# (analysis/, instruments/); settings in pyproject.toml; zero findings
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # PostgreSQL, Chromium and LibreOffice for the server, browser and DOCX tests (Debian packages).
 system-deps:

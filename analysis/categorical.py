@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
 
 from analysis import _panel
 from analysis.tidy import as_tidy, not_estimable
@@ -164,8 +165,8 @@ def mcnemar(panel: pd.DataFrame, outcome: str, pre, post, exact: bool = False) -
     elif exact:
         row.update(statistic=float(b), p_value=stats.binomtest(b, b + c, 0.5).pvalue)
     else:
-        stat = (abs(b - c) - 1) ** 2 / (b + c)
-        row.update(statistic=float(stat), p_value=float(stats.chi2.sf(stat, 1)))
+        res = sm_mcnemar(tab.to_numpy(), exact=False, correction=True)  # (|b - c| - 1)^2 / (b + c)
+        row.update(statistic=float(res.statistic), p_value=float(res.pvalue))
     return as_tidy([row], CATEGORICAL_TEST_COLUMNS)
 
 
@@ -199,7 +200,11 @@ def marginal_homogeneity(panel: pd.DataFrame, outcome: str, pre, post) -> pd.Dat
     rank(S) df. S equals the permutation covariance of d when each participant's
     two answers are exchangeable, so this is the asymptotic
     ``coin::mh_test(table)`` statistic (Stuart's form, not Bhapkar's); verified
-    against coin 1.4-2 on 3 x 3 tables.
+    against coin 1.4-2 on 3 x 3 tables. Not statsmodels'
+    ``SquareTable.homogeneity("stuart_maxwell")``: it inverts the leading (k - 1) x (k - 1)
+    block of S and keeps k - 1 df when a level is never used (a 3 x 3 table with an empty
+    middle level gives 2 df there, 1 df in coin), whereas this rank-based form agrees with
+    coin on such tables too.
 
     References
     ----------

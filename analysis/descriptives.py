@@ -110,7 +110,7 @@ def table1(
             base = {"variable": var, "group": g, "n_total": len(sub), "n_missing": n_missing}
             if is_cat:
                 valid = int(x.notna().sum())
-                for lev in levels:
+                for lev in levels or []:
                     k = int((x == lev).sum())
                     rows.append({**base, "level": str(lev), "n": k,
                                  "percent": 100 * k / valid if valid else np.nan})  # fmt: skip

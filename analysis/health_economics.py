@@ -55,7 +55,7 @@ def eq5d_auc_participants(
     """
     _panel.check_panel(panel, [index_col])
     dates = {w: pd.Timestamp(d) for w, d in wave_dates.items()}
-    waves = sorted(dates, key=dates.get)
+    waves = sorted(dates, key=lambda w: dates[w])
     if len(waves) < 2:
         raise ValueError("need at least two dated waves")
     t = np.array([(dates[w] - dates[waves[0]]).days / _DAYS_PER_YEAR for w in waves])
@@ -138,12 +138,13 @@ def eq5d_auc(
     rows = []
     for cat in cats:
         x = per[cat].to_numpy(dtype=float)
-        row = {"outcome": index_col, "category": cat, "n": n, "estimate": float(x.mean()) if n else np.nan,
+        mean = float(x.mean()) if n else np.nan
+        row = {"outcome": index_col, "category": cat, "n": n, "estimate": mean,
                "note": not_estimable("no_pairs" if n == 0 else "few_pairs") if n < 2 else ""}
         se = float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else np.nan
-        if n > 1 and not _panel.essentially_constant(float(x.std(ddof=1)), n, row["estimate"]):
+        if n > 1 and not _panel.essentially_constant(float(x.std(ddof=1)), n, mean):
             q = stats.t.ppf(1 - (1 - ci_level) / 2, n - 1)
-            row.update(std_error=se, ci_low=row["estimate"] - q * se, ci_high=row["estimate"] + q * se)
+            row.update(std_error=se, ci_low=mean - q * se, ci_high=mean + q * se)
         elif n > 1:
             row["note"] = not_estimable("no_variation")
         rows.append(row)

@@ -1,10 +1,16 @@
-"""Multiplicity adjustment of p-values, as R's ``stats::p.adjust``."""
+"""Multiplicity adjustment of p-values, as R's ``stats::p.adjust``.
+
+The adjustment itself is statsmodels' :func:`~statsmodels.stats.multitest.multipletests`;
+this module adds R's conventions around it (NaN entries kept and not counted, the method
+names checked, p outside [0, 1] refused), which ``tests/unit`` checks against R's output.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+from statsmodels.stats.multitest import multipletests
 
 __all__ = ["METHODS", "p_adjust"]
 
@@ -60,20 +66,6 @@ def p_adjust(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
         return out
     if np.any((q < 0) | (q > 1)):
         raise ValueError("p-values must lie in [0, 1]")
-    if method == "none":
-        adj = q.copy()
-    elif method == "bonferroni":
-        adj = np.minimum(1.0, m * q)
-    elif method == "holm":
-        order = np.argsort(q, kind="stable")
-        stepped = np.maximum.accumulate((m - np.arange(m)) * q[order])
-        adj = np.empty(m)
-        adj[order] = np.minimum(1.0, stepped)
-    else:  # fdr_bh
-        order = np.argsort(q, kind="stable")[::-1]
-        i = np.arange(m, 0, -1)
-        stepped = np.minimum.accumulate(m / i * q[order])
-        adj = np.empty(m)
-        adj[order] = np.minimum(1.0, stepped)
+    adj = q.copy() if method == "none" else multipletests(q, method=method)[1]
     out[ok] = adj
     return out

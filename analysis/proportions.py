@@ -1,9 +1,9 @@
-"""Confidence intervals for proportions."""
+"""Confidence intervals for proportions (statsmodels' Wilson interval with R's endpoints)."""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 __all__ = ["wilson_ci"]
 
@@ -29,7 +29,7 @@ def wilson_ci(x, n, ci_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     -----
     With p = x / n and z the 1 - alpha/2 normal quantile, the limits are
     (p + z^2/(2n) -/+ z sqrt(p(1 - p)/n + z^2/(4n^2))) / (1 + z^2/n), clipped to
-    [0, 1] — the interval of R's ``prop.test(x, n, correct = FALSE)`` and
+    [0, 1] (statsmodels' ``proportion_confint(method="wilson")``) — the interval of R's ``prop.test(x, n, correct = FALSE)`` and
     ``binom::binom.confint(method = "wilson")``. As in R, the lower limit is exactly
     0 when x = 0 and the upper limit exactly 1 when x = n (the formula alone is off
     by rounding there), so ``ci_low <= p <= ci_high`` always holds.
@@ -49,14 +49,11 @@ def wilson_ci(x, n, ci_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = stats.norm.ppf(1 - (1 - ci_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = x / n
-        centre = p + z**2 / (2 * n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-        denom = 1 + z**2 / n
-        lo = np.clip((centre - half) / denom, 0.0, 1.0)
-        hi = np.clip((centre + half) / denom, 0.0, 1.0)
+        lo, hi = (np.asarray(v, dtype=float) for v in
+                  proportion_confint(x, n, alpha=1 - ci_level, method="wilson"))
+        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
         # at 0 % and 100 % the formula's bound equals the share only up to rounding (a few
         # 1e-18 on the wrong side); R sets it exactly, and the interval must contain p
         lo = np.where(x <= 0, 0.0, np.minimum(lo, p))

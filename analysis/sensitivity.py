@@ -290,8 +290,8 @@ def multiple_imputation(
     data = data.drop(columns=sparse)
     estimable = [o for o in outcomes if f"{o}__pre" in data.columns and f"{o}__post" in data.columns]
     children = np.random.SeedSequence(seed).spawn(m)
-    est = {o: [] for o in estimable}
-    var = {o: [] for o in estimable}
+    est: dict[str, list[float]] = {o: [] for o in estimable}
+    var: dict[str, list[float]] = {o: [] for o in estimable}
     for child in children:
         rng = np.random.default_rng(child)
         filled = _chained(data, rng, n_iter, method, donors) if data.isna().any().any() else data

@@ -16,6 +16,7 @@ import decimal
 import math
 import numbers
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,7 @@ def _parse_cells(values) -> np.ndarray:
             try:
                 out[i] = float(v)
             except OverflowError:
-                out[i] = math.inf if v > 0 else -math.inf
+                out[i] = math.inf if cast(Any, v) > 0 else -math.inf  # an int or Decimal beyond float
         elif isinstance(v, (str, bytes)):
             text.append(i)
     if text:

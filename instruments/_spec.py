@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -273,6 +273,11 @@ class _Reader:
             return None if default is ... else default
         return self.raw[k]
 
+    @overload
+    def string(self, k: str) -> str: ...
+    @overload
+    def string(self, k: str, default: Any, allow_none: bool = False) -> str | None: ...
+
     def string(self, k: str, default: Any = ..., allow_none: bool = False) -> str | None:
         if k not in self.raw and default is not ...:
             return default
@@ -284,6 +289,12 @@ class _Reader:
         if not isinstance(v, str) or not v.strip():
             raise self.error(k, f"expected a non-empty string, got {v!r}")
         return v.strip()
+
+    @overload
+    def integer(self, k: str, *, lo: int | None = None, hi: int | None = None) -> int: ...
+    @overload
+    def integer(self, k: str, default: Any, lo: int | None = None, hi: int | None = None,
+                allow_none: bool = False) -> int | None: ...
 
     def integer(self, k: str, default: Any = ..., lo: int | None = None, hi: int | None = None,
                 allow_none: bool = False) -> int | None:

@@ -17,6 +17,7 @@ Rules (WHOQOL-BREF manual, WHO 1996; docs/instruments.md §1.4), all read from
 from __future__ import annotations
 
 import numbers
+from typing import Any, cast
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from ._spec import InstrumentSpec
 
 def _check(spec: InstrumentSpec, options: dict) -> None:
     f = options["max_missing_fraction"]
-    if isinstance(f, (bool, np.bool_)) or not isinstance(f, numbers.Real) or not 0 <= f <= 1:
+    if isinstance(f, (bool, np.bool_)) or not isinstance(f, numbers.Real) or not 0 <= cast(Any, f) <= 1:
         raise OptionError(f"{spec.id}: max_missing_fraction must be a number in [0, 1], got {f!r}")
     for dom, k in options["domain_max_missing"].items():
         if not is_integer(k) or not 0 <= k < len(spec.scales[dom]):
