@@ -3,12 +3,18 @@
 
 import dagster as dg
 import pandas as pd
+import pandera.pandas as pa
 
 _KIND = {"b": "boolean", "i": "integer", "u": "integer", "f": "float", "O": "text", "M": "datetime"}
 
 
-def column_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> dg.TableSchema:
+def column_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
+                  schema: pa.DataFrameSchema | None = None) -> dg.TableSchema:
+    """The frame's columns with their type; with a pandera ``schema`` (:mod:`pipelines.frames`)
+    also each column's description and constraints (nullable, unique, range)."""
     descriptions = descriptions or {}
+    declared = schema.columns if schema is not None else {}
+    key = list(schema.unique or []) if schema is not None else []
     cols = []
     for name, dtype in df.dtypes.items():
         if isinstance(dtype, pd.CategoricalDtype):
@@ -17,15 +23,25 @@ def column_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None) 
             kind = "text"
         else:
             kind = _KIND.get(getattr(dtype, "kind", "O"), str(dtype))
-        cols.append(dg.TableColumn(str(name), kind, description=descriptions.get(str(name))))
+        spec = declared.get(str(name))
+        constraints = None
+        if spec is not None:
+            other = [str(c.error) for c in spec.checks if c.error]
+            if key and str(name) in key:
+                other.append("unique together with " + ", ".join(k for k in key if k != name) if len(key) > 1
+                             else "unique")
+            constraints = dg.TableColumnConstraints(nullable=spec.nullable, unique=key == [str(name)], other=other)
+        cols.append(dg.TableColumn(str(name), kind, description=descriptions.get(str(name))
+                                   or (spec.description if spec is not None else None), constraints=constraints))
     return dg.TableSchema(columns=cols)
 
 
-def table_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None, **extra) -> dict:
+def table_metadata(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
+                   schema: pa.DataFrameSchema | None = None, **extra) -> dict:
     """Row count and column schema (the UI's standard table metadata) plus extras."""
     return {
         "dagster/row_count": dg.MetadataValue.int(len(df)),
-        "dagster/column_schema": column_schema(df, descriptions),
+        "dagster/column_schema": column_schema(df, descriptions, schema),
         **extra,
     }
 

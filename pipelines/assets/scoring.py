@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 import instruments
-from pipelines import study
+from pipelines import frames, study
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
@@ -14,7 +14,7 @@ from pipelines.versioning import code_version
 
 GROUP = "scoring"
 OWNERS = ["team:evaluation-data"]
-SCORING_VERSION = code_version("instruments", "pipelines.study")
+SCORING_VERSION = code_version("instruments", "pipelines.study", "pipelines.frames")
 
 
 @dg.multi_asset(
@@ -40,8 +40,10 @@ def scored_wave(context: dg.AssetExecutionContext, study_config: StudyResource,
     config = study_config.load()
     wave = config.wave(context.partition_key)
     scored, rates = study.score_wave(harmonised_wave, wave, config)
+    schema = frames.scored_schema(config, wave.id)
+    frames.validate(scored, schema)
     yield dg.Output(scored, output_name="scored_wave", metadata=table_metadata(
-        scored, valid_rates=md_table(rates[["instrument", "score_column", "n_rows", "n_scored", "valid_rate"]]),
+        scored, schema=schema, valid_rates=md_table(rates[["instrument", "score_column", "n_rows", "n_scored", "valid_rate"]]),
         eq5d_value_set=config.analysis.eq5d_value_set,
         **{f"valid_rate/{r.instrument}": float(r.valid_rate) for r in rates.itertuples()},
     ))
@@ -60,12 +62,13 @@ def panel(context: dg.AssetExecutionContext, study_config: StudyResource,
     missing = [w for w in config.wave_ids if w not in scored_wave]
     if missing:
         raise ValueError(f"panel: wave(s) {missing} have not been scored yet")
-    frames = [scored_wave[w] for w in config.wave_ids]
-    out = pd.concat(frames, ignore_index=True)
+    out = pd.concat([scored_wave[w] for w in config.wave_ids], ignore_index=True)
     out["wave"] = pd.Categorical(out["wave"], categories=config.wave_ids, ordered=True)
+    schema = frames.panel_schema(config)
+    frames.validate(out, schema)
     per_wave = out.groupby("wave", observed=False).size().rename("n").reset_index()
     context.add_output_metadata(table_metadata(
-        out, n_per_wave=md_table(per_wave),
+        out, schema=schema, n_per_wave=md_table(per_wave),
         n_participants=int(out["participant_id"].nunique()),
         **{f"n/{r.wave}": int(r.n) for r in per_wave.itertuples()},
     ))
@@ -82,15 +85,15 @@ def wave_reliability(context: dg.AssetExecutionContext, study_config: StudyResou
     Cronbach's alpha with Feldt CI and McDonald's omega total (complete responses)."""
     config = study_config.load()
     wave = config.wave(context.partition_key)
-    frames = []
+    parts = []
     for inst in wave.instruments:
         items = instruments.items_of(inst)
         if len(items) < 3:
             continue
         rel = instruments.reliability(inst, harmonised_wave[items], ci_level=config.analysis.ci_level,
                                       **study.instrument_options(config, inst))
-        frames.append(rel)
-    out = pd.concat(frames, ignore_index=True).assign(wave=wave.id)
+        parts.append(rel)
+    out = pd.concat(parts, ignore_index=True).assign(wave=wave.id)
     context.add_output_metadata(table_metadata(
         out, alpha=md_table(out[["instrument", "scale", "n_complete", "alpha", "omega_total"]])))
     return out
