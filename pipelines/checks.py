@@ -165,11 +165,11 @@ def no_direct_identifiers(context: dg.AssetCheckExecutionContext, study_config: 
 
 @dg.asset_check(asset="scored_wave", partitions_def=WAVES,
                 additional_ins={"score_valid_rates": dg.AssetIn("score_valid_rates")},
-                description="Each instrument's headline score is valid for at least 80 % of respondents "
-                            "(warning only).")
-def valid_score_rates(context: dg.AssetCheckExecutionContext, scored_wave: pd.DataFrame,
-                      score_valid_rates: pd.DataFrame) -> dg.AssetCheckResult:
-    threshold = 0.80
+                description="Each instrument's headline score is valid for at least "
+                            "analysis.min_valid_score_rate (default 80 %) of respondents (warning only).")
+def valid_score_rates(context: dg.AssetCheckExecutionContext, study_config: StudyResource,
+                      scored_wave: pd.DataFrame, score_valid_rates: pd.DataFrame) -> dg.AssetCheckResult:
+    threshold = study_config.load().analysis.min_valid_score_rate
     low = score_valid_rates[score_valid_rates["valid_rate"] < threshold]
     problems = [ingest.Problem(context.partition_key, "valid_score_rates",
                                f"valid for {r.valid_rate:.0%} of {r.n_rows} respondents",

@@ -347,6 +347,16 @@ class Analysis(_Strict):
     ci_level: float = Field(default=0.95, gt=0, lt=1)
     eq5d_value_set: str = "SE_Sun2022"
     min_subgroup_pairs: int = Field(default=10, ge=1)
+    subgroup_variables: list[str] = Field(
+        default_factory=lambda: ["workshop", "gender", "language"],
+        description="covariates whose groups get their own mean change (equity subgroups), in this order")
+    imputations: int = Field(default=20, ge=2, le=500,
+                             description="number of imputed data sets (m) of the multiple-imputation sensitivity "
+                                         "analysis")
+    min_valid_score_rate: float = Field(
+        default=0.80, gt=0, le=1,
+        description="share of respondents with a valid headline score below which the wave check "
+                    "valid_score_rates warns")
     mid: dict[str, float] = Field(
         default_factory=dict, description="minimal important differences overriding the defaults"
     )
@@ -356,6 +366,16 @@ class Analysis(_Strict):
         description="smallest acceptable share of baseline participants found at each follow-up "
                     "(check panel:linkage_rate warns below it)",
     )
+
+    @field_validator("subgroup_variables")
+    @classmethod
+    def _known_covariates(cls, v: list[str]) -> list[str]:
+        unknown = [c for c in v if c not in COVARIATES]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a covariate (known: {', '.join(COVARIATES)})")
+        if len(set(v)) != len(v):
+            raise ValueError("a covariate is listed twice")
+        return v
 
     @property
     def outcomes(self) -> list[str]:

@@ -304,10 +304,11 @@ def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: Study
         # the recurring participants of this comparison (the population of the paired tests)
         sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition).copy()
         sub["wave"] = sub["wave"].astype(str)
-        frames.append(sensitivity.compare_estimates(sub, primary, pre, post, m=20, seed=config.analysis.seed,
-                                                    ci_level=config.analysis.ci_level))
+        frames.append(sensitivity.compare_estimates(sub, primary, pre, post, m=config.analysis.imputations,
+                                                    seed=config.analysis.seed, ci_level=config.analysis.ci_level))
     out = study_glue.stack(frames, sensitivity.COMPARE_COLUMNS)
-    context.add_output_metadata(table_metadata(out, seed=config.analysis.seed, m_imputations=20))
+    context.add_output_metadata(table_metadata(out, seed=config.analysis.seed,
+                                               m_imputations=config.analysis.imputations))
     return out
 
 
@@ -340,8 +341,8 @@ def dose_response_terms(context: dg.AssetExecutionContext, study_config: StudyRe
 def subgroup_estimates(context: dg.AssetExecutionContext, study_config: StudyResource,
                        panel: pd.DataFrame, recurring_cohort: pd.DataFrame,
                        published_categories: pd.DataFrame) -> pd.DataFrame:
-    """Mean change per workshop, gender and questionnaire language (published categories);
-    subgroups below ``analysis.min_subgroup_pairs`` pairs are flagged and their estimates
+    """Mean change per group of each ``analysis.subgroup_variables`` covariate (default:
+    workshop, gender, questionnaire language; published categories); subgroups below ``analysis.min_subgroup_pairs`` pairs are flagged and their estimates
     not reported."""
     config = study_config.load()
     panel = categories.apply_plan(panel, published_categories)
@@ -350,7 +351,7 @@ def subgroup_estimates(context: dg.AssetExecutionContext, study_config: StudyRes
     for pre, post in _comparisons(config):
         sub = study_glue.analysed_panel(panel, recurring_cohort, pre, post, config.recurring.definition).copy()
         sub["wave"] = sub["wave"].astype(str)
-        for by in [c for c in ("workshop", "gender", "language") if c in sub.columns]:
+        for by in [c for c in config.analysis.subgroup_variables if c in sub.columns]:
             frames.append(subgroups.subgroups(sub, primary, pre, post, by=by,
                                               min_pairs=config.analysis.min_subgroup_pairs,
                                               ci_level=config.analysis.ci_level))

@@ -131,7 +131,8 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
               "(kompletta par). Alla mättillfällen modellerades dessutom med en linjär blandad modell "
               "(slumpmässigt intercept per deltagare, REML, Satterthwaite-frihetsgrader) som använder alla "
               "observerade svar och är giltig om bortfallet beror på observerade värden; som känslighetsanalys "
-              f"användes multipel imputation (kedjade ekvationer, fast slumpfrö {a.seed})."),
+              f"användes multipel imputation (kedjade ekvationer, {a.imputations} imputerade datamängder, "
+              f"fast slumpfrö {a.seed})."),
             p(f"Röjandekontroll: tabeller och figurer visar inte grupper med färre än {k} personer; sådana celler "
               "är undertryckta (<" f"{k}) eller sammanslagna, och ytterligare celler är undertryckta så att de inte "
               "kan räknas fram ur summor."),
@@ -161,8 +162,8 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
         p("Missing data: the paired analyses use participants with valid values at both waves (complete pairs). "
           "All waves were also modelled with a linear mixed model (random intercept per participant, REML, "
           "Satterthwaite degrees of freedom), which uses every observed answer and is valid if drop-out depends "
-          "on observed values; multiple imputation (chained equations, fixed seed "
-          f"{a.seed}) was a sensitivity analysis."),
+          f"on observed values; multiple imputation (chained equations, {a.imputations} imputed data sets, "
+          f"fixed seed {a.seed}) was a sensitivity analysis."),
         p(f"Disclosure control: tables and figures do not show groups of fewer than {k} persons; such cells are "
           f"suppressed (<{k}) or merged, and further cells are suppressed so that they cannot be recovered from "
           "totals."),

@@ -323,3 +323,22 @@ def test_partner_group_labels_and_respondent_variable(tmp_path, changes, message
         load_config(write(tmp_path, with_partners(partner(**changes))))
     assert load_config(write(tmp_path, with_partners(partner(respondent_variable="lopnr")))
                        ).partner_surveys[0].respondent_variable == "lopnr"
+
+
+def test_analysis_policies_are_configuration_with_the_documented_defaults(tmp_path):
+    cfg = load_config(write(tmp_path, BASE))
+    a = cfg.analysis
+    assert (a.subgroup_variables, a.imputations, a.min_valid_score_rate) == (
+        ["workshop", "gender", "language"], 20, 0.80)
+    good = copy.deepcopy(BASE)
+    good["analysis"].update(subgroup_variables=["age_group"], imputations=50, min_valid_score_rate=0.6)
+    a = load_config(write(tmp_path, good)).analysis
+    assert (a.subgroup_variables, a.imputations, a.min_valid_score_rate) == (["age_group"], 50, 0.6)
+    for key, value, message in [("subgroup_variables", ["postcode"], "postcode: not a covariate"),
+                                ("subgroup_variables", ["gender", "gender"], "listed twice"),
+                                ("imputations", 1, "analysis.imputations"),
+                                ("min_valid_score_rate", 1.5, "analysis.min_valid_score_rate")]:
+        bad = copy.deepcopy(BASE)
+        bad["analysis"][key] = value
+        with pytest.raises(ConfigError, match=message):
+            load_config(write(tmp_path, bad))
