@@ -320,9 +320,11 @@ def lineage_graph() -> tuple[dict[str, list[str]], set[str]]:
     return parents, partitioned
 
 
-def _lineage_figure(stage: Path, prov: dict, lang: str) -> str | None:
-    """Draw the appendix's provenance picture for ``lang``; its path relative to the stage."""
-    parents, partitioned = lineage_graph()
+def _lineage_figure(stage: Path, prov: dict, lang: str,
+                    graph: tuple[dict[str, list[str]], set[str]]) -> str | None:
+    """Draw the appendix's provenance picture for ``lang`` from ``graph`` (:func:`lineage_graph`,
+    resolved once per report); its path relative to the stage."""
+    parents, partitioned = graph
     start = f"figure_{report.LINEAGE_FIGURE}"
     cols = lineage.layers(start, parents, skip=_LINEAGE_SKIP)
     shown = {n for c in cols for n in c}
@@ -347,12 +349,13 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     prov = manifest.provenance(config, study_config.path())
     langs, default = config.publishing.languages, config.publishing.default_language
     P = {name: df for name, df in published.items() if df is not None and len(df)}
+    graph = lineage_graph()
 
     def write(lang: str) -> dict[str, str]:
         L = study_labels(config, lang)
         figs = {stem: f"figures/{stem}_{lang}.png" for stem in report.FIGURES
                 if (stage / "figures" / f"{stem}_{lang}.png").exists()}
-        figs[report.LINEAGE] = _lineage_figure(stage, prov, lang)
+        figs[report.LINEAGE] = _lineage_figure(stage, prov, lang, graph)
         others = [(o.upper(), report.report_filename(o, default, "html")) for o in langs if o != lang]
         doc = report.build_document(config, L, P, P.get("attrition"), figs, prov, others, outputs)
         html_name = report.report_filename(lang, default, "html")

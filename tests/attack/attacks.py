@@ -59,6 +59,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+#: the five EQ-5D-5L dimensions, as the published tables name them (public knowledge of the
+#: instrument: the attacker reads only published files, never the pipeline's code)
+EQ5D_DIMENSIONS = ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")
+
 ATTACK_KINDS = ("a_direct", "b_differencing", "c_totals", "d_back_calculation", "e_small_group_values",
                 "f_count_statistics", "g_narrative")
 #: columns of the published CSVs that count persons (by name, as an outsider reads them)
@@ -495,7 +499,7 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
             out.append(("model_groups", g[3]))
             if g[3] == "eq5d5l_index":   # the index needs every dimension answered
                 out += [("eq5d_answered", g[1], d) for d in
-                        ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")]
+                        EQ5D_DIMENSIONS]
     elif kind == "flow":
         pre, post, stage = g[1:]
         up = {"assessed_pre": [("resp", pre, "all")], "assessed_post": [("resp", post, "all")],
@@ -523,9 +527,9 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
             out.append(("eq5d_problem", g[1], g[2]))
     elif kind == "eq5d_full":
         out += [("eq5d_complete", g[1])] + [("eq5d_levels", g[1], d, (1,)) for d in
-                                            ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")]
+                                            EQ5D_DIMENSIONS]
     elif kind == "eq5d_complete":
-        out += [("eq5d_answered", g[1], d) for d in ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad")]
+        out += [("eq5d_answered", g[1], d) for d in EQ5D_DIMENSIONS]
     elif kind == "eq5d_answered" or kind == "hl_level":
         out.append(("resp", g[1], "recurring"))
     elif kind == "model_groups" and first_wave is not None:

@@ -285,7 +285,7 @@ class StudyTruth:
             return frozenset(d.index[v.isin([float(x) for x in g[3]])])
         if kind in ("eq5d_complete", "eq5d_full"):
             d = self._wave(g[1], "recurring")
-            dims = [c for c in ("eq5d5l_mo", "eq5d5l_sc", "eq5d5l_ua", "eq5d5l_pd", "eq5d5l_ad") if c in d.columns]
+            dims = [c for c in study_glue.EQ5D_DIMENSIONS if c in d.columns]
             v = d[dims].apply(pd.to_numeric, errors="coerce")
             ok = v.notna().all(axis=1) & ((v == 1).all(axis=1) if kind == "eq5d_full" else True)
             return frozenset(d.index[ok])
