@@ -129,6 +129,21 @@ def _column_widths(table, data, total, numeric=()) -> None:
             taken = sum(int(nm * share) for nm in need_more)
             widths = [wd + int(nm * share) - (int(taken * sp / room) if sp else 0)
                       for wd, nm, sp in zip(widths, need_more, spare)]
+    # last, every column up to its longest word (header included), from the room the others
+    # have above theirs: a proportional share alone broke the header "Comparison" as "Compariso/n"
+    floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
+    need_more = [max(0, fl - wd) for fl, wd in zip(floor, widths)]
+    spare = [max(0, wd - fl) for wd, fl in zip(widths, floor)]
+    deficit, room = sum(need_more), sum(spare)
+    if deficit and room:
+        share = min(1.0, room / deficit)
+        taken = sum(int(nm * share) for nm in need_more)
+        widths = [wd + int(nm * share) - (int(taken * sp / room) if sp else 0)
+                  for wd, nm, sp in zip(widths, need_more, spare)]
+    excess = sum(widths) - total  # the rounding of the moves above: a few EMU, off the widest column
+    if excess > 0:
+        widest = widths.index(max(widths))
+        widths[widest] -= excess
     for col, width in zip(table.columns, widths):
         col.width = width                     # w:gridCol, which LibreOffice and Word lay out from
     for row in table.rows:                    # row by row: python-docx's column.cells is quadratic

@@ -118,7 +118,7 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
               "(svar vid båda tillfällena respektive närvaro enligt närvaroregistret) redovisas i deltagarflödet."),
             p("Förändring mellan mättillfällen analyserades parvis (efter − före) bland återkommande deltagare med svar "
               f"vid båda tillfällena: t-test för beroende mätningar (medelförändring med {ci} konfidensintervall) "
-              "och Wilcoxons teckenrangtest. Effektstorlekar: Cohens d_z, Hedges g_av och rangbiseriell "
+              "och Wilcoxons teckenrangtest. Effektstorlekar: Cohens d för parade data, Hedges g med medel-SD och rangbiseriell "
               "korrelation. Dikotoma utfall analyserades med McNemars test och ordnade nivåer med Stuart–Maxwells "
               "test. Andelen förbättrade och försämrade räknades med instrumentens minsta viktiga skillnad (MID)."),
             p(family_text(config, L) + " Sekundära utfall " + (f"({secondary}) " if secondary else "")
@@ -150,7 +150,7 @@ def methods(config: StudyConfig, L: Labels) -> list[dict]:
           "waves; attendance by the register) are reported in the participant flow."),
         p("Change between waves was analysed pairwise (post − pre) among recurring participants with answers at both "
           f"waves: paired t-test (mean change with {ci} confidence interval) and Wilcoxon signed-rank test. "
-          "Effect sizes: Cohen's d_z, Hedges' g_av and the rank-biserial correlation. Binary outcomes were "
+          "Effect sizes: Cohen's d for paired data, Hedges' g with average SD and the rank-biserial correlation. Binary outcomes were "
           "analysed with McNemar's test and ordered levels with the Stuart–Maxwell test. The shares improved and "
           "worsened use each instrument's minimal important difference (MID)."),
         p(family_text(config, L) + " Secondary outcomes " + (f"({secondary}) " if secondary else "")

@@ -34,3 +34,15 @@ def test_every_literal_label_key_exists_in_every_language():
     missing = {(lang, key): files[0] for key, files in literal_keys().items() for lang in LANGUAGES
                if key not in cat[lang]}
     assert not missing, missing
+
+
+def test_no_label_reads_like_code():
+    """Symbols such as d_z or g_av are code names, not report text (issue 17): no label in
+    either language joins two letters with an underscore (format fields aside)."""
+    offenders = []
+    entries = catalogue()
+    for lang in LANGUAGES:
+        for key, text in entries[lang].items():
+            if isinstance(text, str) and re.search(r"[A-Za-z]_[A-Za-z]", re.sub(r"\{[^}]*\}", "", text)):
+                offenders.append(f"{lang}:{key}: {text[:60]}")
+    assert offenders == []

@@ -157,3 +157,38 @@ def test_word_cell_properties_keep_the_schema_order(tmp_path):
         assert names == sorted(names, key=order.index), names
     assert any("noWrap" in [c.tag.rpartition("}")[2] for c in tc]
                for tc in doc.tables[0]._tbl.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tcPr"))
+
+
+def test_word_columns_never_break_a_word_when_the_page_has_room():
+    """Random tables on a portrait page: no column narrower than its longest word (header
+    included) whenever the words fit side by side at all, and the widths fill no more than
+    the page (the effect-size table's header broke as "Compariso/n")."""
+    import numpy as np
+    import pandas as pd
+    from docx import Document
+    from docx.shared import Cm
+
+    from pipelines.publish import docx_report
+
+    rng = np.random.default_rng(7)
+    words = ["Comparison", "Outcome", "n", "Follow-up", "December", "2024", "[0.02, 0.42]", "<5", "Psychological",
+             "health", "(WHOQOL-BREF,", "0–100)", "Hedges'", "g", "0.21", "→", "Baseline", "Empowerment"]
+    total = int(Cm(16))
+    checked = 0
+    for _ in range(200):
+        n_cols, n_rows = int(rng.integers(2, 8)), int(rng.integers(1, 6))
+        cols = [" ".join(rng.choice(words, int(rng.integers(1, 3)))) + f" {j}" for j in range(n_cols)]
+        data = pd.DataFrame([[" ".join(rng.choice(words, int(rng.integers(1, 4)))) for _ in cols]
+                             for _ in range(n_rows)], columns=cols)
+        numeric = [c for c in cols if rng.random() < 0.3]
+        table = Document().add_table(rows=n_rows, cols=n_cols)
+        docx_report._column_widths(table, data, total, numeric)
+        widths = [c.width for c in table.columns]  # stored in twips (635 EMU): rounded per column
+        assert sum(widths) <= total + 635 * n_cols
+        longest = [max(len(w) for w in [*str(c).split(), *(x for v in data[c] for x in str(v).split())])
+                   for c in cols]
+        floors = [int((lg + 2) * docx_report.CHAR_WIDTH) for lg in longest]
+        if sum(floors) <= total * 0.9:
+            checked += 1
+            assert all(w >= f - 635 for w, f in zip(widths, floors)), (cols, widths, floors)
+    assert checked > 50
