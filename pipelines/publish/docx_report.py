@@ -97,11 +97,12 @@ def _source_line(paragraph, ident: dict | None, drawn_from=(), L: dict | None = 
     r.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
 
-def _column_widths(table, data, total, numeric=()) -> None:
-    """Widths proportional to each column's longest word-wrapped content (label columns get
-    room; numeric columns stay narrow)."""
+def _natural_chars(data, numeric=()) -> list[int]:
+    """Each column's comfortable width in characters: a numeric column its longest cell (it
+    never wraps), a label column its longest word or up to 26 (first column) / 14 characters
+    of its longest cell."""
     def need(c):
-        values = [str(v) for v in data[c].tolist()]
+        values = [line for v in data[c].tolist() for line in str(v).split("\n")]
         header_word = max((len(w) for w in str(c).split()), default=1)
         if c in numeric:                       # numbers never wrap
             return max(header_word, max((len(v) for v in values), default=1)) + 3
@@ -109,16 +110,57 @@ def _column_widths(table, data, total, numeric=()) -> None:
         cap = 26 if c == data.columns[0] else 14
         return max(header_word, longest_word, min(max((len(v) for v in values), default=1), cap)) + 3
 
-    w = [need(c) for c in data.columns]
+    return [need(c) for c in data.columns]
+
+
+def _minimal_chars(data, numeric=()) -> list[int]:
+    """Each column's least width in characters: a numeric column its longest cell (numbers
+    never wrap), a label column its longest word (header included)."""
+    def least(c):
+        cells = [line for v in data[c].tolist() for line in str(v).split("\n")]
+        words = [len(w) for w in str(c).split()] + [len(w) for v in cells for w in v.split()]
+        longest = max(len(v) for v in cells) if c in numeric and cells else 0
+        return max([longest, *words, 1]) + 3
+
+    return [least(c) for c in data.columns]
+
+
+def is_wide(t: DisplayTable) -> bool:
+    """Does the table go on a landscape page (more than :data:`WIDE_TABLE_COLUMNS` columns)?"""
+    return len(t.data.columns) > WIDE_TABLE_COLUMNS
+
+
+def _fits(data, numeric, width) -> bool:
+    """Do the columns fit ``width`` at their least width (numbers whole, words whole)?"""
+    return sum(_minimal_chars(data, numeric)) * CHAR_WIDTH <= width
+
+
+def _intervals_below(data, numeric):
+    """The table with each estimate's interval on its own line ("0.27\n[0.05, 0.48]") in the
+    numeric columns, for a portrait table that does not fit otherwise (a landscape page for
+    it left near-empty continuation pages; wrapping at random split the intervals)."""
+    out = data.copy()
+    for c in numeric:
+        if c in out.columns:
+            out[c] = [str(v).replace(" [", "\n[", 1) if isinstance(v, str) else v for v in out[c].tolist()]
+    return out
+
+
+def _column_widths(table, data, total, numeric=()) -> None:
+    """Widths proportional to each column's longest word-wrapped content (label columns get
+    room; numeric columns stay narrow)."""
+    w = _natural_chars(data, numeric)
     s = sum(w)
     table.autofit = False
     widths = [int(total * wj / s) for wj in w]
     # short cells ("2024", "<5", "103") and then the other numbers get their own width where
     # they fall short, taken from the label columns as long as those keep room for their
     # longest word (a proportional share alone squeezed a year into "202/4")
-    longest = [max([len(x) for v in data[c].tolist() for x in str(v).split()] + [len(x) for x in str(c).split()])
-               for c in data.columns]
-    maxlen = [max((len(str(v)) for v in data[c].tolist()), default=1) for c in data.columns]
+    # (a header word counts 1.2 characters per letter: the header is bold)
+    longest = [max([len(x) for v in data[c].tolist() for x in str(v).split()]
+                   + [int(len(x) * 1.2 + 0.5) for x in str(c).split()]) for c in data.columns]
+    maxlen = [max((len(line) for v in data[c].tolist() for line in str(v).split("\n")), default=1)
+              for c in data.columns]
     for wanted in ([m <= 8 for m in maxlen], [c in numeric for c in data.columns]):
         floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
         spare = [0 if wt else max(0, wd - fl) for wd, fl, wt in zip(widths, floor, wanted)]
@@ -224,9 +266,10 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict |
               drawn_from=()) -> None:
     """An APA-style Word table: number and italic caption above, rules only at the top,
     under the header and at the bottom, right-aligned numeric columns, note below.
-    Tables with more than :data:`WIDE_TABLE_COLUMNS` columns are set on a landscape page."""
+    Wide tables (:func:`is_wide`) are set on a landscape page."""
     L = catalogue()[lang]
-    _orient(doc, landscape=len(t.data.columns) > WIDE_TABLE_COLUMNS)
+    landscape = is_wide(t)
+    _orient(doc, landscape=landscape)
     if number:
         p = doc.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
@@ -238,6 +281,8 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict |
     cap.add_run(t.caption).italic = True
     _source_line(cap, ident, drawn_from, L)
     data = t.data
+    if not landscape and not _fits(data, t.numeric, _text_width(doc)):
+        data = _intervals_below(data, t.numeric)
     table = doc.add_table(rows=len(data) + 1, cols=len(data.columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = True
@@ -289,7 +334,7 @@ def _landscape_plan(blocks: list[dict]) -> list[bool]:
     for i in range(len(blocks) - 1, -1, -1):
         kind = blocks[i]["type"]
         if kind == "table":
-            carry = len(blocks[i]["table"].data.columns) > WIDE_TABLE_COLUMNS
+            carry = is_wide(blocks[i]["table"])
             plan[i] = carry
         elif kind in ("figure", "h2"):
             carry = False

@@ -185,10 +185,32 @@ def test_word_columns_never_break_a_word_when_the_page_has_room():
         docx_report._column_widths(table, data, total, numeric)
         widths = [c.width for c in table.columns]  # stored in twips (635 EMU): rounded per column
         assert sum(widths) <= total + 635 * n_cols
-        longest = [max(len(w) for w in [*str(c).split(), *(x for v in data[c] for x in str(v).split())])
+        longest = [max([int(len(w) * 1.2 + 0.5) for w in str(c).split()] + [len(x) for v in data[c] for x in str(v).split()])
                    for c in cols]
         floors = [int((lg + 2) * docx_report.CHAR_WIDTH) for lg in longest]
         if sum(floors) <= total * 0.9:
             checked += 1
             assert all(w >= f - 635 for w, f in zip(widths, floors)), (cols, widths, floors)
     assert checked > 50
+
+
+def test_a_portrait_table_too_wide_for_its_intervals_puts_them_on_their_own_line():
+    """The effect-size table (six columns, three with estimate and interval) does not fit a
+    portrait page with its intervals beside the estimates: each interval goes below its
+    estimate (never split at random); a table that fits is left as it is."""
+    from docx import Document
+
+    from pipelines.publish import docx_report
+
+    est = ["0.27 [0.05, 0.48]", "−0.03 [−0.23, 0.16]"]
+    wide = pd.DataFrame({"Outcome": ["Psychological health (WHOQOL-BREF, 0–100)"] * 2,
+                         "Comparison": ["→ Follow-up December 2024"] * 2, "n": ["89", "103"],
+                         "Cohen's d (paired)": est, "Hedges' g (average SD)": est, "rank-biserial r": est})
+    narrow = wide[["Outcome", "n", "Cohen's d (paired)"]]
+    for data, split in ((wide, True), (narrow, False)):
+        numeric = [c for c in data.columns if c not in ("Outcome", "Comparison")]
+        doc = Document()
+        docx_report.add_table(doc, DisplayTable(data, "T", numeric=numeric), 1, "en")
+        assert doc.sections[-1].orientation == 0  # portrait
+        cells = [c.text for c in doc.tables[0].rows[1].cells]
+        assert ("0.27\n[0.05, 0.48]" in cells) is split and ("0.27 [0.05, 0.48]" in cells) is not split
