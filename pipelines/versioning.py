@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 from pathlib import Path
 
 _DATA_SUFFIXES = {".py", ".yaml", ".yml", ".csv", ".json", ".html", ".css", ".j2"}
 
 
 def _files_of(module_name: str) -> list[Path]:
-    mod = importlib.import_module(module_name)
-    path = Path(mod.__file__)
+    spec = importlib.util.find_spec(module_name)  # the source's location, without running the module
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"code_version: no module {module_name!r}")
+    path = Path(spec.origin)
     if path.name == "__init__.py":
         return sorted(p for p in path.parent.rglob("*") if p.suffix in _DATA_SUFFIXES
                       and "__pycache__" not in p.parts)

@@ -1,9 +1,15 @@
 """Metadata helpers shared by the asset modules (aggregates only, never row values)."""
 
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import dagster as dg
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:  # pandera is imported where a frame is validated (pipelines.frames), not at load
+    import pandera.pandas as pa
 
 _KIND = {"b": "boolean", "i": "integer", "u": "integer", "f": "float", "O": "text", "M": "datetime"}
 

@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 import instruments
-from pipelines import frames, study
+from pipelines import study
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
@@ -39,6 +39,8 @@ def scored_wave(context: dg.AssetExecutionContext, study_config: StudyResource,
     configured; the EQ-5D value set is the study's primary one)."""
     config = study_config.load()
     wave = config.wave(context.partition_key)
+    from pipelines import frames  # pandera: loaded by the runs that validate, not by every import
+
     scored, rates = study.score_wave(harmonised_wave, wave, config)
     schema = frames.scored_schema(config, wave.id)
     frames.validate(scored, schema)
@@ -62,6 +64,8 @@ def panel(context: dg.AssetExecutionContext, study_config: StudyResource,
     missing = [w for w in config.wave_ids if w not in scored_wave]
     if missing:
         raise ValueError(f"panel: wave(s) {missing} have not been scored yet")
+    from pipelines import frames
+
     out = pd.concat([scored_wave[w] for w in config.wave_ids], ignore_index=True)
     out["wave"] = pd.Categorical(out["wave"], categories=config.wave_ids, ordered=True)
     schema = frames.panel_schema(config)
