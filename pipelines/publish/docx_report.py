@@ -146,6 +146,18 @@ def _intervals_below(data, numeric):
     return out
 
 
+def _move_width(widths: list[int], need_more: list[int], spare: list[int]) -> list[int]:
+    """Give each column what it needs more (``need_more``), as far as the others' ``spare``
+    room allows, taken from them in proportion to their spare room."""
+    deficit, room = sum(need_more), sum(spare)
+    if not (deficit and room):
+        return widths
+    share = min(1.0, room / deficit)
+    taken = sum(int(nm * share) for nm in need_more)
+    return [wd + int(nm * share) - (int(taken * sp / room) if sp else 0)
+            for wd, nm, sp in zip(widths, need_more, spare)]
+
+
 def _column_widths(table, data, total, numeric=()) -> None:
     """Widths proportional to each column's longest word-wrapped content (label columns get
     room; numeric columns stay narrow)."""
@@ -161,27 +173,15 @@ def _column_widths(table, data, total, numeric=()) -> None:
                    + [int(len(x) * 1.2 + 0.5) for x in str(c).split()]) for c in data.columns]
     maxlen = [max((len(line) for v in data[c].tolist() for line in str(v).split("\n")), default=1)
               for c in data.columns]
+    floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
     for wanted in ([m <= 8 for m in maxlen], [c in numeric for c in data.columns]):
-        floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
         spare = [0 if wt else max(0, wd - fl) for wd, fl, wt in zip(widths, floor, wanted)]
         need_more = [max(0, int(wj * CHAR_WIDTH) - wd) if wt else 0 for wj, wd, wt in zip(w, widths, wanted)]
-        deficit, room = sum(need_more), sum(spare)
-        if deficit and room:
-            share = min(1.0, room / deficit)
-            taken = sum(int(nm * share) for nm in need_more)
-            widths = [wd + int(nm * share) - (int(taken * sp / room) if sp else 0)
-                      for wd, nm, sp in zip(widths, need_more, spare)]
+        widths = _move_width(widths, need_more, spare)
     # last, every column up to its longest word (header included), from the room the others
     # have above theirs: a proportional share alone broke the header "Comparison" as "Compariso/n"
-    floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
-    need_more = [max(0, fl - wd) for fl, wd in zip(floor, widths)]
-    spare = [max(0, wd - fl) for wd, fl in zip(widths, floor)]
-    deficit, room = sum(need_more), sum(spare)
-    if deficit and room:
-        share = min(1.0, room / deficit)
-        taken = sum(int(nm * share) for nm in need_more)
-        widths = [wd + int(nm * share) - (int(taken * sp / room) if sp else 0)
-                  for wd, nm, sp in zip(widths, need_more, spare)]
+    widths = _move_width(widths, [max(0, fl - wd) for fl, wd in zip(floor, widths)],
+                         [max(0, wd - fl) for wd, fl in zip(widths, floor)])
     excess = sum(widths) - total  # the rounding of the moves above: a few EMU, off the widest column
     if excess > 0:
         widest = widths.index(max(widths))
