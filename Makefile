@@ -31,11 +31,12 @@ validate: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -q -rfE --durations=40
 
-# ruff (pyflakes, bugbear, isort, pyupgrade) on everything and mypy on the pure packages
-# (analysis/, instruments/); settings in pyproject.toml; zero findings
+# ruff (pyflakes, bugbear, isort, pyupgrade) on everything, mypy on the pure packages and
+# the import-linter contracts (the layers); settings in pyproject.toml; zero findings
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # PostgreSQL, Chromium and LibreOffice for the server, browser and DOCX tests (Debian packages).
 system-deps:

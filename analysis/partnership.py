@@ -423,7 +423,7 @@ def respondent_counts(items: pd.DataFrame, *, group: str | None = None, year: st
         ``subgroup_level`` (the group for ``"group"`` rows, else missing) and ``n``;
         per year the total first, then the groups (sorted), then the respondents without a
         group (only if there is a group column). Counts are not suppressed here: the
-        published table is disclosure-controlled (:mod:`pipelines.publish.partners`).
+        published table is disclosure-controlled (:mod:`publishing.partners`).
 
     Examples
     --------

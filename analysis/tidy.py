@@ -97,7 +97,7 @@ NOT_ESTIMABLE = "not estimable: "
 
 #: The fixed reasons a ``note`` can give (short code -> text). Fixed texts, never data:
 #: no value, count or identifier ever goes into a note, and a report can translate each
-#: one (``pipelines/publish/labels.yaml``, ``not_estimable_reasons``).
+#: one (``publishing/labels.yaml``, ``not_estimable_reasons``).
 REASONS: dict[str, str] = {
     "no_pairs": "no complete pairs",
     "few_pairs": "fewer than 2 pairs",

@@ -9,7 +9,7 @@ Run (from the repository root; takes about 10 minutes on the 2-core reference ma
 
 For every size it
 
-1. generates a synthetic study with ``python -m pipelines.example_study --participants N``
+1. generates a synthetic study with ``python -m tools.example_study --participants N``
    (3 waves, attendance register) under ``--workdir`` (a temporary folder, never committed;
    kept and reused between runs unless the generator changed or ``--regenerate``);
 2. **stages**: in a fresh process, calls the asset bodies in dependency order, without
@@ -132,7 +132,7 @@ def ensure_study(workdir: Path, n: int, seed: int, regenerate: bool) -> tuple[Pa
     """The generated study of ``n`` participants (reused when the generator is unchanged)."""
     study = workdir / f"study_{n}"
     meta_path = study / ".bench_meta.json"
-    gen_hash = _sha256(ROOT / "pipelines" / "example_study.py")
+    gen_hash = _sha256(ROOT / "tools" / "example_study.py")
     if not regenerate and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("generator_sha256") == gen_hash and meta.get("seed") == seed:
@@ -140,7 +140,7 @@ def ensure_study(workdir: Path, n: int, seed: int, regenerate: bool) -> tuple[Pa
     if study.exists():
         shutil.rmtree(study)
     print(f"  generating {n:,} participants ...", flush=True)
-    res = _run_measured([_python(), "-m", "pipelines.example_study", "--participants", str(n), "--seed", str(seed),
+    res = _run_measured([_python(), "-m", "tools.example_study", "--participants", str(n), "--seed", str(seed),
                          "--out", str(study)], log=workdir / f"generate_{n}.log")
     if res["returncode"]:
         raise SystemExit(f"generator failed for {n} participants; see {workdir / f'generate_{n}.log'}")
@@ -251,9 +251,9 @@ def run_stages(study: Path, out_root: Path, json_out: Path, profile_dir: Path | 
     import dagster as dg
     import pandas as pd
 
-    from pipelines.config import load_config
     from pipelines.definitions import ASSET_CHECKS, defs
     from pipelines.resources import ProjectPaths, StudyResource
+    from studyconfig.config import load_config
 
     import_s = time.perf_counter() - t0
     config = load_config(study / "study.yaml")

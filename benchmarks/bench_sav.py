@@ -8,7 +8,7 @@ Default: the T0 file of the 100,000-participant study that ``python -m benchmark
 pipeline`` generates under ``$TMPDIR/jh_bench`` (generated here if missing). Each variant
 runs in a fresh process (so peak RSS is its own) and the best wall time of ``--repeat``
 runs is reported, together with the columns read and whether the values equal the
-baseline's (``pipelines.ingest.read_wave`` reads the whole file with ``user_missing=True,
+baseline's (``survey.ingest.read_wave`` reads the whole file with ``user_missing=True,
 apply_value_formats=False``).
 """
 
@@ -46,7 +46,7 @@ def _columns(config: Path | None, wave: str) -> list[str] | None:
     if config is None:
         return None
     sys.path.insert(0, str(ROOT))
-    from pipelines.config import load_config
+    from studyconfig.config import load_config
 
     w = load_config(config).wave(wave)
     return [w.id_variable, *w.mapping, *w.covariates]
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
         return 0
     if not a.file.exists() and a.file.parent.parent == DEFAULT_STUDY:
         print(f"generating the 100,000-participant study in {DEFAULT_STUDY} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "pipelines.example_study", "--participants", "100000",
+        subprocess.run([sys.executable, "-m", "tools.example_study", "--participants", "100000",
                         "--out", str(DEFAULT_STUDY)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     config = a.config or a.file.parent.parent / "study.yaml"
     cols = _columns(config if config.exists() else None, a.wave)

@@ -6,7 +6,7 @@ explodes as soon as anything walks it (validation, hashing, printing). Configura
 have no need for anchors or aliases, so :func:`load_yaml` refuses them, and files larger
 than :data:`MAX_BYTES`, before constructing anything.
 
-Used for the instrument library's scale files and, through :mod:`pipelines.config`, for the
+Used for the instrument library's scale files and, through :mod:`studyconfig.config`, for the
 study configuration. Pure standard library + PyYAML.
 """
 

@@ -28,9 +28,9 @@ import dagster as dg
 import pandas as pd
 from IPython.display import Image, display
 
-from pipelines.config import PROJECT_ROOT, load_config
+from studyconfig.config import PROJECT_ROOT, load_config
 from pipelines.definitions import defs
-from pipelines import study
+from survey import study
 
 # The same instance and storage as `python -m pipelines run` (DAGSTER_HOME, JH_OUTPUT_ROOT,
 # STUDY_CONFIG; defaults: .dagster_home/, the project folder, the example study).
@@ -125,7 +125,7 @@ miss = miss.assign(answered_rate=miss["n_answered"] / miss["n_rows"])
 miss.sort_values("answered_rate")[["variable", "item", "n_rows", "n_answered", "n_dont_know", "n_no_answer",
                                    "n_system_missing", "answered_rate"]].head(10)"""),
         ("code", """\
-from pipelines.publish import style
+from publishing import style
 
 fig, ax = style.figure(height=style.FULL_WIDTH * 0.45)
 by_instrument = miss.assign(instrument=miss["item"].str.replace(r"_(\\d{2}|mo|sc|ua|pd|ad|vas)$", "", regex=True))
@@ -174,7 +174,7 @@ reliability = pd.concat([load("wave_reliability", w) for w in config.wave_ids], 
 print(list(reliability.columns))
 reliability.pivot_table(index=["instrument", "scale"], columns="wave", values="alpha").round(2)"""),
         ("code", """\
-from pipelines.publish import style
+from publishing import style
 
 fig, ax = style.figure(height=style.FULL_WIDTH * 0.5)
 table = reliability.pivot_table(index=["instrument", "scale"], columns="wave", values="alpha")
@@ -216,7 +216,7 @@ es.pivot_table(index=["outcome", "pre", "post"], columns="effect_size_type", val
 sens = load("sensitivity_estimates")
 sens.pivot_table(index=["outcome", "pre", "post"], columns="method", values="estimate").round(2)"""),
         ("code", """\
-from pipelines.publish import style
+from publishing import style
 
 s = sens[sens["post"] == config.analysis.comparisons[-1][1]]
 methods = list(dict.fromkeys(s["method"]))
@@ -238,14 +238,14 @@ show(fig)"""),
 # 04 · A custom figure for the report
 
 A forest plot of standardised effect sizes (Hedges' g_av, with CIs) for every outcome and
-comparison, in the house style (`pipelines.publish.style`: Okabe-Ito palette, decimal comma
+comparison, in the house style (`publishing.style`: Okabe-Ito palette, decimal comma
 in Swedish, PNG 300 dpi + SVG + PDF with fixed metadata). Built from the materialised
 `effect_sizes` table; groups smaller than `k_min_cell` are left out. The figure is written
 next to the report's figures (`reports/<year>/figures/custom_*`)."""),
         ("code", SETUP),
         ("code", """\
 from pipelines.assets.publishing import outcome_labels, wave_labels
-from pipelines.publish import style
+from publishing import style
 from pipelines.resources import ProjectPaths
 
 LANG = config.publishing.default_language

@@ -1,4 +1,4 @@
-"""Asset checks: thin wrappers over the pure validators in :mod:`pipelines.ingest`.
+"""Asset checks: thin wrappers over the pure validators in :mod:`survey.ingest`.
 
 Per-wave checks run per partition and are *blocking*: when one fails, nothing downstream
 of that wave is materialised. Cross-wave checks run on the ``panel``:
@@ -12,9 +12,9 @@ import warnings
 import dagster as dg
 import pandas as pd
 
-from pipelines import categories, ingest, missing_declarations, readers, study
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
+from survey import categories, ingest, missing_declarations, readers, study
 
 # partitioned asset checks are a preview feature in Dagster 1.13; we rely on it knowingly
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
@@ -230,7 +230,7 @@ def linkage_rate(study_config: StudyResource, panel: pd.DataFrame) -> dg.AssetCh
                             "split one category in two.")
 def categories_consistent(study_config: StudyResource, panel: pd.DataFrame,
                           wave_codebook: dict[str, pd.DataFrame]) -> dg.AssetCheckResult:
-    """Blocking: :func:`pipelines.categories.check_categories` over all waves (counts only)."""
+    """Blocking: :func:`survey.categories.check_categories` over all waves (counts only)."""
     config = study_config.load()
     waves = categories.panel_categories(panel, config, wave_codebook)
     problems = categories.check_categories(waves)

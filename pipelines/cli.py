@@ -31,8 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.config import ConfigError
 from pipelines.locking import RunLockedError
+from studyconfig.config import ConfigError
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -49,7 +49,7 @@ def _progress(start: float):
 
 def _print_outputs(config_path) -> None:
     from pipelines import runner
-    from pipelines.config import load_config
+    from studyconfig.config import load_config
 
     config = load_config(config_path)
     print("outputs:")
@@ -76,7 +76,7 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from pipelines import validate
+    from survey import validate
 
     report = validate.run_validation(args.config)
     print(report.render())
@@ -84,9 +84,9 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_new_wave(args) -> int:
-    from pipelines import ingest, new_wave
-    from pipelines.config import load_config
-    from pipelines.fsutil import atomic_write_text
+    from studyconfig.config import load_config
+    from survey import ingest, new_wave
+    from survey.fsutil import atomic_write_text
 
     try:
         config = load_config(args.config)
@@ -229,9 +229,9 @@ def _cmd_status(args) -> int:
         return EXIT_USAGE
     import dagster as dg
 
-    from pipelines.config import config_notices
     from pipelines.definitions import defs
     from pipelines.partitions import sync_wave_partitions
+    from studyconfig.config import config_notices
 
     instance = dg.DagsterInstance.get()
     sync_wave_partitions(instance, config)

@@ -4,7 +4,7 @@ One file per asset (and per wave partition) under the configured data folder:
 ``<base>/<asset>/<partition>.parquet`` or ``<base>/<asset>.parquet``. A cross-wave asset
 that reads a wave-partitioned asset receives ``{wave: DataFrame}``.
 
-Local files are written atomically (:func:`pipelines.fsutil.atomic_write`: temporary file in
+Local files are written atomically (:func:`survey.fsutil.atomic_write`: temporary file in
 the same folder, fsync, rename), so a killed run never leaves a truncated parquet file;
 object stores (``s3://`` etc.) replace an object atomically by themselves.
 
@@ -27,8 +27,8 @@ import pandas as pd
 from pyarrow import ArrowException
 from upath import UPath
 
-from pipelines.fsutil import atomic_write
 from pipelines.resources import ProjectPaths
+from survey.fsutil import atomic_write
 
 _LOCAL = ("", "file", "local")
 

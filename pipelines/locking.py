@@ -19,14 +19,14 @@ unknown". The kernel releases an ``flock`` when its process ends, however it end
 exit, exception, ``SIGKILL``), so a crashed run never leaves a stale lock behind.
 
 After taking the locks it also tidies up after a run that was killed: temporary files of
-dead writers (:func:`pipelines.fsutil.remove_stale_temp_files`) are deleted, and runs of
+dead writers (:func:`survey.fsutil.remove_stale_temp_files`) are deleted, and runs of
 ``python -m pipelines run`` that the local instance still lists as started (their
 process died without reporting the end) are marked failed, so the Dagster UI does not
 show them as running forever.
 
 Runs launched from the Dagster UI or by sensors do not take these locks (Dagster runs
 them in its own processes); every output is written atomically
-(:mod:`pipelines.fsutil`), so they cannot leave a partial file either. See
+(:mod:`survey.fsutil`), so they cannot leave a partial file either. See
 ``docs/operations.md``.
 """
 
@@ -42,7 +42,7 @@ import socket
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from pipelines.config import DEFAULT_CONFIG, PROJECT_ROOT
+from studyconfig.config import DEFAULT_CONFIG, PROJECT_ROOT
 
 #: the information file written beside each locked folder (holder's pid, start, configuration)
 INFO_NAME = ".jh-run-holder.json"
@@ -142,7 +142,7 @@ def _lock(folder: Path, info_file: Path, what: str, info: dict):
                 "finish, or give this run its own JH_OUTPUT_ROOT and DAGSTER_HOME (locked folder: "
                 f"{folder}; holder: {info_file})") from None
         previous = read_info(info_file)
-        from pipelines.fsutil import atomic_write_text
+        from survey.fsutil import atomic_write_text
 
         info_file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(info_file, json.dumps(info) + "\n")
@@ -240,7 +240,7 @@ def exclusive_run(func):
         root = output_root(a.get("output_root"))
         nested = bool(_held.get(os.path.realpath(dagster_home())))
         with run_lock(a.get("config_path"), root) as previous:
-            from pipelines import fsutil
+            from survey import fsutil
 
             stale = fsutil.remove_stale_temp_files(
                 [root / "data" / "interim", root / "data" / "processed", root / "reports"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.config import StudyConfig
+from studyconfig.config import StudyConfig
 
 WAVES = dg.DynamicPartitionsDefinition(name="wave")
 

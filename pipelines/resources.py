@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import DEFAULT_CONFIG, PROJECT_ROOT, StudyConfig, load_config
+from studyconfig.config import DEFAULT_CONFIG, PROJECT_ROOT, StudyConfig, load_config
 
 
 class StudyResource(dg.ConfigurableResource):
@@ -27,7 +27,7 @@ class StudyResource(dg.ConfigurableResource):
         """The validated configuration, with the study's own scales registered in the
         instrument library, so that any asset, run alone in a fresh process (a UI
         materialisation, a rerun after a killed run), knows every outcome."""
-        from pipelines import study
+        from survey import study
 
         config = load_config(self.path())
         study.register_study_scales(config)

@@ -50,9 +50,9 @@ import dagster as dg
 
 from pipelines import _dagster_adapter as dagster_api
 from pipelines import parallel
-from pipelines.config import PROJECT_ROOT, StudyConfig, config_hash, config_notices, load_config
 from pipelines.locking import dagster_home, exclusive_run
 from pipelines.partitions import sync_wave_partitions
+from studyconfig.config import PROJECT_ROOT, StudyConfig, config_hash, config_notices, load_config
 
 #: tags on every Dagster run this runner starts
 TAG_TRIGGER, TAG_INVOCATION = "jh/trigger", "jh/invocation"
@@ -298,9 +298,9 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
               config_path: Path, force: bool = False) -> Plan:
     """What a run materialises, what it re-evaluates and what it refuses (see the module
     docstring for the rules)."""
-    from pipelines import study
     from pipelines.io_managers import STAGES, STORED_BYTES, STORED_SHA256, stored_file_problem, stored_path
     from pipelines.resources import ProjectPaths
+    from survey import study
 
     g = _Graph(defs.resolve_asset_graph(), config.wave_ids)
     latest = {n: dagster_api.latest_materialisation(instance, *n) for n in g.nodes}
@@ -319,14 +319,14 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
     if dagster_api.data_version_of(latest[(_SETTINGS, None)]) != config_sha:
         mark((_SETTINGS, None), "study.yaml changed")
     if config.attendance is not None:
-        from pipelines.ingest import sha256_file
+        from survey.ingest import sha256_file
 
         register = config.resolve(config.attendance.file)
         digest = sha256_file(register) if register.exists() else "missing"
         if dagster_api.data_version_of(latest[(_ATTENDANCE, None)]) != digest:
             mark((_ATTENDANCE, None), "the attendance register changed")
     if config.partner_surveys or latest.get((_PARTNERS[0], None)) is not None:
-        from pipelines.partner_surveys import input_version as partner_input_version
+        from survey.partner_surveys import input_version as partner_input_version
 
         if dagster_api.data_version_of(latest[(_PARTNERS[0], None)]) != partner_input_version(config):
             for k in _PARTNERS:
@@ -335,7 +335,7 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
     # the report's own inputs: its front matter and the researchers' Markdown texts
     report_rec = latest.get((_REPORT, None))
     if report_rec is not None and report_rec.asset_materialization is not None:
-        from pipelines.publish.texts import TEXTS_VERSION, texts_version
+        from publishing.texts import TEXTS_VERSION, texts_version
 
         recorded = report_rec.asset_materialization.metadata.get(TEXTS_VERSION)
         if recorded is None or recorded.value != texts_version(config):
@@ -566,7 +566,7 @@ def log_dir() -> Path:
 def _write_log(lines: list[str], path: Path) -> bool:
     """Write a run's log file and keep only the last :data:`KEEP_LOGS`; ``False`` if it
     cannot be written (the run's outcome does not depend on its log)."""
-    from pipelines.fsutil import atomic_write_text
+    from survey.fsutil import atomic_write_text
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -602,7 +602,7 @@ def last_run(home: Path | None = None) -> dict | None:
 
 
 def _write_last_run(info: dict) -> None:
-    from pipelines.fsutil import atomic_write_text
+    from survey.fsutil import atomic_write_text
 
     try:
         atomic_write_text(dagster_home() / LAST_RUN_FILE, json.dumps(info, indent=1) + "\n")
@@ -642,8 +642,8 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
     report = RunReport(plan=plan, success=False, materialised=[], failed_checks=[], errors=[])
     try:
         from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
-        from pipelines.publish import release
         from pipelines.resources import ProjectPaths
+        from publishing import release
 
         # a release interrupted between its two renames is completed or rolled back first
         for note in release.recover(ProjectPaths().reports, config.study.evaluation_year):

@@ -8,10 +8,10 @@ shared-server profile, see ``docs/deploy.md`` and ``docs/operations.md``):
     configured wave as a ``wave`` partition (and removes partitions of waves no longer
     configured), and requests one run of the per-wave assets for each wave whose inputs
     changed: the file's bytes together with the wave's configuration section, i.e. exactly
-    the data version ``raw_wave`` records (:func:`pipelines.study.wave_input_version`). The
+    the data version ``raw_wave`` records (:func:`survey.study.wave_input_version`). The
     unpartitioned inputs, ``study_settings`` (the configuration file), ``attendance`` (the
     register) and ``raw_partner_surveys`` (every partner-survey file with its configuration
-    section, :func:`pipelines.partner_surveys.input_version`), are watched the same way.
+    section, :func:`survey.partner_surveys.input_version`), are watched the same way.
 :data:`cross_wave_automation`
     A declarative-automation sensor. :func:`with_cross_wave_automation` gives every
     unpartitioned asset ``AutomationCondition.eager()`` guarded by :func:`gates_passed`:
@@ -214,15 +214,15 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
     -----
     An input is requested when its hash is neither the one in the cursor nor the data
     version of its latest materialisation. The *inbox* is the folder(s) holding the
-    configured wave files (:func:`pipelines.wavefiles.inbox_folders`); a wave-like file there
+    configured wave files (:func:`survey.wavefiles.inbox_folders`); a wave-like file there
     that no wave names is reported in the tick's log and skip reason, never run. Waves whose file does not exist yet are skipped
     (their partition is registered, so the panel waits for them). A run that fails (for
     example on a blocking check) is not retried for the same content: fix the file and the
     new hash triggers a new run.
     """
-    from pipelines import study
-    from pipelines.config import config_hash
-    from pipelines.ingest import sha256_file
+    from studyconfig.config import config_hash
+    from survey import study
+    from survey.ingest import sha256_file
 
     config = study_config.load()
     seen = _load_cursor(context.cursor)
@@ -262,7 +262,7 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
     if config.attendance is not None and config.resolve(config.attendance.file).exists():
         inputs["attendance"] = sha256_file(config.resolve(config.attendance.file))
     if config.partner_surveys and all(config.resolve(p.file).exists() for p in config.partner_surveys):
-        from pipelines.partner_surveys import input_version
+        from survey.partner_surveys import input_version
 
         inputs["partner_surveys"] = input_version(config)   # all years' files + their configuration
     changed, keys = [], []
@@ -279,7 +279,7 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
                                   tags={"jh/trigger": "wave_inbox_sensor",
                                         "jh/input": ",".join(k.to_user_string() for k in changed)}))
 
-    from pipelines.wavefiles import unconfigured_files
+    from survey.wavefiles import unconfigured_files
 
     stray = unconfigured_files(config)
     if stray:

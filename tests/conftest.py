@@ -29,7 +29,7 @@ SMALL_SEED = 11
 @pytest.fixture(scope="session")
 def small_study_template(tmp_path_factory) -> Path:
     """A small example study (generated once per session; copy it before changing it)."""
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     out = tmp_path_factory.mktemp("small_study")
     generate_study(out, participants=SMALL_N, seed=SMALL_SEED, truth_n=20_000)
@@ -100,7 +100,7 @@ def pytest_collection_modifyitems(config, items):
 def example_run(tmp_path_factory):
     """The bundled example study (data/example) materialised once per session into a
     temporary output root with its own Dagster instance. Read-only for tests."""
-    from pipelines.config import DEFAULT_CONFIG
+    from studyconfig.config import DEFAULT_CONFIG
 
     root = tmp_path_factory.mktemp("example_run")
     with pytest.MonkeyPatch.context() as mp:   # environment restored right after the run

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 import pandas as pd
 
-if TYPE_CHECKING:  # pandera is imported where a frame is validated (pipelines.frames), not at load
+if TYPE_CHECKING:  # pandera is imported where a frame is validated (survey.frames), not at load
     import pandera.pandas as pa
 
 _KIND = {"b": "boolean", "i": "integer", "u": "integer", "f": "float", "O": "text", "M": "datetime"}
@@ -16,7 +16,7 @@ _KIND = {"b": "boolean", "i": "integer", "u": "integer", "f": "float", "O": "tex
 
 def column_schema(df: pd.DataFrame, descriptions: dict[str, str] | None = None,
                   schema: pa.DataFrameSchema | None = None) -> dg.TableSchema:
-    """The frame's columns with their type; with a pandera ``schema`` (:mod:`pipelines.frames`)
+    """The frame's columns with their type; with a pandera ``schema`` (:mod:`survey.frames`)
     also each column's description and constraints (nullable, unique, range)."""
     descriptions = descriptions or {}
     declared = schema.columns if schema is not None else {}

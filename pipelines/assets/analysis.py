@@ -20,16 +20,16 @@ from analysis import (
     subgroups,
 )
 from analysis import responders as responders_lib
-from pipelines import study as study_glue
 from pipelines.assets._meta import md_table, table_metadata
-from pipelines.publish import categories
-from pipelines.publish.populations import Persons
 from pipelines.resources import StudyResource
 from pipelines.versioning import code_version
+from publishing import categories
+from publishing.populations import Persons
+from survey import study as study_glue
 
 GROUP = "analysis"
 OWNERS = ["team:evaluation-research"]
-ANALYSIS_VERSION = code_version("analysis", "pipelines.study")
+ANALYSIS_VERSION = code_version("analysis", "survey.study")
 
 
 def _comparisons(config):
@@ -192,7 +192,7 @@ def mixed_models(context: dg.AssetExecutionContext, study_config: StudyResource,
 
 
 def _covariates(panel: pd.DataFrame) -> list[str]:
-    from pipelines.config import COVARIATES
+    from studyconfig.config import COVARIATES
 
     return [c for c in COVARIATES if c in panel.columns]
 

@@ -1,8 +1,8 @@
 """The published codebook of each wave: ``codebook/codebook_<wave>.{csv,html,en.html}`` of the release.
 
-One asset per wave (rendering in :mod:`pipelines.publish.codebook`), written into the
+One asset per wave (rendering in :mod:`publishing.codebook`), written into the
 staging folder like every other publishing asset and released with them
-(:mod:`pipelines.publish.release`). It depends on ``harmonised_wave``, so a wave that a
+(:mod:`publishing.release`). It depends on ``harmonised_wave``, so a wave that a
 blocking check stops gets no codebook.
 """
 
@@ -11,18 +11,18 @@ import re
 import dagster as dg
 import pandas as pd
 
-from pipelines import ingest
-from pipelines.fsutil import atomic_write_text
 from pipelines.partitions import WAVES
-from pipelines.publish import codebook as render
-from pipelines.publish import disclosure, release
-from pipelines.publish.tables import write_csv
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
+from publishing import codebook as render
+from publishing import disclosure, release
+from publishing.tables import write_csv
+from survey import ingest
+from survey.fsutil import atomic_write_text
 
 GROUP = "publishing"
 OWNERS = ["team:evaluation-research"]
-CODEBOOK_VERSION = code_version("pipelines.publish.codebook", "pipelines.publish.disclosure")
+CODEBOOK_VERSION = code_version("publishing.codebook", "publishing.disclosure")
 #: the folder under reports/<year>/ (the report appendix links to codebook/codebook_<wave>.html)
 FOLDER = "codebook"
 

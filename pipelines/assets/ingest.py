@@ -1,19 +1,19 @@
 """Ingest: read each wave file as it is, harmonise it onto canonical items, read the
-attendance register. Asset bodies are thin: they call :mod:`pipelines.ingest`."""
+attendance register. Asset bodies are thin: they call :mod:`survey.ingest`."""
 
 
 import dagster as dg
 import pandas as pd
 
-from pipelines import ingest, readers, study, wavefiles
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
 from pipelines.versioning import code_version
+from survey import ingest, readers, study, wavefiles
 
 GROUP = "ingest"
 OWNERS = ["team:evaluation-data"]
-INGEST_VERSION = code_version("pipelines.ingest", "pipelines.config", "pipelines.readers", "pipelines.wavefiles")
+INGEST_VERSION = code_version("survey.ingest", "studyconfig.config", "survey.readers", "survey.wavefiles")
 
 
 @dg.multi_asset(
@@ -34,9 +34,9 @@ INGEST_VERSION = code_version("pipelines.ingest", "pipelines.config", "pipelines
 )
 def raw_wave(context: dg.AssetExecutionContext, study_config: StudyResource):
     """Read the wave file named in the study configuration (SPSS .sav/.zsav/.por, Stata .dta,
-    CSV, .xlsx or .ods; see :mod:`pipelines.readers`), with the wave's ``value_labels``.
+    CSV, .xlsx or .ods; see :mod:`survey.readers`), with the wave's ``value_labels``.
 
-    The identifier guard (:mod:`pipelines.identifiers`) runs here, before anything is
+    The identifier guard (:mod:`privacy.identifiers`) runs here, before anything is
     stored: a personal identity or coordination number, phone number or e-mail address in
     any cell (free text and numeric items included), variable name, variable label or
     value label, a name where a pseudonym is expected, or a variable named like a name,
@@ -163,7 +163,7 @@ def study_settings(context: dg.AssetExecutionContext, study_config: StudyResourc
     """The study configuration's analysis settings; its data version is the configuration
     file's sha256, so editing the configuration marks the cross-wave results stale."""
     config = study_config.load()
-    from pipelines.config import config_hash
+    from studyconfig.config import config_hash
 
     digest = config_hash(study_config.path())
     table = study.settings_table(config)

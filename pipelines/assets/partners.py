@@ -10,8 +10,8 @@ surveys", for why not a partition per year)::
          partner_group_summary, partner_trend                    per partner group (k_min_partner), trend
       -> published/partner_*                           publishing: disclosure-controlled together
 
-Asset bodies are thin: the work is in :mod:`pipelines.partner_surveys`,
-:mod:`analysis.partnership` and :mod:`pipelines.publish.partners`. Metadata holds counts,
+Asset bodies are thin: the work is in :mod:`survey.partner_surveys`,
+:mod:`analysis.partnership` and :mod:`publishing.partners`. Metadata holds counts,
 variable names and file names only: never an answer, a group of one respondent, or free
 text (which is never read past the file reader).
 """
@@ -23,21 +23,21 @@ import dagster as dg
 import pandas as pd
 
 from analysis import partnership
-from pipelines import partner_surveys as ps
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.assets.publishing import FILES, PUBLISH_VERSION, _stage, _table_output, table_key
 from pipelines.assets.publishing import OWNERS as PUBLISH_OWNERS
 from pipelines.checks import _result
-from pipelines.publish import partners as publish_partners
-from pipelines.publish import tables
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
+from publishing import partners as publish_partners
+from publishing import tables
+from survey import partner_surveys as ps
 
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 OWNERS = ["team:evaluation-data"]
-INGEST_VERSION = code_version("pipelines.partner_surveys", "pipelines.ingest", "pipelines.config")
-SCORING_VERSION = code_version("pipelines.partner_surveys", "instruments")
+INGEST_VERSION = code_version("survey.partner_surveys", "survey.ingest", "studyconfig.config")
+SCORING_VERSION = code_version("survey.partner_surveys", "instruments")
 ANALYSIS_VERSION = code_version("analysis.partnership", "instruments")
 
 
@@ -60,7 +60,7 @@ ANALYSIS_VERSION = code_version("analysis.partnership", "instruments")
 )
 def raw_partner_surveys(context: dg.AssetExecutionContext, study_config: StudyResource):
     """Read every partner survey with the wave reader and run the identifier guard before
-    anything is stored (:func:`pipelines.partner_surveys.read_surveys`). A file with a
+    anything is stored (:func:`survey.partner_surveys.read_surveys`). A file with a
     variable that looks like a direct identifier is refused (every year's problems are
     reported at once); a declared free-text variable is dropped, so a finding there is a
     warning. The data version hashes the files with their configuration sections (the
@@ -109,7 +109,7 @@ def raw_partner_surveys(context: dg.AssetExecutionContext, study_config: StudyRe
 def harmonised_partner_surveys(context: dg.AssetExecutionContext, study_config: StudyResource,
                                raw_partner_surveys: pd.DataFrame, partner_codebook: pd.DataFrame):
     """Map each year's raw variables onto canonical E2 items with the wave harmoniser
-    (:func:`pipelines.partner_surveys.harmonise`). Content problems (codes out of range,
+    (:func:`survey.partner_surveys.harmonise`). Content problems (codes out of range,
     unlabelled groups, duplicated respondents) are left to the blocking checks."""
     config = study_config.load()
     h = ps.harmonise(raw_partner_surveys, partner_codebook, config)
@@ -300,7 +300,7 @@ def published_partner_tables(context: dg.AssetExecutionContext, study_config: St
                              scored_partner_surveys: pd.DataFrame, **analysis_tables: pd.DataFrame):
     """The partner survey's published tables, disclosure-controlled together over their own
     persons (every respondent of every year) with ``publishing.k_min_partner``
-    (:func:`pipelines.publish.partners.protect`), written to the staging folder as CSV."""
+    (:func:`publishing.partners.protect`), written to the staging folder as CSV."""
     config = study_config.load()
     k = config.publishing.k_min_partner
     rel = publish_partners.protect(analysis_tables, scored_partner_surveys, k)

@@ -2,13 +2,13 @@
 report, and the atomic release of all of it into ``reports/<evaluation year>/``.
 
 Everything here is made from the one registry of outputs
-(:mod:`pipelines.publish.registry`): one asset ``published/<name>`` per table (computed
+(:mod:`publishing.registry`): one asset ``published/<name>`` per table (computed
 together, because the suppression is decided over the whole release), one
 ``figure_<name>`` per figure (it reads only its published tables), the
 ``evaluation_report`` (it reads only published tables and figures), and
 ``published_release``, which swaps the complete set into ``reports/<year>/`` only after
 every output and both blocking disclosure checks have passed
-(:mod:`pipelines.publish.release`). Rendering is done by the pure :mod:`pipelines.publish`
+(:mod:`publishing.release`). Rendering is done by the pure :mod:`publishing`
 package; the assets read their inputs, call it, and attach metadata.
 
 Layout::
@@ -32,11 +32,10 @@ import dagster as dg
 import pandas as pd
 
 from pipelines import parallel
-from pipelines import study as study_glue
 from pipelines.assets._meta import table_metadata
-from pipelines.config import StudyConfig
-from pipelines.fsutil import atomic_write_text
-from pipelines.publish import (
+from pipelines.resources import ProjectPaths, StudyResource
+from pipelines.versioning import code_version
+from publishing import (
     categories,
     disclosure,
     docx_report,
@@ -51,16 +50,17 @@ from pipelines.publish import (
     tables,
     texts,
 )
-from pipelines.publish.labels import label
-from pipelines.publish.partners import PARTNER_TABLES
-from pipelines.publish.populations import Persons
-from pipelines.publish.study_labels import study_labels
-from pipelines.resources import ProjectPaths, StudyResource
-from pipelines.versioning import code_version
+from publishing.labels import label
+from publishing.partners import PARTNER_TABLES
+from publishing.populations import Persons
+from publishing.study_labels import study_labels
+from studyconfig.config import StudyConfig
+from survey import study as study_glue
+from survey.fsutil import atomic_write_text
 
 GROUP = "publishing"
 OWNERS = ["team:evaluation-research"]
-PUBLISH_VERSION = code_version("pipelines.publish")
+PUBLISH_VERSION = code_version("publishing")
 #: metadata key of every publishing asset: ``{path relative to the year folder: sha256}``
 FILES = "jh/files"
 
@@ -428,7 +428,7 @@ def report_disclosure(context: dg.AssetCheckExecutionContext, study_config: Stud
 def published_release(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,
                       panel: pd.DataFrame) -> dg.MaterializeResult:
     """Swap the complete, checked set of outputs into ``reports/<year>/`` at once
-    (:func:`pipelines.publish.release.promote`), with ``manifest.json`` describing exactly
+    (:func:`publishing.release.promote`), with ``manifest.json`` describing exactly
     the files beside it. Runs only when the report and every table passed their blocking
     disclosure checks; a failed or killed run leaves the previous release untouched."""
     config = study_config.load()

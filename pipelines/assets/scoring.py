@@ -6,15 +6,15 @@ import dagster as dg
 import pandas as pd
 
 import instruments
-from pipelines import study
 from pipelines.assets._meta import md_table, table_metadata
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
 from pipelines.versioning import code_version
+from survey import study
 
 GROUP = "scoring"
 OWNERS = ["team:evaluation-data"]
-SCORING_VERSION = code_version("instruments", "pipelines.study", "pipelines.frames")
+SCORING_VERSION = code_version("instruments", "survey.study", "survey.frames")
 
 
 @dg.multi_asset(
@@ -39,7 +39,7 @@ def scored_wave(context: dg.AssetExecutionContext, study_config: StudyResource,
     configured; the EQ-5D value set is the study's primary one)."""
     config = study_config.load()
     wave = config.wave(context.partition_key)
-    from pipelines import frames  # pandera: loaded by the runs that validate, not by every import
+    from survey import frames  # pandera: loaded by the runs that validate, not by every import
 
     scored, rates = study.score_wave(harmonised_wave, wave, config)
     schema = frames.scored_schema(config, wave.id)
@@ -64,7 +64,7 @@ def panel(context: dg.AssetExecutionContext, study_config: StudyResource,
     missing = [w for w in config.wave_ids if w not in scored_wave]
     if missing:
         raise ValueError(f"panel: wave(s) {missing} have not been scored yet")
-    from pipelines import frames
+    from survey import frames
 
     out = pd.concat([scored_wave[w] for w in config.wave_ids], ignore_index=True)
     out["wave"] = pd.Categorical(out["wave"], categories=config.wave_ids, ordered=True)

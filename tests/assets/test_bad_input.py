@@ -36,7 +36,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines import ingest
+from survey import ingest
 
 pytestmark = pytest.mark.slow
 
@@ -515,9 +515,9 @@ def run_wave(env, wave: str) -> Outcome:
     """Materialise every per-wave asset and check of one wave partition, as the runner does
     for each wave, on an in-memory instance."""
     from pipelines import runner
-    from pipelines.config import load_config
     from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources
     from pipelines.sensors import WAVE_ASSET_KEYS
+    from studyconfig.config import load_config
 
     config = load_config(env.config)
     instance = dg.DagsterInstance.ephemeral()
@@ -564,7 +564,7 @@ def _check_message(case: Case, s: Study, text: str, all_ids: list[str]) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_is_rejected(case: Case, pipeline_env, all_ids):
-    from pipelines.config import ConfigError
+    from studyconfig.config import ConfigError
 
     s = Study(pipeline_env.study_dir)
     file = case.file or (Path(s.wave(case.wave)["file"]).name if case.wave else "study.yaml")
@@ -688,7 +688,7 @@ def test_full_run_reports_every_bad_wave_at_once(pipeline_env, all_ids):
 
 
 def test_full_run_rejects_a_bad_configuration_before_starting(pipeline_env, all_ids):
-    from pipelines.config import ConfigError
+    from studyconfig.config import ConfigError
 
     with pytest.raises(ConfigError) as e:
         _full("instrument_id_typo", pipeline_env)

@@ -1,6 +1,6 @@
 """Small and degenerate studies produce a complete report (issue 14, item 6).
 
-Studies come from the generator, ``pipelines.example_study.generate_study(out,
+Studies come from the generator, ``tools.example_study.generate_study(out,
 participants=N, seed=S)`` with N from 6 to 40, and are then made degenerate the way a real
 small study can be -- by :class:`Degenerate`, which rewrites the wave files with pyreadstat
 and edits ``study.yaml``: a scale on which everybody gives the same answer at every wave
@@ -148,7 +148,7 @@ DEGENERACIES = ["who5_all_equal", "eq5d_extreme_shares", "health_literacy_one_le
 
 
 def make_study(root: Path, participants: int, seed: int, degeneracies) -> Degenerate:
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     generate_study(root, participants=participants, seed=seed, truth_n=50)
     study = Degenerate(root)
@@ -185,9 +185,9 @@ def run_asset_bodies(study_dir: Path, out_root: Path) -> tuple[dict[str, str], d
     those of the publishing group (disclosure)."""
     import dagster as dg
 
-    from pipelines.config import load_config
     from pipelines.definitions import ASSET_CHECKS, defs
     from pipelines.resources import ProjectPaths, StudyResource
+    from studyconfig.config import load_config
 
     config = load_config(study_dir / "study.yaml")
     resources = {"study_config": StudyResource(config_path=str(study_dir / "study.yaml")),
@@ -259,7 +259,7 @@ def cheap_figures(monkeypatch):
     tests below write the real files)."""
     import matplotlib.pyplot as plt
 
-    from pipelines.publish import style
+    from publishing import style
 
     def save(fig, stem, bbox=None, formats=None):
         stem.parent.mkdir(parents=True, exist_ok=True)
@@ -292,8 +292,8 @@ def check_complete_report(year_dir: Path, config, *, docx: bool = True) -> dict[
     figure exists or the report says "not estimable", every note of a published table is a
     "not estimable: <reason>", and the note of every row of a table the report shows is in
     the report, translated. Returns the reports' text by language."""
-    from pipelines.publish.labels import label, note_text
-    from pipelines.publish.report import report_filename
+    from publishing.labels import label, note_text
+    from publishing.report import report_filename
 
     default = config.publishing.default_language
     published = {p.stem: pd.read_csv(p) for p in (year_dir / "tables").glob("*.csv")}
@@ -329,7 +329,7 @@ def check_complete_report(year_dir: Path, config, *, docx: bool = True) -> dict[
        degeneracies=st.lists(st.sampled_from(DEGENERACIES), unique=True, max_size=4))
 def test_degenerate_studies_give_a_complete_report(tmp_path_factory, cheap_figures, monkeypatch, participants, seed,
                                                    degeneracies):
-    from pipelines.config import load_config
+    from studyconfig.config import load_config
 
     root = tmp_path_factory.mktemp("degenerate")
     study = make_study(root / "study", participants, seed, degeneracies)
@@ -358,7 +358,7 @@ def _run(pipeline_env_class, tmp_path, monkeypatch, participants, seed, degenera
     env = pipeline_env_class(tmp_path / "study", tmp_path, monkeypatch)
     report = env.run()
     assert report.success, "\n".join(report.lines[-30:])
-    from pipelines.config import load_config
+    from studyconfig.config import load_config
 
     config = load_config(env.config)
     year_dir = env.out / "reports" / str(config.study.evaluation_year)

@@ -59,7 +59,7 @@ def spss_table1(spss_run):
 
 
 def test_every_wave_has_a_published_codebook_without_ids(spss_run, all_wave_ids):
-    from pipelines.publish import disclosure
+    from publishing import disclosure
 
     folder = spss_run.out / "reports" / "2025" / "codebook"
     files = sorted(p.name for p in folder.iterdir())
@@ -109,7 +109,7 @@ def test_excel_csv_wave_without_value_labels_is_blocked(pipeline_env):
 
 def test_validate_reports_the_same_category_problem_and_the_reading_notes(small_study):
     """`python -m pipelines validate` runs the same category check, before anything runs."""
-    from pipelines.validate import run_validation
+    from survey.validate import run_validation
 
     labels = _excel_csv_t2(small_study)
     report = run_validation(small_study / "study.yaml")

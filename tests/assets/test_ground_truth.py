@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipelines.config import DEFAULT_CONFIG
+from studyconfig.config import DEFAULT_CONFIG
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_recurring_cohort_matches_the_generator(example_run):
 
 
 def test_only_the_primary_family_is_adjusted(example_run):
-    from pipelines.config import load_config
+    from studyconfig.config import load_config
 
     cfg = load_config(DEFAULT_CONFIG)
     tests = pd.read_parquet(example_run / "data" / "processed" / "prepost_tests.parquet")

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines import frames
 from pipelines.assets import ingest as ingest_assets
 from pipelines.assets import scoring
 from pipelines.checks import WAVE_CHECKS
-from pipelines.config import load_config
 from pipelines.resources import ProjectPaths, StudyResource
+from studyconfig.config import load_config
+from survey import frames
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -34,7 +34,7 @@ WAVE_ASSETS = [ingest_assets.raw_wave, ingest_assets.harmonised_wave, scoring.sc
 
 @pytest.fixture(scope="module")
 def tiny_study(tmp_path_factory):
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     out = tmp_path_factory.mktemp("tiny_study")
     generate_study(out, participants=TINY_N, seed=3, truth_n=500)

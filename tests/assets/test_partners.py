@@ -112,7 +112,7 @@ def test_no_partner_group_below_k_is_published(run):
     listed = {(int(y), str(c)) for y, c in zip(g["year"], g["partner_group"])} | \
         {(int(y), str(c)) for y, c in zip(parts["year"], parts["partner_group"]) if pd.notna(c)}
     assert not small & listed
-    from pipelines.publish import disclosure
+    from publishing import disclosure
 
     assert disclosure.audit_tables(run.out / "reports" / YEAR / "tables", k) == []
 
@@ -120,7 +120,7 @@ def test_no_partner_group_below_k_is_published(run):
 def _stored_texts(root: Path):
     """Every file under ``root`` as text: parquet tables decoded, the rest as bytes (zip
     members and PDF streams opened, as the release's scanner does)."""
-    from pipelines.publish.disclosure import _texts
+    from publishing.disclosure import _texts
 
     for p in sorted(root.rglob("*")):
         if not p.is_file():
@@ -161,8 +161,8 @@ def test_guard_warning_for_free_text_is_recorded_without_the_value(run):
 
 def test_a_changed_partner_file_reruns_only_the_partner_chain(run):
     from pipelines import runner
-    from pipelines.config import load_config
     from pipelines.definitions import defs
+    from studyconfig.config import load_config
 
     config = load_config(run.config)
     instance = dg.DagsterInstance.get()
@@ -262,9 +262,9 @@ def test_a_study_without_partner_surveys_publishes_no_partner_table(pipeline_env
     staged = pipeline_env.out / "reports" / ".staging" / YEAR
     assert not list((staged / "tables").glob("partner_*")) if (staged / "tables").exists() else True
     assert not list((staged / "figures").glob("partner_*")) if (staged / "figures").exists() else True
-    from pipelines.config import load_config
-    from pipelines.publish import partnership_report
-    from pipelines.publish.study_labels import study_labels
+    from publishing import partnership_report
+    from publishing.study_labels import study_labels
+    from studyconfig.config import load_config
 
     config = load_config(pipeline_env.config)
     assert partnership_report.section(config, study_labels(config, "sv"), {}, {}) == []

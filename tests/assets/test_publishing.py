@@ -86,7 +86,7 @@ def test_manifest_records_inputs_code_and_outputs(published):
 
 
 def test_no_participant_id_in_any_published_file(published):
-    from pipelines.publish import disclosure
+    from publishing import disclosure
 
     ids = _ids(published)
     assert len(ids) > 50
@@ -130,7 +130,7 @@ def test_statistics_that_are_counts_are_never_printed(published):
 
 
 def test_every_published_table_passes_the_release_audit(published):
-    from pipelines.publish import disclosure
+    from publishing import disclosure
 
     tables_dir = published.out / "reports" / YEAR / "tables"
     names = {p.stem for p in tables_dir.glob("*.csv")}

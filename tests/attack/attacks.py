@@ -813,7 +813,7 @@ def stacked_bar_facts(rel: Release) -> list[Fact]:
 # the narrative
 # ------------------------------------------------------------------------------------------
 
-#: how the report words a count it does not print (pipelines/publish/labels.yaml
+#: how the report words a count it does not print (publishing/labels.yaml
 #: ``fewer_than_k``, ``not_shown_count``), as the parsers read it: ``<k`` and ``x``
 WORDED_COUNTS = [(re.compile(r"\b(?:fewer than|färre än) (\d+)"), r"<\1"),
                  (re.compile(r"\b(?:a number not shown|ett antal som inte redovisas)"), "x")]

@@ -2,7 +2,7 @@
 
 Used by ``test_attacker.py`` and by ``run_attacks.py`` (the summary table). One study:
 
-1. ``pipelines.example_study.generate_study(out, participants=N, seed=S)``;
+1. ``tools.example_study.generate_study(out, participants=N, seed=S)``;
 2. ``publishing.k_min_cell`` set to *k* in the generated ``study.yaml`` (and
    ``publishing.figure_formats: [svg]``: the attacker reads the SVG text, and PNG/PDF
    cost two thirds of the figure time);
@@ -81,7 +81,7 @@ def attack_study(root: Path, participants: int, seed: int, k: int, figure_format
                  attack_partial: bool = True, protect_nonresponse: bool = False) -> dict:
     """Generate, run, attack and verify one study under ``root``; one summary row."""
     from pipelines import runner
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     root = Path(root)
     study = root / "study"
@@ -108,7 +108,7 @@ def reattack_study(root: Path, participants: int, seed: int, k: int, attack_part
 
 def _attack(root: Path, participants: int, seed: int, k: int, status: str, t_run: float,
             attack_partial: bool) -> dict:
-    from pipelines.config import load_config
+    from studyconfig.config import load_config
 
     study = root / "study"
     config = load_config(study / "study.yaml")

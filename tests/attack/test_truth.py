@@ -9,12 +9,12 @@ from truth import StudyTruth, UnknownGroup
 
 from analysis import categorical, cohort, descriptives, eq5d
 from analysis import responders as responders_lib
-from pipelines import study as study_glue
+from survey import study as study_glue
 
 
 @pytest.fixture(scope="module", params=[(12, 3), (30, 8)], ids=["N12", "N30"])
 def truth(request, tmp_path_factory):
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     n, seed = request.param
     d = tmp_path_factory.mktemp(f"truth_{n}")

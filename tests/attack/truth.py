@@ -4,8 +4,8 @@ The attacker (:mod:`attacks`) reads nothing but the published release. Each reco
 claims names a *group of persons* in the small vocabulary below (a tuple), plus the count or
 the values it believes that group has. :class:`StudyTruth` evaluates such a group on the
 study's raw data -- the generated ``.sav`` waves, the attendance register and
-``study.yaml`` -- with the project's pure library (``pipelines.ingest`` to read and
-harmonise, ``pipelines.study.score_wave`` / ``instruments`` to score, ``analysis.cohort``
+``study.yaml`` -- with the project's pure library (``survey.ingest`` to read and
+harmonise, ``survey.study.score_wave`` / ``instruments`` to score, ``analysis.cohort``
 for the recurring-participant definitions), never with the publishing code whose output is
 being attacked.
 
@@ -66,9 +66,9 @@ import pandas as pd
 
 import instruments
 from analysis import cohort
-from pipelines import ingest
-from pipelines import study as study_glue
-from pipelines.config import COVARIATES, load_config
+from studyconfig.config import COVARIATES, load_config
+from survey import ingest
+from survey import study as study_glue
 
 FLOW_STAGES = ("assessed_pre", "assessed_post", "lost", "new", "both", "excluded_attendance", "analysed_attendance")
 COUNT_ONLY = ("model_obs", "rel_complete")
@@ -84,12 +84,12 @@ class StudyTruth:
     Parameters
     ----------
     study_yaml : path
-        The study configuration written by ``pipelines.example_study.generate_study``.
+        The study configuration written by ``tools.example_study.generate_study``.
 
     Examples
     --------
     >>> import tempfile
-    >>> from pipelines.example_study import generate_study
+    >>> from tools.example_study import generate_study
     >>> d = Path(tempfile.mkdtemp())
     >>> _ = generate_study(d, participants=12, seed=1, truth_n=2000)
     >>> t = StudyTruth(d / "study.yaml")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pipelines import cli
-from pipelines.config import load_config
+from studyconfig.config import load_config
 
 BOMB = """
 instrument_options:
@@ -117,7 +117,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     out = tmp_path_factory.mktemp("corpus") / "study"
     generate_study(out, participants=12, seed=14, truth_n=2_000)
@@ -175,7 +175,7 @@ def test_allowed_external_files_and_links_are_reported_not_refused(study, capsys
             f"file in {outside.parent}); allowed by allow_external_files")
     where, message = note.split(": ", 1)
     assert f"note: variable '{where}': {message}" in validated
-    from pipelines.config import config_notices
+    from studyconfig.config import config_notices
 
     assert ("note", note) in config_notices(load_config(study.config))   # printed by `run` before it starts
 
@@ -196,7 +196,7 @@ def test_k_min_cell_below_5_warns_in_both(study, capsys):
     code, validated = _outputs(capsys, "validate", "--config", str(study.config))
     assert code == 0, validated
     assert "warning: variable 'publishing.k_min_cell': 4 is below the advised 5" in validated
-    from pipelines.config import config_notices
+    from studyconfig.config import config_notices
 
     assert ("warning", "publishing.k_min_cell: 4 is below the advised 5: small groups are easier to recognise; "
             "use it only with a reason agreed with the research team") in config_notices(load_config(study.config))

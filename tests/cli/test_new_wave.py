@@ -9,9 +9,9 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines import new_wave, validate
 from pipelines.cli import main
-from pipelines.config import load_config
+from studyconfig.config import load_config
+from survey import new_wave, validate
 
 
 def _without_t2(study_dir):

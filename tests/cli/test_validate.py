@@ -8,8 +8,8 @@ import shutil
 
 import pyreadstat
 
-from pipelines import validate
 from pipelines.cli import main
+from survey import validate
 
 T2_DEFAULT = "default: {8: dont_know, 9: no_answer}\n      by_variable:\n        q3_eqvas"
 

@@ -9,8 +9,9 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines import checks, ingest
+from pipelines import checks
 from pipelines.resources import StudyResource
+from survey import ingest
 
 
 def _panel(ids_by_wave: dict[str, list[str]]) -> pd.DataFrame:

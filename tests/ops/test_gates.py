@@ -105,8 +105,8 @@ def test_a_blocked_wave_stays_blocked_until_its_input_changes(pipeline_env, caps
     assert "up to date" not in out and "held back" in out
 
     # any edit of the configuration (or the code) re-evaluates the gate instead of refusing
-    from pipelines.config import load_config
     from pipelines.definitions import defs
+    from studyconfig.config import load_config
 
     def plan():
         with dg.DagsterInstance.get() as instance:

@@ -39,7 +39,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines.config import PROJECT_ROOT
+from studyconfig.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -429,7 +429,7 @@ def all_ids(small_study_template) -> list[str]:
 
 def test_marker_numbers_do_not_look_like_identifiers():
     """The markers must reach the checks behind the guard, not be stopped by it."""
-    from pipelines import identifiers
+    from privacy import identifiers
 
     for n in NUMBERS:
         assert identifiers.number_kinds(float(n)) == {} and identifiers.text_kinds(n) == {}

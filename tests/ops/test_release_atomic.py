@@ -1,7 +1,7 @@
 """Publishing is atomic as a set: ``reports/<year>/`` always holds one complete release whose
 ``manifest.json`` describes exactly the files beside it, however the publishing process ends.
 
-The promotion (:func:`pipelines.publish.release.promote`) is killed with SIGKILL at random
+The promotion (:func:`publishing.release.promote`) is killed with SIGKILL at random
 moments, 20 times, while it swaps a new release in; after each kill (and the clean-up that
 precedes every run) the folder is checked against its manifest.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.publish import release
+from publishing import release
 
 YEAR = 2025
 N_FILES = 150
@@ -41,7 +41,7 @@ def _write_staging(reports: Path, version: int) -> dict[str, str]:
 _PROMOTE = """
 import json, sys
 from pathlib import Path
-from pipelines.publish import release
+from publishing import release
 reports, year, files = Path(sys.argv[1]), int(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())
 def manifest(folder):
     out = {rel: release.sha256_file(folder / rel) for rel in sorted(files)}

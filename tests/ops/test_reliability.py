@@ -38,8 +38,9 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines import fsutil, locking
-from pipelines.config import DEFAULT_CONFIG, PROJECT_ROOT, load_config
+from pipelines import locking
+from studyconfig.config import DEFAULT_CONFIG, PROJECT_ROOT, load_config
+from survey import fsutil
 
 # -- scanning for participant IDs ----------------------------------------------------------------
 
@@ -313,7 +314,7 @@ def test_atomic_write_keeps_the_old_file_when_the_write_fails(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
 def test_stale_temp_files_are_removed_and_never_treated_as_outputs(tmp_path):
-    from pipelines.publish import disclosure, manifest
+    from publishing import disclosure, manifest
 
     year = tmp_path / "reports" / "2025"
     (year / "figures").mkdir(parents=True)

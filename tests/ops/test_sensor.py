@@ -15,11 +15,11 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines import study
-from pipelines.config import load_config
 from pipelines.partitions import WAVES
 from pipelines.resources import StudyResource
 from pipelines.sensors import INPUT_ASSETS, INPUT_COMPANIONS, WAVE_ASSET_KEYS, wave_inbox_sensor
+from studyconfig.config import load_config
+from survey import study
 
 #: every asset a run of the input assets materialises (a multi-asset runs whole)
 INPUT_KEYS = [*INPUT_ASSETS.values(), *[k for ks in INPUT_COMPANIONS.values() for k in ks]]
@@ -119,7 +119,7 @@ def test_changed_wave_file_requests_exactly_that_wave(small_study, instance):
 
 
 def test_changed_partner_survey_requests_the_partner_reader_only(small_study, instance):
-    from pipelines.partner_surveys import input_version
+    from survey.partner_surveys import input_version
 
     config_path = small_study / "study.yaml"
     first = tick(instance, config_path)

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from pipelines import cli, runner
-from pipelines.config import DEFAULT_CONFIG, load_config
+from studyconfig.config import DEFAULT_CONFIG, load_config
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.config import DEFAULT_CONFIG, load_config
+from studyconfig.config import DEFAULT_CONFIG, load_config
 
 REF = Path(__file__).resolve().parent / "data" / "reference_stats"
 

@@ -1,16 +1,20 @@
 """Issue 18: the import graph of the project's own packages has no cycles (counting imports
-inside functions too: a lazy import hides a cycle, it does not remove it), and the pure
-packages import neither Dagster nor the Dagster layer."""
+inside functions too: a lazy import hides a cycle, it does not remove it), the packages keep
+their layers (the import-linter contracts in pyproject.toml, read here so there is one
+source), and the pure packages import neither Dagster nor the Dagster layer."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("pipelines", "analysis", "instruments")
+PACKAGES = ("pipelines", "publishing", "survey", "studyconfig", "privacy", "tools", "analysis", "instruments")
 #: the packages that must stay free of Dagster and of the pipeline layer
-PURE = ("analysis", "instruments")
+PURE = ("publishing", "survey", "studyconfig", "privacy", "tools", "analysis", "instruments")
 
 
 def _modules() -> dict[str, Path]:
@@ -90,7 +94,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_the_import_graph_has_no_cycles():
     graph = _graph()
-    assert len(graph) > 60 and "pipelines.publish.registry" in graph
+    assert len(graph) > 60 and "publishing.registry" in graph
     assert _cycles(graph) == []
 
 
@@ -98,3 +102,47 @@ def test_the_pure_packages_import_neither_dagster_nor_the_pipeline_layer():
     bad = {m: sorted(t for t in deps if t == "dagster" or t.startswith("pipelines"))
            for m, deps in _graph().items() if m.split(".")[0] in PURE}
     assert {m: d for m, d in bad.items() if d} == {}
+
+
+def _layers() -> list[list[str]]:
+    """The layers contract of pyproject.toml, top first; ``a | b`` are independent siblings."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["type"] == "layers"]
+    return [[p.strip() for p in layer.split("|")] for layer in contract["layers"]]
+
+
+def _layer_violations(graph: dict[str, set[str]], layers: list[list[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) pairs where a package imports one in a higher layer or an
+    independent sibling of its own layer."""
+    rank = {pkg: (i, j) for i, layer in enumerate(layers) for j, pkg in enumerate(layer)}
+    out = []
+    for module, deps in graph.items():
+        src = rank.get(module.split(".")[0])
+        for dep in deps:
+            dst = rank.get(dep.split(".")[0])
+            if src is None or dst is None or dep.split(".")[0] == module.split(".")[0]:
+                continue
+            if dst[0] < src[0] or (dst[0] == src[0] and dst[1] != src[1]):
+                out.append((module, dep))
+    return sorted(out)
+
+
+def test_the_layer_check_finds_an_import_against_the_grain():
+    layers = [["top", "side"], ["middle"], ["bottom"]]
+    graph = {"top.a": {"middle.b", "bottom"}, "middle.b": {"bottom.c"}, "bottom.c": {"top.a"},
+             "side": {"top.a"}, "middle.d": {"numpy"}}
+    assert _layer_violations(graph, layers) == [("bottom.c", "top.a"), ("side", "top.a")]
+
+
+def test_every_package_sits_in_its_layer():
+    layers = _layers()
+    assert sorted(p for layer in layers for p in layer) == sorted(PACKAGES)
+    assert _layer_violations(_graph(), layers) == []
+
+
+def test_the_import_contracts_hold():
+    """import-linter itself (what `make lint` runs), so the contracts are checked as written."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout

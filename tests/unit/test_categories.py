@@ -1,4 +1,4 @@
-"""The cross-wave category check (pipelines.categories) and new-wave on files without labels."""
+"""The cross-wave category check (survey.categories) and new-wave on files without labels."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines import ingest, study, wavefiles
-from pipelines.categories import WaveCategories, check_categories
-from pipelines.config import Wave, load_config
+from studyconfig.config import Wave, load_config
+from survey import ingest, study, wavefiles
+from survey.categories import WaveCategories, check_categories
 
 LABELS = ["Kvinna", "Man", "Annat/vill inte ange"]
 DATA = Path(__file__).parent / "data" / "formats"
@@ -98,8 +98,8 @@ def test_property_consistent_labels_pass_and_a_bad_wave_is_the_one_blamed(n_wave
 
 
 def test_new_wave_reads_cp1252_with_the_option_and_proposes_value_labels(capsys):
-    from pipelines import new_wave
     from pipelines.cli import main
+    from survey import new_wave
 
     csv = DATA / "wave_excel_cp1252.csv"
     assert main(["new-wave", str(csv)]) != 0
@@ -122,7 +122,7 @@ def test_new_wave_reads_cp1252_with_the_option_and_proposes_value_labels(capsys)
 @pytest.mark.parametrize("name,settings_", [("wave.xlsx", {"sheet": "Enkät"}),
                                             ("wave_excel_utf8_bom.csv", {"delimiter": ";", "decimal": ","})])
 def test_new_wave_writes_the_reading_settings_it_used(name, settings_):
-    from pipelines import new_wave
+    from survey import new_wave
 
     entry = yaml.safe_load(new_wave.render_yaml(new_wave.propose_wave(load_config(), DATA / name, wave_id="T3")))[0]
     for k, v in settings_.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.config import ConfigError, load_config
+from studyconfig.config import ConfigError, load_config
 
 BASE = {
     "study": {"name": "Test", "evaluation_year": 2025, "id_pattern": "^JH-[0-9A-Z]{6}$"},

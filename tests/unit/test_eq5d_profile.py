@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 
 from analysis import eq5d
-from pipelines.publish.registry import collapse_levels, profile_levels
+from publishing.registry import collapse_levels, profile_levels
 
 DIMS = eq5d.DIMENSIONS
 

@@ -13,8 +13,8 @@ import pyreadstat
 import pytest
 import yaml
 
-from pipelines import example_study as es
-from pipelines.config import load_config
+from studyconfig.config import load_config
+from tools import example_study as es
 
 SMALL = {"participants": 40, "seed": 7, "truth_n": 4_000}
 
@@ -313,7 +313,7 @@ def test_data_agree_with_ground_truth(default):
 
 def test_readme_names_the_command(default):
     text = (default / "README.md").read_text(encoding="utf-8")
-    assert "python -m pipelines.example_study --participants 250 --seed 2023" in text
+    assert "python -m tools.example_study --participants 250 --seed 2023" in text
     assert "syntetiska" in text and "synthetic" in text
 
 

@@ -1,4 +1,4 @@
-"""The pandera schemas of the scored wave and the panel (pipelines.frames): every frame the
+"""The pandera schemas of the scored wave and the panel (survey.frames): every frame the
 scoring code makes from valid answers meets them, on many small generated waves (empty ones
 included); a broken frame is refused with a message that names column, check and count but
 never a value or a participant; and the Dagster column schema carries their descriptions
@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import instruments
-from pipelines import frames, study
 from pipelines.assets._meta import column_schema
-from pipelines.config import COVARIATES, load_config
-from pipelines.ingest import ID_COLUMN, WAVE_COLUMN
+from studyconfig.config import COVARIATES, load_config
+from survey import frames, study
+from survey.ingest import ID_COLUMN, WAVE_COLUMN
 
 
 @pytest.fixture

@@ -1,18 +1,18 @@
-"""Fuzzing the ingestion layer (issue 8): random wave files through :mod:`pipelines.ingest`.
+"""Fuzzing the ingestion layer (issue 8): random wave files through :mod:`survey.ingest`.
 
 Hypothesis writes random but schema-valid wave files (CSV, and SPSS ``.sav`` written with
 pyreadstat) into ``tmp_path``: random variable names (Swedish letters included), pseudonyms,
 answer codes, declared missing codes (SPSS user-missing in ``.sav``), a labelled
-covariate. They must round-trip: :func:`~pipelines.ingest.read_wave` keeps the file
-unchanged and hashes it, :func:`~pipelines.ingest.harmonise` returns exactly the written
+covariate. They must round-trip: :func:`~survey.ingest.read_wave` keeps the file
+unchanged and hashes it, :func:`~survey.ingest.harmonise` returns exactly the written
 answers with missing codes turned into ``NaN`` (or into the instrument's own "don't know"
 code), the checks find nothing, and the harmonised items score within range.
 
 Then it breaks them: configured variables dropped, duplicated/blank/padded IDs, text in
 numeric items, codes out of range (negative, fractions, infinite, huge), weird Unicode in
 names and values, random bytes, empty files, attendance registers with bad dates or
-columns. Every outcome must be a :class:`~pipelines.ingest.WaveError` or a
-:class:`~pipelines.ingest.Problem` naming the file and the variable (and the rows, where
+columns. Every outcome must be a :class:`~survey.ingest.WaveError` or a
+:class:`~survey.ingest.Problem` naming the file and the variable (and the rows, where
 rows are the point) and never quoting an ID or a typed-in value, or a correct result:
 never an unexplained exception.
 
@@ -39,8 +39,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import instruments as ins
-from pipelines import ingest, study
-from pipelines.config import Attendance, Wave
+from studyconfig.config import Attendance, Wave
+from survey import ingest, study
 
 FUZZ = dict(deadline=None, derandomize=True, database=None, print_blob=True,
             # tmp_path is function-scoped, which is fine: each example writes its own, uniquely
@@ -81,7 +81,7 @@ def _no_identifier_name(name: str) -> bool:
     """Names the identifier guard does not stop (whatever its rules are at the moment), and
     that a reader takes for a header (a first line holding a number or a date is a row of
     data: issue 15)."""
-    from pipelines import identifiers, problems
+    from privacy import identifiers, problems
 
     if problems.is_data_like_name(name) or identifiers.text_kinds(name):
         return False
@@ -112,7 +112,7 @@ csv_names = st.text(st.characters(exclude_categories=["Cs", "Cc", "Zl", "Zp"]), 
 def _header_name(s: str) -> bool:
     """A name a reader takes for a header field: not a number, date or time (a first line of
     those is a row of data, rejected since issue 15) and holding no identifier."""
-    from pipelines import identifiers, problems
+    from privacy import identifiers, problems
 
     return not problems.is_data_like_name(s) and not identifiers.text_kinds(s)
 
@@ -659,7 +659,7 @@ def test_attendance_bad_dates_and_columns_are_named(tmp_path, n, data):
 
 # ----------------------------------------------------------------------------- found by fuzzing
 # Minimal reproductions of crashes and silent errors the fuzzers above found in
-# pipelines/ingest.py; they were strict xfails until fixed and are now regression tests.
+# survey/ingest.py; they were strict xfails until fixed and are now regression tests.
 
 
 def _wave(**kw) -> Wave:

@@ -31,8 +31,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import identifiers, ingest
-from pipelines.config import Attendance, ConfigError, Wave, load_config
+from privacy import identifiers
+from studyconfig.config import Attendance, ConfigError, Wave, load_config
+from survey import ingest
 
 ID_PATTERN = r"^JH-[0-9A-Z]{6}$"
 FUZZ = dict(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])

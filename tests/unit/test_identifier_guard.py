@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines import identifiers, ingest
+from privacy import identifiers
+from survey import ingest
 
 
 def luhn_digit(nine: str) -> str:

@@ -7,8 +7,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from pipelines import ingest
-from pipelines.config import Wave
+from studyconfig.config import Wave
+from survey import ingest
 
 
 class Codes:
@@ -151,7 +151,7 @@ def test_survey_dates_are_not_mistaken_for_identifiers():
 
 
 def test_attendance_register_bad_dates_are_reported(tmp_path):
-    from pipelines.config import Attendance
+    from studyconfig.config import Attendance
 
     p = tmp_path / "att.csv"
     p.write_text("participant_id,workshop,visit_date\nJH-1,A,2024-01-01\nJH-2,A,1/2/2024\n", encoding="utf-8")
@@ -251,7 +251,7 @@ def test_true_false_in_a_numeric_item_are_text_not_codes(tmp_path):
 
 
 def test_sav_labelled_string_covariate_gets_its_labels(tmp_path):
-    from pipelines import new_wave, study
+    from survey import new_wave, study
 
     p = tmp_path / "t0.sav"
     pyreadstat.write_sav(
@@ -283,7 +283,7 @@ def test_text_covariate_with_a_missing_code_written_as_text(tmp_path):
 
 
 def test_attendance_register_is_read_strictly(tmp_path):
-    from pipelines.config import Attendance
+    from studyconfig.config import Attendance
 
     spec = Attendance(file="att.csv")
     p = tmp_path / "att.csv"
@@ -310,7 +310,7 @@ def test_attendance_register_is_read_strictly(tmp_path):
 
 
 def test_attendance_blank_ids_and_bad_dates_are_reported_together(tmp_path):
-    from pipelines.config import Attendance
+    from studyconfig.config import Attendance
 
     p = tmp_path / "att.csv"
     p.write_text("pid,workshop,visit_date\n JH-1 ,A,2024-01-01\n,A,2024-01-02\n  ,B,2024-13-01\n", encoding="utf-8")
@@ -326,8 +326,8 @@ def test_attendance_blank_ids_and_bad_dates_are_reported_together(tmp_path):
 
 
 def test_validate_reads_the_attendance_register_strictly(tmp_path):
-    from pipelines import validate
-    from pipelines.config import Attendance
+    from studyconfig.config import Attendance
+    from survey import validate
 
     p = tmp_path / "att.csv"
     p.write_text("participant_id,workshop,visit_date\nJH-1,A,2024-01-01,x\n", encoding="utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipelines.publish.labels import LANGUAGES, catalogue
+from publishing.labels import LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 CALL = re.compile(r"""\blabel\(\s*["']([A-Za-z0-9_]+)["']\s*[,)]""")
@@ -18,7 +18,7 @@ CALL = re.compile(r"""\blabel\(\s*["']([A-Za-z0-9_]+)["']\s*[,)]""")
 
 def literal_keys() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for path in sorted((ROOT / "pipelines").rglob("*.py")):
+    for path in sorted(p for pkg in ("pipelines", "publishing") for p in (ROOT / pkg).rglob("*.py")):
         for key in CALL.findall(path.read_text(encoding="utf-8")):
             found.setdefault(key, []).append(str(path.relative_to(ROOT)))
     return found

@@ -23,7 +23,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from analysis import cohort, models, sensitivity
-from pipelines import example_study as es
+from tools import example_study as es
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -252,9 +252,9 @@ def test_individual_trajectories_draw_one_collection_not_one_line_per_participan
     matplotlib.use("Agg")
     from matplotlib.collections import LineCollection
 
-    from pipelines.config import load_config
-    from pipelines.publish import figures
-    from pipelines.publish.study_labels import study_labels
+    from publishing import figures
+    from publishing.study_labels import study_labels
+    from studyconfig.config import load_config
 
     L = study_labels(load_config(ROOT / "data" / "example" / "study.yaml"), "en")
     rng = np.random.default_rng(2)

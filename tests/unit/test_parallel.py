@@ -8,8 +8,8 @@ import os
 import pytest
 
 from pipelines import parallel
-from pipelines.publish import style
-from pipelines.publish.labels import catalogue
+from publishing import style
+from publishing.labels import catalogue
 
 
 def test_results_in_order_and_bounded_by_processes():

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import instruments
-from pipelines import partner_surveys as ps
-from pipelines.config import DEFAULT_CONFIG, PartnerSurvey, load_config
-from pipelines.ingest import IdentifierError, WaveError
+from studyconfig.config import DEFAULT_CONFIG, PartnerSurvey, load_config
+from survey import partner_surveys as ps
+from survey.ingest import IdentifierError, WaveError
 
 SYN = {f"syn{i}": f"e2_synergy_{i:02d}" for i in range(1, 6)}
 LABELS = {1: {"sv": "Hälsofrämjare", "en": "Health promoters"}, 2: {"sv": "Staden", "en": "City"}}
@@ -361,8 +361,8 @@ def test_validate_reports_partner_survey_problems(tmp_path):
 
     import yaml
 
-    from pipelines.config import DEFAULT_CONFIG
-    from pipelines.validate import run_validation
+    from studyconfig.config import DEFAULT_CONFIG
+    from survey.validate import run_validation
 
     study_dir = tmp_path / "study"
     shutil.copytree(DEFAULT_CONFIG.parent, study_dir)

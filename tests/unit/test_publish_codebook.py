@@ -1,4 +1,4 @@
-"""The published codebook (pipelines.publish.codebook): frequencies under disclosure control,
+"""The published codebook (publishing.codebook): frequencies under disclosure control,
 never a free-text answer, date or study code."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines import readers
-from pipelines.publish import codebook as cbk
-from pipelines.publish import disclosure
+from publishing import codebook as cbk
+from publishing import disclosure
+from survey import readers
 
 DATA = Path(__file__).parent / "data" / "formats"
 

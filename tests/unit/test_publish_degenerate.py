@@ -17,8 +17,8 @@ import pytest
 from matplotlib.text import Text
 
 from analysis import distributions, eq5d, prepost, tidy
-from pipelines.publish import figures, labels, registry, sdc, tables
-from pipelines.publish.tables import Labels
+from publishing import figures, labels, registry, sdc, tables
+from publishing.tables import Labels
 
 NOT_ESTIMABLE = {"sv": "ej skattningsbar", "en": "not estimable"}
 EMPTY = pd.DataFrame()
@@ -188,8 +188,8 @@ def test_display_of_a_table_without_rows_is_empty():
 
 
 def test_summary_of_a_study_without_comparisons(lang):
-    from pipelines.config import load_config
-    from pipelines.publish import narrative
+    from publishing import narrative
+    from studyconfig.config import load_config
 
     config = load_config("data/example/study.yaml")
     config = config.model_copy(update={"analysis": config.analysis.model_copy(update={"comparisons": []})})

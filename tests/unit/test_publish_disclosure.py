@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from pipelines.publish import disclosure, tables
+from publishing import disclosure, tables
 
 K = 5
 

@@ -9,8 +9,8 @@ import zipfile
 import pandas as pd
 from docx import Document
 
-from pipelines.publish import docx_report, figures, style
-from pipelines.publish.tables import DisplayTable, Labels
+from publishing import docx_report, figures, style
+from publishing.tables import DisplayTable, Labels
 
 
 def _model(tmp_path):

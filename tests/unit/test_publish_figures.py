@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from analysis import distributions
-from pipelines.publish import figures, style
-from pipelines.publish.tables import Labels
+from publishing import figures, style
+from publishing.tables import Labels
 
 
 def _summary():

@@ -16,10 +16,10 @@ from scipy.optimize import linprog
 
 import instruments
 from analysis import partnership
-from pipelines import partner_surveys as ps
-from pipelines.config import load_config
-from pipelines.publish import partners as pp
-from pipelines.publish import registry, sdc
+from publishing import partners as pp
+from publishing import registry, sdc
+from studyconfig.config import load_config
+from survey import partner_surveys as ps
 
 from .test_publish_sdc import lp_pinned
 

@@ -1,4 +1,4 @@
-"""The release-wide disclosure control (pipelines.publish.sdc), attacked.
+"""The release-wide disclosure control (publishing.sdc), attacked.
 
 Hand-made cases pin each rule; a property-based test builds many small random releases
 (populations, recurring subsets, categories, item non-response, a second wave) and checks
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from pipelines.publish import sdc
+from publishing import sdc
 
 K = 5
 

@@ -1,12 +1,12 @@
-"""Rounding, p-value notation and display tables (one place: pipelines.publish.tables)."""
+"""Rounding, p-value notation and display tables (one place: publishing.tables)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from pipelines.publish import tables
-from pipelines.publish.labels import LANGUAGES, catalogue, label
+from publishing import tables
+from publishing.labels import LANGUAGES, catalogue, label
 
 
 def test_p_value_notation_apa_and_swedish():
@@ -65,7 +65,7 @@ def test_display_prepost_hides_suppressed_rows():
 
 
 def test_table1_categories_are_translated_when_the_config_says_so():
-    from pipelines.publish.tables import Labels, display_table1
+    from publishing.tables import Labels, display_table1
 
     t1 = pd.DataFrame({
         "variable": ["gender", "gender"], "level": ["Kvinna", "Man"], "group": ["T0", "T0"],
@@ -82,8 +82,8 @@ def test_table1_categories_are_translated_when_the_config_says_so():
 def test_table1_shows_a_suppressed_category_as_suppressed_not_as_absent():
     """A suppressed category has no count and no percent; it must still be shown (as
     "<k"), not as "–" (which means: not asked in that wave)."""
-    from pipelines.publish import disclosure
-    from pipelines.publish.tables import Labels, display_table1
+    from publishing import disclosure
+    from publishing.tables import Labels, display_table1
 
     nan = float("nan")
     t1 = pd.DataFrame({

@@ -1,4 +1,4 @@
-"""Readers by format (pipelines.readers): the same wave in every format scores the same, CSV
+"""Readers by format (survey.readers): the same wave in every format scores the same, CSV
 options, misidentified files, and the hash of exactly the parsed bytes.
 
 The fixtures in ``data/formats/`` were written once by ``make_fixtures.py`` with pyreadstat,
@@ -18,9 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import ingest, readers, study, wavefiles
-from pipelines.config import Wave, load_config
-from pipelines.missing_declarations import check_lost_declarations
+from studyconfig.config import Wave, load_config
+from survey import ingest, readers, study, wavefiles
+from survey.missing_declarations import check_lost_declarations
 
 DATA = Path(__file__).parent / "data" / "formats"
 SPEC = yaml.safe_load((DATA / "wave.yaml").read_text(encoding="utf-8"))
@@ -114,7 +114,7 @@ def test_spss_writers_keep_labels_missing_declarations_and_long_strings(name):
 
 
 def test_portable_file_loses_swedish_letters_says_so_and_the_category_check_blocks_it():
-    from pipelines.categories import check_categories, wave_categories
+    from survey.categories import check_categories, wave_categories
 
     wf = readers.read(DATA / "wave_pspp.por")
     assert any("characters the file could not carry" in n for n in wf.notes)
@@ -360,7 +360,7 @@ def test_the_wave_data_version_is_that_of_the_parsed_bytes(tmp_path, monkeypatch
     """raw_wave's data version hashes the parsed bytes, not the file as it is afterwards."""
     import shutil
 
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     generate_study(tmp_path, participants=12, seed=3, truth_n=500)
     config = load_config(tmp_path / "study.yaml")
@@ -414,7 +414,7 @@ def test_the_readers_and_the_new_pure_modules_do_not_import_dagster():
     import subprocess
     import sys
 
-    code = ("import sys; import pipelines.readers, pipelines.wavefiles, pipelines.categories, "
-            "pipelines.missing_declarations, pipelines.publish.codebook; print('dagster' in sys.modules)")
+    code = ("import sys; import survey.readers, survey.wavefiles, survey.categories, "
+            "survey.missing_declarations, publishing.codebook; print('dagster' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

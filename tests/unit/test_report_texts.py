@@ -17,10 +17,10 @@ import pytest
 import yaml
 
 from analysis import multiplicity, prepost
-from pipelines.config import ConfigError, load_config
-from pipelines.publish import docx_report, narrative, report, texts
-from pipelines.publish.study_labels import study_labels
-from pipelines.study import register_study_scales
+from publishing import docx_report, narrative, report, texts
+from publishing.study_labels import study_labels
+from studyconfig.config import ConfigError, load_config
+from survey.study import register_study_scales
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
 
@@ -214,8 +214,8 @@ def test_adjusting_across_comparisons_pools_the_primary_family_per_test():
 # -- rendering ----------------------------------------------------------------------------------
 
 def _doc_model(tmp_path):
-    from pipelines.publish import figures, style
-    from pipelines.publish.tables import DisplayTable, Labels
+    from publishing import figures, style
+    from publishing.tables import DisplayTable, Labels
 
     L = Labels("sv", {"y": "Utfall"}, {"T0": "Baslinje", "T1": "Uppföljning"})
     s = pd.DataFrame({"outcome": "y", "wave": ["T0", "T1"], "n": [30, 25], "estimate": [1.0, 2.0],

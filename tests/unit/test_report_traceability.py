@@ -7,8 +7,8 @@ import hypothesis.strategies as st
 import pandas as pd
 from hypothesis import given, settings
 
-from pipelines.publish import lineage, report
-from pipelines.publish.tables import DisplayTable
+from publishing import lineage, report
+from publishing.tables import DisplayTable
 
 
 def _graph_strategy():
@@ -79,7 +79,7 @@ def test_identify_names_the_asset_the_file_hash_and_what_a_figure_draws():
 def test_the_identifier_is_printed_under_the_caption_in_html_and_word(tmp_path):
     from docx import Document
 
-    from pipelines.publish import docx_report
+    from publishing import docx_report
 
     ident = {"asset": "published/responders", "sha256": "0123456789ab", "file": "tables/responders.csv"}
     html = report.html_table(_table("Svarande"), number=3, lang="sv", ident=ident)
@@ -94,7 +94,7 @@ def test_the_identifier_is_printed_under_the_caption_in_html_and_word(tmp_path):
 
 
 def test_the_attrition_table_shows_each_comparison_with_its_group_sizes():
-    from pipelines.publish import tables
+    from publishing import tables
 
     att = pd.DataFrame({
         "variable": ["age", "gender", "gender"], "level": [None, "Kvinna", "Man"],
@@ -111,7 +111,7 @@ def test_the_attrition_table_shows_each_comparison_with_its_group_sizes():
 def test_a_truncated_y_axis_is_marked_and_a_full_one_is_not():
     import matplotlib.pyplot as plt
 
-    from pipelines.publish.figures import mark_truncated_axis
+    from publishing.figures import mark_truncated_axis
 
     fig, ax = plt.subplots()
     ax.set_ylim(55, 72)
@@ -145,7 +145,7 @@ def test_word_cell_properties_keep_the_schema_order(tmp_path):
     borders, then no-wrap, whatever order the code sets them in."""
     from docx import Document
 
-    from pipelines.publish import docx_report
+    from publishing import docx_report
 
     t = DisplayTable(pd.DataFrame({"a": ["Lång text här", "x"], "n": ["103", "10"]}), "T", numeric=["n"],
                      group_rows=[0, 1])
@@ -168,7 +168,7 @@ def test_word_columns_never_break_a_word_when_the_page_has_room():
     from docx import Document
     from docx.shared import Cm
 
-    from pipelines.publish import docx_report
+    from publishing import docx_report
 
     rng = np.random.default_rng(7)
     words = ["Comparison", "Outcome", "n", "Follow-up", "December", "2024", "[0.02, 0.42]", "<5", "Psychological",
@@ -200,7 +200,7 @@ def test_a_portrait_table_too_wide_for_its_intervals_puts_them_on_their_own_line
     estimate (never split at random); a table that fits is left as it is."""
     from docx import Document
 
-    from pipelines.publish import docx_report
+    from publishing import docx_report
 
     est = ["0.27 [0.05, 0.48]", "−0.03 [−0.23, 0.16]"]
     wide = pd.DataFrame({"Outcome": ["Psychological health (WHOQOL-BREF, 0–100)"] * 2,

@@ -5,7 +5,7 @@ outputs are committed, so the tests need neither R nor PSPP).
 
 Needs R with haven (``apt-get install r-base-core r-cran-haven``), GNU PSPP (``pspp``),
 openpyxl and LibreOffice (``soffice``, for the .ods copy). The wave is T0 of
-``python -m pipelines.example_study --participants 30 --seed 16`` (synthetic: no real
+``python -m tools.example_study --participants 30 --seed 16`` (synthetic: no real
 persons) plus a long free-text variable with Swedish letters (``kommentar``, up to 600
 characters) and a number with decimals (``bmi``). Files:
 
@@ -55,7 +55,7 @@ def comments(n: int, rng: np.random.Generator) -> list[str]:
 
 
 def base_wave(tmp: Path):
-    from pipelines.example_study import generate_study
+    from tools.example_study import generate_study
 
     generate_study(tmp, participants=30, seed=SEED, truth_n=2000)
     df, meta = pyreadstat.read_sav(str(tmp / "waves" / "jh_T0_hosten2023.sav"), user_missing=True)

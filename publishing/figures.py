@@ -1,0 +1,684 @@
+"""Report figures in the house style (:mod:`publishing.style`).
+
+Every function takes *published* (disclosure-controlled) or aggregate tables — never
+participant rows, except :func:`individual_trajectories`, which is an internal figure — and
+a :class:`publishing.tables.Labels` for the language, and returns a matplotlib
+figure. Groups with fewer than ``L.k`` persons are not drawn and are marked ``<k``.
+
+Degenerate studies never stop a figure: what is estimable is drawn; an estimate the
+analysis could not compute is marked "not estimable" in its place, and a figure with
+nothing to draw at all (no comparison configured, no observations) is a panel stating
+why ("not estimable: <reason>", translated by :func:`publishing.labels.note_text`).
+Confidence-interval whiskers are never negative (a bound equal to the estimate up to
+rounding draws no whisker).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import cast
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import FancyBboxPatch, Patch
+
+from publishing import style
+from publishing.disclosure import REASON, SUPPRESSED
+from publishing.labels import label, not_estimable_text, note_text
+from publishing.tables import Labels, flow_count, fmt_mid, fmt_n, fmt_num, fmt_pct, fmt_suppressed
+
+C = style.OKABE_ITO
+
+
+def _grid(n: int, row_height: float, ncols: int = 2, extra: float = 0.5):
+    ncols = ncols if n > 1 else 1
+    nrows = math.ceil(n / ncols)
+    fig, axes = style.figure(style.FULL_WIDTH, row_height * nrows + extra, nrows=nrows, ncols=ncols,
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _withheld(reason, L: Labels) -> str:
+    """The mark of a withheld value: ``<k`` only when it was withheld for being small itself,
+    else ``x`` (withheld to protect another group; it may be large)."""
+    return fmt_suppressed(reason if reason == "primary" else "secondary", L.k, L.lang)
+
+
+def _suppressed(row) -> bool:
+    return bool(row.get(SUPPRESSED, False)) if hasattr(row, "get") else False
+
+
+def _has(table, *columns: str) -> bool:
+    """Whether ``table`` is a frame with rows and every one of ``columns``."""
+    return isinstance(table, pd.DataFrame) and len(table) > 0 and all(c in table.columns for c in columns)
+
+
+def _whisker(low, high):
+    """Error-bar lengths ``[estimate - low, high - estimate]`` as given: clipped at 0 (a
+    bound on the wrong side of its estimate by rounding, e.g. a Wilson bound at a share
+    of 0 %, draws no whisker instead of stopping matplotlib); NaN stays NaN (no whisker)."""
+    return np.clip(np.asarray(low, dtype=float), 0, None), np.clip(np.asarray(high, dtype=float), 0, None)
+
+
+def _short_note(L: Labels) -> str:
+    return label("not_estimable_short", L.lang)
+
+
+def _row_note(rows, L: Labels) -> str:
+    """The translated "not estimable" note of the first of ``rows`` that has one, else the
+    short "not estimable"."""
+    if isinstance(rows, pd.DataFrame) and "note" in rows.columns:
+        for n in rows["note"]:
+            if note_text(n, L.lang):
+                return note_text(n, L.lang)
+    return _short_note(L)
+
+
+def _message(ax, text: str, width: int = 60, **kw):
+    ax.text(0.5, 0.5, style.wrap(text, width), transform=ax.transAxes, ha="center", va="center",
+            color=style.TEXT_GREY, fontsize=kw.pop("fontsize", 8), **kw)
+
+
+def not_estimable_figure(reason: str, L: Labels, title: str | None = None):
+    """A small figure that only states why there is nothing to draw.
+
+    Parameters
+    ----------
+    reason : str
+        A key of :data:`analysis.tidy.REASONS` (e.g. ``"no_comparison"``) or a note text.
+    L : Labels
+    title : str, optional
+        Panel title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from analysis.tidy import REASONS
+
+    text = not_estimable_text(reason, L.lang) if reason in REASONS else note_text(reason, L.lang) or reason
+    fig, ax = style.figure(style.FULL_WIDTH, 1.3)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, loc="left")
+    _message(ax, text, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _unit_label(L: Labels, outcome: str) -> str:
+    """Axis label: the outcome's unit and range, e.g. "poäng (0–100)"."""
+    lo, hi = L.ranges.get(outcome, (np.nan, np.nan))
+    unit = label(f"unit_{L.units.get(outcome) or 'points'}", L.lang)
+    if not (pd.isna(lo) or pd.isna(hi)):
+        return f"{unit} ({fmt_num(lo, L.lang, 0 if float(lo).is_integer() else 1)}–" \
+               f"{fmt_num(hi, L.lang, 0 if float(hi).is_integer() else 1)})"
+    return unit
+
+
+def _wave_ticks(ax, waves, L: Labels, ns=None, width: int = 12):
+    x = np.arange(len(waves))
+    labels = []
+    for i, w in enumerate(waves):
+        text = style.wrap(L.wave(w), width)
+        if ns is not None:
+            text += f"\nn = {fmt_n(ns[i], L.k, L.lang)}"
+        labels.append(text)
+    ax.set_xticks(x, labels)
+    ax.set_xlim(-0.5, len(waves) - 0.5)
+    ax.grid(axis="x", visible=False)
+    return x
+
+
+# -- means per wave -------------------------------------------------------------------------
+
+def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, color: str = C["blue"]):
+    """Small multiples: one panel per outcome, mean with CI per wave and n under each wave.
+
+    ``summary`` has ``outcome, wave, n, estimate, ci_low, ci_high`` and ``suppressed``
+    (the published ``wave_summaries`` or ``mixed_model_means``). Suppressed waves are not
+    drawn; their n shows ``<k``.
+    """
+    waves = list(L.waves)
+    if not _has(summary, "outcome", "wave", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_observations", L)
+    outcomes = [o for o in outcomes if o in set(summary["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_observations", L)
+    fig, axes = _grid(len(outcomes), 2.35)
+    for ax, outcome in zip(axes.flat, outcomes):
+        s = summary[summary["outcome"] == outcome].drop_duplicates("wave").set_index("wave").reindex(waves)
+        hidden = s.get(SUPPRESSED, pd.Series(False, index=s.index)).fillna(False).astype(bool)
+        shown = ~hidden & s["estimate"].notna()
+        est = s["estimate"].where(shown)
+        lo, hi = s["ci_low"].where(shown), s["ci_high"].where(shown)
+        x = _wave_ticks(ax, waves, L, ns=s["n"].tolist())
+        ax.errorbar(x, est, yerr=_whisker(est - lo, hi - est), fmt="o-", color=color, ecolor=color, capsize=3,
+                    lw=1.2, ms=4.5, mfc=color)
+        reasons = s[REASON].tolist() if REASON in s.columns else [None] * len(s)
+        for xi, ok, small, why in zip(x, shown, hidden, reasons):
+            if not ok:
+                ax.text(xi, 0.5, _withheld(why, L) if small else style.wrap(_short_note(L), 12),
+                        transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY,
+                        fontsize=7)
+        ax.set_title(style.wrap(L.outcome(outcome), 42), loc="left")
+        ax.set_ylabel(_unit_label(L, outcome))
+        ax.margins(y=0.2)
+        ax.yaxis.set_major_formatter(style.number_formatter(L.lang))
+        mark_truncated_axis(ax, L.ranges.get(outcome, (np.nan, np.nan))[0])
+    fig.tight_layout(h_pad=1.2, w_pad=1.5)
+    return fig
+
+
+def mark_truncated_axis(ax, scale_min: float) -> bool:
+    """Draw the axis-break mark (two short strokes across the foot of the y-axis) when the
+    axis does not start at the scale's lowest value, so a reader does not take the distance
+    from the bottom for the size of a change. Returns whether it was drawn."""
+    if pd.isna(scale_min) or ax.get_ylim()[0] <= scale_min:
+        return False
+    d = 0.022
+    for y in (0.035, 0.065):
+        ax.plot((-d, d), (y - d, y + d), transform=ax.transAxes, color="black", lw=0.8, clip_on=False,
+                solid_capstyle="butt", zorder=5)
+    return True
+
+
+# -- participant flow -----------------------------------------------------------------------
+
+def _box(ax, x, y, w, h, text, fc="white", ec="#333333", size=6.5, weight="normal"):
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.012",
+                                fc=fc, ec=ec, lw=0.8, transform=ax.transAxes))
+    ax.text(x, y, text, ha="center", va="center", fontsize=size, transform=ax.transAxes, weight=weight,
+            linespacing=1.25)
+
+
+def _arrow(ax, xy_from, xy_to):
+    ax.annotate("", xy=xy_to, xytext=xy_from, xycoords="axes fraction", textcoords="axes fraction",
+                arrowprops=dict(arrowstyle="-|>", color="#333333", lw=0.8, shrinkA=0, shrinkB=0,
+                                mutation_scale=7))
+
+
+def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
+    """TREND/CONSORT-style flow diagram, one column per comparison, both definitions.
+
+    ``flow`` is the published ``participant_flow`` table (suppressed counts blank).
+    """
+    lang, v = L.lang, L.min_visits
+    if not _has(flow, "pre", "post", "stage", "definition", "n"):
+        return not_estimable_figure("no_comparison", L)
+    comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
+    fig, axes = style.figure(style.FULL_WIDTH, 5.0, ncols=len(comps), squeeze=False)
+
+    def n_range(pre, post, definition):
+        g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == "analysed_complete_pairs")
+                 & (flow["definition"] == definition) & flow["outcome"].isin(primary)]["n"]
+        if g.isna().any() or not len(g):
+            lo = fmt_n(np.nan if g.isna().any() else g.min(), L.k, lang)
+            return lo if g.isna().all() else f"{lo}–{fmt_n(g.max(), L.k, lang)}"
+        return f"{int(g.min())}–{int(g.max())}" if g.min() != g.max() else f"{int(g.min())}"
+
+    wrap, swrap = 27, 15
+    for ax, (pre, post) in zip(axes.flat, comps):
+        ax.set_axis_off()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_title(style.wrap(L.comparison(pre, post), 36), loc="center", fontsize=8)
+        mx, mw, sx, sw = 0.34, 0.66, 0.855, 0.29
+        ys = [0.91, 0.66, 0.41, 0.13]
+        h = 0.12
+        n = lambda *a, pre=pre, post=post: flow_count(flow, L, pre, post, *a)  # noqa: E731
+        _box(ax, mx, ys[0], mw, h, style.wrap(label("flow_assessed", lang, wave=L.wave(pre)), wrap)
+             + f"\nn = {n('assessed', 'all', pre)}")
+        _box(ax, mx, ys[1], mw, h, style.wrap(label("flow_analysed_both", lang), wrap)
+             + f"\nn = {n('analysed', 'recurring_both_waves')}", fc="#EAF3FA")
+        _box(ax, mx, ys[2], mw, h + 0.03, style.wrap(label("flow_analysed_attendance", lang, v=v), wrap)
+             + f"\nn = {n('analysed', 'recurring_attendance')}", fc="#EAF3FA", weight="bold")
+        pairs = "\n".join([style.wrap(label("flow_complete_pairs", lang), wrap),
+                           label("flow_pairs_attendance", lang, n=n_range(pre, post, "recurring_attendance")),
+                           label("flow_pairs_both", lang, n=n_range(pre, post, "recurring_both_waves"))])
+        _box(ax, mx, ys[3], mw, h + 0.06, pairs, fc="#F4F4F4")
+        tops = [ys[0] - h / 2, ys[1] - h / 2, ys[2] - (h + 0.03) / 2]
+        bottoms = [ys[1] + h / 2, ys[2] + (h + 0.03) / 2, ys[3] + (h + 0.06) / 2]
+        for a, b in zip(tops, bottoms):
+            _arrow(ax, (mx, a), (mx, b))
+        # side boxes: lost to follow-up and excluded by attendance
+        ymid1 = (tops[0] + bottoms[0]) / 2
+        ymid2 = (tops[1] + bottoms[1]) / 2
+        _box(ax, sx, ymid1, sw, 0.10, style.wrap(label("flow_lost_to_follow_up", lang), swrap)
+             + f"\nn = {n('lost_to_follow_up', 'all')}", size=6.3)
+        _box(ax, sx, ymid2, sw, 0.12, style.wrap(label("flow_excluded_attendance", lang, v=v), swrap)
+             + f"\nn = {n('excluded', 'recurring_attendance')}", size=6.3)
+        _arrow(ax, (mx, ymid1), (sx - sw / 2, ymid1))
+        _arrow(ax, (mx, ymid2), (sx - sw / 2, ymid2))
+        ax.text(0.5, -0.03, style.wrap(f"{label('flow_assessed', lang, wave=L.wave(post))}: "
+                                       f"n\u00a0=\u00a0{n('assessed', 'all', post)}; "
+                                       f"{label('flow_new_at_follow_up', lang).lower()}: "
+                                       f"n\u00a0=\u00a0{n('new_at_follow_up', 'all')}", 52),
+                transform=ax.transAxes, ha="center", va="top", fontsize=6.3, color=style.TEXT_GREY)
+    fig.tight_layout(w_pad=1.0)
+    return fig
+
+
+# -- effect sizes ---------------------------------------------------------------------------
+
+def forest(es: pd.DataFrame, L: Labels, primary: Sequence[str], effect_size_type: str = "hedges_g_av"):
+    """Forest plot of one standardised effect size for every outcome and comparison."""
+    if not _has(es, "effect_size_type", "outcome", "pre", "post", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_comparison", L)
+    e = es[es["effect_size_type"] == effect_size_type]
+    if e.empty:
+        return not_estimable_figure("no_comparison", L)
+    outcomes = [o for o in dict.fromkeys(e["outcome"]) if o in primary] + \
+               [o for o in dict.fromkeys(e["outcome"]) if o not in primary]
+    comps = list(dict.fromkeys(zip(e["pre"], e["post"])))
+    colors = [C["blue"], C["vermillion"], C["bluish_green"], C["reddish_purple"]]
+    markers = ["o", "s", "D", "^"]
+    fig, ax = style.figure(style.FULL_WIDTH, 0.36 * len(outcomes) + 1.3)
+    y = np.arange(len(outcomes))[::-1].astype(float)
+    off = np.linspace(0.17, -0.17, len(comps)) if len(comps) > 1 else [0.0]
+    right = []
+    for o, yi in zip(outcomes, y):
+        ns = []
+        for j, (pre, post) in enumerate(comps):
+            r = e[(e["outcome"] == o) & (e["pre"] == pre) & (e["post"] == post)]
+            if not len(r):
+                ns.append("–")
+                continue
+            r = r.iloc[0]
+            ns.append(fmt_n(r["n"], L.k, L.lang, reason=r.get("suppression")))
+            if _suppressed(r) or pd.isna(r["estimate"]):
+                if not _suppressed(r):  # not estimable (too few pairs, no variation): said in place
+                    ax.text(0.5, yi + off[j], _short_note(L), transform=ax.get_yaxis_transform(), ha="center",
+                            va="center", fontsize=6, color=style.TEXT_GREY)
+                continue
+            low, high = _whisker(r["estimate"] - r["ci_low"], r["ci_high"] - r["estimate"])
+            ax.errorbar(r["estimate"], yi + off[j], xerr=[[low], [high]],
+                        fmt=markers[j % 4], color=colors[j % 4], ms=4, capsize=2, lw=1)
+        right.append(" / ".join(ns))
+    ax.axvline(0, color="#555555", lw=0.8, zorder=0)
+    ax.set_yticks(y, [style.wrap(L.outcome(o), 46) for o in outcomes], fontsize=7)
+    ax.set_ylim(-0.6, len(outcomes) - 0.4)
+    ax.grid(axis="y", visible=False)
+    n_primary = sum(o in primary for o in outcomes)
+    if 0 < n_primary < len(outcomes):
+        ax.axhline(len(outcomes) - n_primary - 0.5, color="#999999", lw=0.6, ls="--")
+    ax.set_xlabel(label("forest_axis", L.lang))
+    ax.xaxis.set_major_formatter(style.number_formatter(L.lang))
+    ax2 = ax.twinx()
+    ax2.set_ylim(ax.get_ylim())
+    ax2.set_yticks(y, right, fontsize=6.5)
+    ax2.tick_params(length=0)
+    ax2.spines[["right", "top"]].set_visible(False)
+    ax2.grid(False)
+    ax2.set_title("n", loc="right", fontsize=7.5, pad=2)
+    handles = [ax.errorbar([], [], xerr=[], fmt=markers[j % 4], color=colors[j % 4], ms=4)
+               for j in range(len(comps))]
+    ax.legend(handles, [L.comparison(pre, post) for pre, post in comps], loc="lower left",
+              bbox_to_anchor=(0.0, 1.01), ncol=1, handletextpad=0.3, borderaxespad=0)
+    fig.tight_layout()
+    return fig
+
+
+# -- distributions --------------------------------------------------------------------------
+
+def distributions(stats: pd.DataFrame, outcomes: Sequence[str], L: Labels):
+    """Box plots per wave from the published ``outcome_distributions``
+    (whiskers 10th–90th percentile, no individual points, mean as a diamond)."""
+    waves = list(L.waves)
+    outcomes = [o for o in outcomes if _has(stats, "outcome", "wave", "n", "med") and o in set(stats["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_observations", L)
+    fig, axes = _grid(len(outcomes), 2.35)
+    for ax, o in zip(axes.flat, outcomes):
+        s = stats[stats["outcome"] == o].set_index("wave").reindex(waves)
+        x = _wave_ticks(ax, waves, L, ns=s["n"].tolist())
+        boxes, pos = [], []
+        for xi, (w, r) in zip(x, s.iterrows()):
+            if bool(r.get(SUPPRESSED, False)) or pd.isna(r["med"]):
+                ax.text(xi, 0.5, _withheld(r.get(REASON), L) if bool(r.get(SUPPRESSED, False))
+                        else style.wrap(_short_note(L), 12), transform=ax.get_xaxis_transform(), ha="center",
+                        va="center", color=style.TEXT_GREY, fontsize=7)
+                continue
+            boxes.append({"med": r["med"], "q1": r["q1"], "q3": r["q3"], "whislo": r["whislo"],
+                          "whishi": r["whishi"], "mean": r["mean"], "fliers": [], "label": w})
+            pos.append(xi)
+        if boxes:
+            ax.bxp(boxes, positions=pos, widths=0.45, showmeans=True, showfliers=False, patch_artist=True,
+                   boxprops=dict(facecolor="#CFE3F2", edgecolor=C["blue"], lw=0.9),
+                   medianprops=dict(color=C["blue"], lw=1.4), whiskerprops=dict(color=C["blue"], lw=0.9),
+                   capprops=dict(color=C["blue"], lw=0.9),
+                   meanprops=dict(marker="D", markerfacecolor=C["orange"], markeredgecolor="black", ms=4,
+                                  markeredgewidth=0.5))
+        _wave_ticks(ax, waves, L, ns=s["n"].tolist())
+        ax.set_title(style.wrap(L.outcome(o), 42), loc="left")
+        ax.set_ylabel(_unit_label(L, o))
+        lo, hi = L.ranges.get(o, (np.nan, np.nan))
+        if not (pd.isna(lo) or pd.isna(hi)):
+            pad = 0.04 * (hi - lo)
+            ax.set_ylim(lo - pad, hi + pad)
+        ax.yaxis.set_major_formatter(style.number_formatter(L.lang))
+    fig.tight_layout(h_pad=1.2, w_pad=1.5)
+    return fig
+
+
+# -- stacked shares -------------------------------------------------------------------------
+
+def _stacked(ax, rows: list[tuple[str, list[float], bool | str, str]], cats: list[str], colors: list[str],
+             L: Labels, min_label: float = 0.07):
+    """Horizontal 100 % bars. rows: (label, shares per category (NaN = suppressed), bar
+    suppressed entirely -- or, as a string, the reason the bar is not estimable --,
+    right-hand text)."""
+    y = np.arange(len(rows))[::-1]
+    for yi, (_, shares, all_hidden, right) in zip(y, rows):
+        left = 0.0
+        if isinstance(all_hidden, str):  # nothing to share out (no pairs, nobody answered)
+            ax.barh(yi, 1, left=0, color="white", edgecolor=style.GREY, lw=0.5, height=0.62)
+            ax.text(0.5, yi, all_hidden, ha="center", va="center", fontsize=6.5, color=style.TEXT_GREY)
+        elif all_hidden:
+            ax.barh(yi, 1, left=0, color="white", edgecolor=style.GREY, hatch="////", lw=0.5, height=0.62)
+            ax.text(0.5, yi, _withheld(None, L), ha="center", va="center", fontsize=7,
+                    color=style.TEXT_GREY, bbox=dict(fc="white", ec="none", pad=0.5))
+        else:
+            for share, col in zip(shares, colors):
+                if pd.isna(share) or share <= 0:
+                    continue
+                ax.barh(yi, share, left=left, color=col, edgecolor="white", lw=0.5, height=0.62)
+                if share >= min_label:
+                    dark = col in (C["blue"], C["vermillion"], C["bluish_green"], C["reddish_purple"], C["black"])
+                    ax.text(left + share / 2, yi, fmt_pct(share, L.lang), ha="center", va="center", fontsize=6.5,
+                            color="white" if dark else "black")
+                left += share
+            rest = 1 - left
+            if rest > 0.005 and any(pd.isna(s) for s in shares):
+                ax.barh(yi, rest, left=left, color="white", edgecolor=style.GREY, hatch="////", lw=0.5, height=0.62)
+        ax.text(1.015, yi, right, ha="left", va="center", fontsize=6.5, color=style.TEXT_GREY,
+                transform=ax.get_yaxis_transform())
+    ax.set_yticks(y, [r[0] for r in rows])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(style.percent_formatter(L.lang))
+    ax.grid(axis="y", visible=False)
+    ax.spines[["left"]].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def _legend(fig, cats_labels, colors, hatch_label=None, ncol=None):
+    handles = [Patch(fc=c, ec="white", label=t) for t, c in zip(cats_labels, colors)]
+    if hatch_label:
+        handles.append(Patch(fc="white", ec=style.GREY, hatch="////", label=hatch_label))
+    fig.legend(handles=handles, loc="lower center", ncol=ncol or len(handles), bbox_to_anchor=(0.5, 0.0),
+               handlelength=1.2, columnspacing=1.2)
+
+
+def health_literacy_levels(shares: pd.DataFrame, L: Labels,
+                           levels: Sequence[str] = ("inadequate", "problematic", "sufficient")):
+    """Stacked bars per wave of the HLS-EU-Q16 levels (from
+    the published ``health_literacy_levels``)."""
+    waves = list(L.waves)
+    colors = [C["vermillion"], C["orange"], C["bluish_green"]]
+    rows: list[tuple[str, list[float], bool | str, str]] = []
+    for w in waves:
+        g = shares[shares["wave"] == w].set_index("level").reindex(list(levels))
+        hidden: bool | str = bool(g[SUPPRESSED].fillna(False).any()) if len(g) else True
+        total = g["n_total"].max() if len(g) else np.nan
+        if not hidden and total == 0:  # nobody at this wave answered enough items
+            hidden = not_estimable_text("no_observations", L.lang)
+        rows.append((style.wrap(L.wave(w), 18), g["share"].tolist(), hidden, f"n = {fmt_n(total, L.k, L.lang)}"))
+    fig, ax = style.figure(style.FULL_WIDTH, 0.55 * len(waves) + 1.0)
+    _stacked(ax, rows, list(levels), colors, L)
+    ax.set_xlabel(label("share_of_participants", L.lang))
+    fig.tight_layout(rect=(0, 0.1, 0.95, 1))
+    _legend(fig, [label(f"hl_{lv}", L.lang) for lv in levels], colors)
+    return fig
+
+
+#: EQ-5D-5L levels 1 (no problems) … 5 (extreme problems): light to dark, one hue (ordinal)
+EQ5D_LEVEL_COLORS = ("#DCEAF6", "#9CC3E4", "#4F94CD", "#1F5E9C", "#0B2E59")
+
+
+def eq5d_profile(profile: pd.DataFrame, L: Labels):
+    """The EQ-5D-5L descriptive profile: for each dimension one panel of 100 % bars, a bar
+    per wave with the share at each of the five levels (Devlin, Parkin & Janssen 2020), from
+    the published ``eq5d_profile``. Levels merged for disclosure control ("4–5") are one
+    segment in the colour of their mildest level, labelled with the levels; withheld
+    shares are hatched."""
+    if not _has(profile, "dimension", "wave", "level", "share", "n_total"):
+        return not_estimable_figure("no_observations", L)
+    waves = list(L.waves)
+    dims = [d for d in dict.fromkeys(profile["dimension"]) if d != "full_health"]
+    if not dims:
+        return not_estimable_figure("no_observations", L)
+    fig, axes = style.figure(style.FULL_WIDTH, len(dims) * (0.3 * len(waves) + 0.5) + 0.7, nrows=len(dims),
+                             squeeze=False, sharex=True)
+    dark = set(EQ5D_LEVEL_COLORS[2:])
+    for ax, d in zip(axes[:, 0], dims):
+        ys = np.arange(len(waves))[::-1]
+        for yi, w in zip(ys, waves):
+            g = profile[(profile["dimension"] == d) & (profile["wave"] == w)]
+            g = g.assign(_first=g["level"].astype(str).str.split("–").str[0].astype(int)).sort_values("_first")
+            total = g["n_total"].max() if len(g) else np.nan
+            hidden = g[SUPPRESSED].fillna(False).astype(bool) if SUPPRESSED in g else pd.Series(False, index=g.index)
+            ax.text(1.015, yi, f"n = {fmt_n(total, L.k, L.lang)}", ha="left", va="center", fontsize=6.5,
+                    color=style.TEXT_GREY, transform=ax.get_yaxis_transform())
+            if not len(g) or not (total > 0) or bool(hidden.all()):
+                ax.barh(yi, 1, color="white", edgecolor=style.GREY, hatch="////" if len(g) and total > 0 else None,
+                        lw=0.5, height=0.62)
+                ax.text(0.5, yi, _withheld(None, L) if len(g) and bool(hidden.all())
+                        else not_estimable_text("no_observations", L.lang), ha="center", va="center", fontsize=6.5,
+                        color=style.TEXT_GREY, bbox=dict(fc="white", ec="none", pad=0.5))
+                continue
+            left = 0.0
+            for (_, r), h in zip(g.iterrows(), hidden):
+                if h or pd.isna(r["share"]) or r["share"] <= 0:
+                    continue
+                col = EQ5D_LEVEL_COLORS[int(r["_first"]) - 1]
+                merged = "–" in str(r["level"])
+                ax.barh(yi, r["share"], left=left, color=col, edgecolor="white", lw=0.5, height=0.62,
+                        hatch="...." if merged else None)
+                text = (fmt_pct(r["share"], L.lang) + (f" ({r['level']})" if merged else "")
+                        if r["share"] >= (0.1 if merged else 0.06) else r["level"] if merged and r["share"] >= 0.035
+                        else "")
+                if text:
+                    ax.text(left + r["share"] / 2, yi, text, ha="center", va="center", fontsize=6.2,
+                            color="white" if col in dark else "black",
+                            bbox=dict(fc=col, ec="none", pad=0.3))
+                left += r["share"]
+            if hidden.any() and left < 0.995:
+                ax.barh(yi, 1 - left, left=left, color="white", edgecolor=style.GREY, hatch="////", lw=0.5,
+                        height=0.62)
+        ax.set_yticks(ys, [style.wrap(L.wave(w), 26) for w in waves])
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(style.percent_formatter(L.lang))
+        ax.grid(axis="y", visible=False)
+        ax.spines[["left"]].set_visible(False)
+        ax.tick_params(axis="y", length=0, labelsize=6.5)
+        ax.set_title(label(d, L.lang), loc="left", fontsize=8)
+    axes[-1, 0].set_xlabel(label("share_of_participants", L.lang))
+    fig.tight_layout(rect=(0, 0.07, 0.95, 1), h_pad=0.6)
+    handles = [Patch(fc=c, ec="white", label=label(f"eq5d_level_{lv}", L.lang))
+               for lv, c in zip(range(1, 6), EQ5D_LEVEL_COLORS)]
+    handles += [Patch(fc=EQ5D_LEVEL_COLORS[1], ec="white", hatch="....", label=label("eq5d_merged_levels", L.lang)),
+                Patch(fc="white", ec=style.GREY, hatch="////", label=label("suppressed_short", L.lang).capitalize())]
+    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.0), handlelength=1.2,
+               columnspacing=1.2)
+    return fig
+
+
+def eq5d_pchc(pchc: pd.DataFrame, L: Labels):
+    """PCHC stacked bars, overall and per dimension, one panel per comparison."""
+    if not _has(pchc, "pre", "post", "dimension", "category", "share", "n_total"):
+        return not_estimable_figure("no_comparison", L)
+    comps = list(dict.fromkeys(zip(pchc["pre"], pchc["post"])))
+    cats = ["better", "mixed", "unchanged", "worse"]
+    colors = [C["bluish_green"], C["yellow"], "#D9D9D9", C["vermillion"]]
+    dims = list(dict.fromkeys(pchc["dimension"]))
+    fig, axes = style.figure(style.FULL_WIDTH, (0.3 * len(dims) + 0.55) * len(comps) + 0.6, nrows=len(comps),
+                             squeeze=False, sharex=True)
+    for ax, (pre, post) in zip(axes.flat, comps):
+        rows = []
+        for d in dims:
+            g = pchc[(pchc["pre"] == pre) & (pchc["post"] == post) & (pchc["dimension"] == d)].copy()
+            g["category"] = g["category"].replace({"same": "unchanged"})
+            g = g.set_index("category")
+            shares = [g["share"].get(c, 0.0) if c in g.index else 0.0 for c in cats]
+            shares = [np.nan if (c in g.index and bool(g.loc[c, SUPPRESSED])) else s for c, s in zip(cats, shares)]
+            total = g["n_total"].max()
+            hidden = pd.isna(total) or (_row_note(g, L) if total == 0 else False)
+            rows.append((label(d, L.lang), shares, hidden, f"n = {fmt_n(total, L.k, L.lang)}"))
+        _stacked(ax, rows, cats, colors, L)
+        ax.set_title(L.comparison(pre, post), loc="left")
+    axes.flat[-1].set_xlabel(label("share_of_participants", L.lang))
+    fig.tight_layout(rect=(0, 0.07, 0.95, 1))
+    _legend(fig, [label(f"pchc_{c}", L.lang) for c in cats], colors, label("suppressed_short", L.lang).capitalize())
+    return fig
+
+
+def responders(resp: pd.DataFrame, L: Labels):
+    """Improved / unchanged / worsened by at least the MID, one panel per comparison."""
+    if not _has(resp, "pre", "post", "outcome", "category", "share", "n_total"):
+        return not_estimable_figure("no_comparison", L)
+    comps = list(dict.fromkeys(zip(resp["pre"], resp["post"])))
+    cats = ["improved", "unchanged", "worsened"]
+    colors = [C["bluish_green"], "#D9D9D9", C["vermillion"]]
+    outcomes = list(dict.fromkeys(resp["outcome"]))
+    fig, axes = style.figure(style.FULL_WIDTH, (0.42 * len(outcomes) + 0.55) * len(comps) + 0.6, nrows=len(comps),
+                             squeeze=False, sharex=True)
+    for ax, (pre, post) in zip(axes.flat, comps):
+        rows = []
+        for o in outcomes:
+            g = resp[(resp["pre"] == pre) & (resp["post"] == post) & (resp["outcome"] == o)].set_index("category")
+            if not len(g):
+                continue
+            shares = [np.nan if bool(g.loc[c, SUPPRESSED]) else g.loc[c, "share"] if c in g.index else 0.0
+                      for c in cats]
+            mid = fmt_mid(g["mid"].iloc[0], L.lang) if "mid" in g else "–"
+            total = g["n_total"].max()
+            hidden = pd.isna(total) or (_row_note(g, L) if total == 0 else False)
+            rows.append((style.wrap(f"{L.outcome(o)} ({label('mid', L.lang)} {mid})", 40), shares,
+                         hidden, f"n = {fmt_n(total, L.k, L.lang)}"))
+        _stacked(ax, rows, cats, colors, L)
+        ax.set_title(L.comparison(pre, post), loc="left")
+        ax.tick_params(axis="y", labelsize=7)
+    axes.flat[-1].set_xlabel(label("share_of_participants", L.lang))
+    fig.tight_layout(rect=(0, 0.06, 0.95, 1))
+    _legend(fig, [label(f"resp_{c}", L.lang) for c in cats], colors, label("suppressed_short", L.lang).capitalize())
+    return fig
+
+
+def eq5d_problems(shares: pd.DataFrame, L: Labels):
+    """Share reporting any problem per EQ-5D dimension and wave, with CI."""
+    waves = list(L.waves)
+    if not _has(shares, "dimension", "wave", "share", "ci_low", "ci_high", "n_total"):
+        return not_estimable_figure("no_observations", L)
+    dims = list(dict.fromkeys(shares["dimension"]))
+    colors = [C["sky_blue"], C["blue"], C["reddish_purple"], C["orange"], C["black"]]
+    fig, ax = style.figure(style.FULL_WIDTH, 3.3)
+    width = 0.8 / max(len(waves), 1)
+    x = np.arange(len(dims))
+    for j, w in enumerate(waves):
+        s = shares[shares["wave"] == w].set_index("dimension").reindex(dims)
+        hidden = (s[SUPPRESSED] if SUPPRESSED in s else pd.Series(np.nan, index=s.index)).fillna(True).astype(bool)
+        pos = x - 0.4 + width * (j + 0.5)
+        val = s["share"].where(~hidden)
+        ax.bar(pos, val, width=width * 0.92, color=colors[j % 5], label=None)
+        ax.errorbar(pos, val, yerr=_whisker(val - s["ci_low"].where(~hidden), s["ci_high"].where(~hidden) - val),
+                    fmt="none", ecolor="#333333", lw=0.7, capsize=1.5)
+        reasons = s[REASON].tolist() if REASON in s.columns else [None] * len(s)
+        for p, h, v, d, why in zip(pos, hidden, val, dims, reasons):
+            if h and d in set(shares.loc[shares["wave"] == w, "dimension"]):
+                ax.text(p, 0.02, _withheld(why, L), rotation=90, ha="center", va="bottom",
+                        fontsize=6, color=style.TEXT_GREY)
+            elif pd.isna(v):  # no answers at this wave
+                ax.text(p, 0.02, _short_note(L), rotation=90, ha="center", va="bottom", fontsize=6,
+                        color=style.TEXT_GREY)
+        n_lo, n_hi = s["n_total"].min(), s["n_total"].max()
+        n_txt = fmt_n(n_lo, L.k, L.lang) if n_lo == n_hi else f"{fmt_n(n_lo, L.k, L.lang)}–{fmt_n(n_hi, L.k, L.lang)}"
+        ax.bar([np.nan], [np.nan], color=colors[j % 5], label=f"{L.wave(w)} (n = {n_txt})")
+    ax.set_xticks(x, [style.wrap(label(d, L.lang), 11) for d in dims])
+    ax.set_xlim(-0.5, len(dims) - 0.5)  # also where a wave's bars are all missing (its marks stay inside)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(style.percent_formatter(L.lang))
+    ax.set_ylabel(label("share_any_problem", L.lang))
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper right", ncol=1)
+    fig.tight_layout()
+    return fig
+
+
+# -- dose-response --------------------------------------------------------------------------
+
+def dose_response(terms: pd.DataFrame, L: Labels, outcomes: Sequence[str], term: str = "visits_per_week"):
+    """Change per weekly visit (adjusted for baseline) with CI, one panel per outcome."""
+    if not _has(terms, "term", "outcome", "pre", "post", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_comparison", L)
+    t = terms[terms["term"] == term]
+    outcomes = [o for o in outcomes if o in set(t["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_comparison", L)
+    comps = list(dict.fromkeys(zip(t["pre"], t["post"])))
+    fig, axes = _grid(len(outcomes), 1.45, extra=0.4)
+    colors = [C["blue"], C["vermillion"], C["bluish_green"]]
+    for ax, o in zip(axes.flat, outcomes):
+        for j, (pre, post) in enumerate(comps):
+            r = t[(t["outcome"] == o) & (t["pre"] == pre) & (t["post"] == post)]
+            yj = len(comps) - 1 - j
+            if not len(r) or _suppressed(r.iloc[0]) or pd.isna(r.iloc[0]["estimate"]):
+                text = _withheld(r.iloc[0].get(REASON), L) if len(r) and _suppressed(r.iloc[0]) else _row_note(r, L)
+                ax.text(0.5, yj, text, transform=ax.get_yaxis_transform(), ha="center", va="center",
+                        color=style.TEXT_GREY, fontsize=7)
+                continue
+            r = r.iloc[0]
+            low, high = _whisker(r["estimate"] - r["ci_low"], r["ci_high"] - r["estimate"])
+            ax.errorbar(r["estimate"], yj, xerr=[[low], [high]], fmt="o", color=colors[j % 3], ms=4, capsize=2,
+                        lw=1)
+        ax.axvline(0, color="#555555", lw=0.8, zorder=0)
+        ax.set_yticks(range(len(comps)), [f"{L.wave(post)}\nn = {fmt_n(t[(t['outcome'] == o) & (t['post'] == post)]['n'].max(), L.k, L.lang)}"
+                                          for pre, post in comps][::-1], fontsize=6.5)
+        ax.set_ylim(-0.6, len(comps) - 0.4)
+        ax.grid(axis="y", visible=False)
+        ax.set_title(style.wrap(L.outcome(o), 42), loc="left")
+        ax.xaxis.set_major_formatter(style.number_formatter(L.lang))
+        ax.set_xlabel(label("dose_axis_unit", L.lang, unit=_unit_label(L, o)), fontsize=7)
+    fig.tight_layout(h_pad=1.0, w_pad=2.0)
+    return fig
+
+
+# -- internal -------------------------------------------------------------------------------
+
+def individual_trajectories(panel: pd.DataFrame, outcomes: Sequence[str], L: Labels):
+    """INTERNAL: one line per participant across waves (individual values; never published).
+
+    All participants' lines are one rasterised ``LineCollection`` per outcome (a segment
+    between each pair of consecutive waves the participant answered), so drawing and the
+    SVG/PDF size do not grow with one artist per participant (100,000 participants take
+    seconds, not hours)."""
+    from matplotlib.collections import LineCollection
+
+    waves = list(L.waves)
+    fig, axes = _grid(len(outcomes), 2.35)
+    for ax, o in zip(axes.flat, outcomes):
+        wide = panel.pivot_table(index="participant_id", columns="wave", values=o, observed=False).reindex(
+            columns=waves)
+        x = np.asarray(_wave_ticks(ax, waves, L), dtype=float)
+        y = wide.to_numpy(dtype=float)
+        segments = []
+        for i in range(len(waves) - 1):  # both ends observed: as Line2D, which breaks at NaN
+            both = np.isfinite(y[:, i]) & np.isfinite(y[:, i + 1])
+            seg = np.empty((int(both.sum()), 2, 2))
+            seg[:, 0, 0], seg[:, 1, 0] = x[i], x[i + 1]
+            seg[:, 0, 1], seg[:, 1, 1] = y[both, i], y[both, i + 1]
+            segments.append(seg)
+        # an (n, 2, 2) array is a valid ``segments`` argument; the stubs only name Sequence[ArrayLike]
+        lines = LineCollection(cast("Sequence[np.ndarray]", np.concatenate(segments) if segments
+                                    else np.empty((0, 2, 2))),
+                               colors=C["blue"], alpha=0.15, linewidths=0.6, rasterized=True)
+        ax.add_collection(lines)
+        ax.autoscale_view()
+        ax.plot(x, wide.mean().to_numpy(dtype=float), color=C["vermillion"], lw=2)
+        ax.set_title(style.wrap(L.outcome(o), 42), loc="left")
+        ax.set_ylabel(_unit_label(L, o))
+    fig.suptitle(label("fig_trajectories_caption", L.lang), color=C["vermillion"], fontsize=8)
+    fig.tight_layout()
+    return fig
