@@ -230,8 +230,11 @@ def flow_counts(
         ``stage, definition, wave, outcome, n, reason``, rows in flow order:
 
         - ``assessed`` at ``pre`` and at ``post`` (definition ``all``);
-        - ``lost_to_follow_up`` (assessed at pre, not at post) and
-          ``new_at_follow_up`` (assessed at post only);
+        - ``lost_to_follow_up`` (assessed at pre, not at post), with ``attendance`` split
+          by the reason for loss into ``lost_attending`` (still attending more than
+          ``min_visits_per_week`` visits per week between the waves: non-response) and
+          ``lost_not_attending`` (at most that: left the programme or rarely attended);
+        - ``new_at_follow_up`` (assessed at post only);
         - per definition (``recurring_both_waves``, ``recurring_attendance``):
           ``excluded`` rows with their ``reason`` (attendance definition only:
           below the attendance threshold, or attendance unknown) and ``analysed``;
@@ -251,10 +254,12 @@ def flow_counts(
     0           assessed                   all   T0  3
     1           assessed                   all   T1  3
     2  lost_to_follow_up                   all   T1  1
-    3   new_at_follow_up                   all   T1  1
-    4           analysed  recurring_both_waves   T1  2
-    5           excluded  recurring_attendance   T1  1
-    6           analysed  recurring_attendance   T1  1
+    3     lost_attending                   all   T1  0
+    4 lost_not_attending                   all   T1  1
+    5   new_at_follow_up                   all   T1  1
+    6           analysed  recurring_both_waves   T1  2
+    7           excluded  recurring_attendance   T1  1
+    8           analysed  recurring_attendance   T1  1
     """
     c = cohort.reset_index(drop=True) if cohort is not None else \
         recurring_cohort(panel, pre, post, attendance, wave_dates, min_visits_per_week, outcomes)
@@ -270,6 +275,17 @@ def flow_counts(
     ]  # fmt: skip
     both = c["recurring_both_waves"]
     if attendance is not None:
+        # reasons for loss (TREND): did the people lost to follow-up keep attending?
+        lost = c["present_pre"] & ~c["present_post"]
+        attending = c["visits_per_week"] > min_visits_per_week
+        rows[3:3] = [
+            {"stage": "lost_attending", "definition": "all", "wave": post, "n": int((lost & attending).sum()),
+             "reason": f"more than {min_visits_per_week:g} visits per week between {pre} and {post}, "
+                       f"no survey answer at {post}"},
+            {"stage": "lost_not_attending", "definition": "all", "wave": post, "n": int((lost & ~attending).sum()),
+             "reason": f"at most {min_visits_per_week:g} visits per week between {pre} and {post}, "
+                       f"no survey answer at {post}"},
+        ]  # fmt: skip
         below = both & (c["visits_per_week"] <= min_visits_per_week)
         rows.append({
             "stage": "excluded", "definition": "recurring_attendance", "wave": post, "n": int(below.sum()),

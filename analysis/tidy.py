@@ -32,7 +32,8 @@ VOCABULARY: dict[str, str] = {
     "year": "survey year of a yearly cross-sectional survey (partner surveys)",
     "pre": "wave used as 'before' in a pre/post comparison",
     "post": "wave used as 'after' in a pre/post comparison",
-    "stage": "flow-diagram stage (assessed, lost_to_follow_up, excluded, analysed)",
+    "stage": ("flow-diagram stage (assessed, lost_to_follow_up with its reasons lost_attending and "
+              "lost_not_attending, new_at_follow_up, excluded, analysed, analysed_complete_pairs)"),
     "definition": "which cohort definition a flow row belongs to",
     "reason": "reason a participant count is excluded or lost",
     "dimension": "EQ-5D dimension (or 'overall')",

@@ -21,7 +21,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from publishing import style
 from publishing.disclosure import REASON, SUPPRESSED
@@ -188,77 +188,149 @@ def mark_truncated_axis(ax, scale_min: float) -> bool:
 
 # -- participant flow -----------------------------------------------------------------------
 
-def _box(ax, x, y, w, h, text, fc="white", ec="#333333", size=6.5, weight="normal"):
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.012",
-                                fc=fc, ec=ec, lw=0.8, transform=ax.transAxes))
-    ax.text(x, y, text, ha="center", va="center", fontsize=size, transform=ax.transAxes, weight=weight,
-            linespacing=1.25)
+class _Flow:
+    """Lays out flow-diagram boxes in inches: every box is as tall as its measured text, so
+    no text leaves its box whatever the labels' language or length."""
+
+    PAD_X, PAD_Y = 0.06, 0.05
+
+    def __init__(self, fig, size: float):
+        self.fig, self.size = fig, size
+        self.renderer = fig.canvas.get_renderer()
+
+    def measure(self, text: str, size: float | None = None, weight: str = "normal") -> tuple[float, float]:
+        t = self.fig.text(0, 0, text, fontsize=size or self.size, weight=weight, linespacing=1.25)
+        bb = t.get_window_extent(self.renderer)
+        t.remove()
+        return bb.width / self.fig.dpi, bb.height / self.fig.dpi
+
+    def wrap(self, text: str, width: float, size: float | None = None, weight: str = "normal") -> str:
+        """Wrap each line of ``text`` to fit ``width`` inches less the padding, measuring the
+        rendered words (breaks at spaces only; ``n = 12`` is kept whole)."""
+        room = width - 2 * self.PAD_X
+        out = []
+        for part in text.split("\n"):
+            line = ""
+            for word in part.replace("n = ", "n\u00a0=\u00a0").split(" "):
+                candidate = f"{line} {word}" if line else word
+                if line and self.measure(candidate, size, weight)[0] > room:
+                    out.append(line)
+                    line = word
+                else:
+                    line = candidate
+            out.append(line)
+        return "\n".join(out)
+
+    def height(self, text: str, size: float | None = None, weight: str = "normal") -> float:
+        return self.measure(text, size, weight)[1] + 2 * self.PAD_Y
+
+    def box(self, x: float, top: float, w: float, h: float, text: str, fc="white", size=None, weight="normal"):
+        """A box whose top edge is at ``top`` (inches from the figure's bottom), centred on ``x``."""
+        trans = self.fig.dpi_scale_trans
+        self.fig.add_artist(FancyBboxPatch((x - w / 2, top - h), w, h, boxstyle="round,pad=0,rounding_size=0.05",
+                                           fc=fc, ec="#333333", lw=0.8, transform=trans))
+        self.fig.text(x, top - h / 2, text, ha="center", va="center", fontsize=size or self.size, weight=weight,
+                      linespacing=1.25, transform=trans)
+
+    def arrow(self, start: tuple[float, float], end: tuple[float, float]):
+        self.fig.add_artist(FancyArrowPatch(start, end, arrowstyle="-|>", color="#333333", lw=0.8,
+                                            mutation_scale=7, shrinkA=0, shrinkB=0,
+                                            transform=self.fig.dpi_scale_trans))
 
 
-def _arrow(ax, xy_from, xy_to):
-    ax.annotate("", xy=xy_to, xytext=xy_from, xycoords="axes fraction", textcoords="axes fraction",
-                arrowprops=dict(arrowstyle="-|>", color="#333333", lw=0.8, shrinkA=0, shrinkB=0,
-                                mutation_scale=7))
+def _short_outcome(text: str) -> str:
+    """An outcome label without its parenthesised scale note, for a flow-diagram line.
 
-
-def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str]):
-    """TREND/CONSORT-style flow diagram, one column per comparison, both definitions.
-
-    ``flow`` is the published ``participant_flow`` table (suppressed counts blank).
+    Examples
+    --------
+    >>> _short_outcome("Well-being, WHO-5 (percentage score 0–100)")
+    'Well-being, WHO-5'
     """
-    lang, v = L.lang, L.min_visits
+    return text.split(" (")[0].strip() or text
+
+
+def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str], definition: str = "attendance"):
+    """TREND/CONSORT-style flow diagram, one column per comparison.
+
+    Stages, top to bottom: the baseline respondents; lost to follow-up (side box, with the
+    reasons for loss from the attendance register when the study has one); answered both
+    waves; excluded by the attendance rule (side box); recurring by the attendance register;
+    analysed, with one n per primary outcome under the study's primary recurring
+    ``definition`` (the other definition's numbers are in the flow table). ``flow`` is the
+    published ``participant_flow`` table (suppressed counts blank). Boxes are laid out in
+    inches and sized to their measured text; the figure is as tall as the tallest column.
+    """
+    lang, visits = L.lang, L.visits
     if not _has(flow, "pre", "post", "stage", "definition", "n"):
         return not_estimable_figure("no_comparison", L)
     comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
-    fig, axes = style.figure(style.FULL_WIDTH, 5.0, ncols=len(comps), squeeze=False)
+    width = style.FULL_WIDTH
+    fig, placeholder = style.figure(width, 6.0)
+    placeholder.remove()   # drawn in inches on the figure itself
+    size, side_size, title_size = 6.5, 6.2, 8.0
+    lay = _Flow(fig, size)
+    flag = "recurring_attendance" if definition == "attendance" else "recurring_both_waves"
+    col = width / len(comps)
+    main_w, side_w = min(0.53 * col, 2.3), min(0.41 * col, 1.8)
+    gap_min, arrow_room = 0.22, 0.16
 
-    def n_range(pre, post, definition):
-        g = flow[(flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == "analysed_complete_pairs")
-                 & (flow["definition"] == definition) & flow["outcome"].isin(primary)]["n"]
-        if g.isna().any() or not len(g):
-            lo = fmt_n(np.nan if g.isna().any() else g.min(), L.k, lang)
-            return lo if g.isna().all() else f"{lo}–{fmt_n(g.max(), L.k, lang)}"
-        return f"{int(g.min())}–{int(g.max())}" if g.min() != g.max() else f"{int(g.min())}"
-
-    wrap, swrap = 27, 15
-    for ax, (pre, post) in zip(axes.flat, comps):
-        ax.set_axis_off()
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_title(style.wrap(L.comparison(pre, post), 36), loc="center", fontsize=8)
-        mx, mw, sx, sw = 0.34, 0.66, 0.855, 0.29
-        ys = [0.91, 0.66, 0.41, 0.13]
-        h = 0.12
+    columns = []
+    for pre, post in comps:
         n = lambda *a, pre=pre, post=post: flow_count(flow, L, pre, post, *a)  # noqa: E731
-        _box(ax, mx, ys[0], mw, h, style.wrap(label("flow_assessed", lang, wave=L.wave(pre)), wrap)
-             + f"\nn = {n('assessed', 'all', pre)}")
-        _box(ax, mx, ys[1], mw, h, style.wrap(label("flow_analysed_both", lang), wrap)
-             + f"\nn = {n('analysed', 'recurring_both_waves')}", fc="#EAF3FA")
-        _box(ax, mx, ys[2], mw, h + 0.03, style.wrap(label("flow_analysed_attendance", lang, v=v), wrap)
-             + f"\nn = {n('analysed', 'recurring_attendance')}", fc="#EAF3FA", weight="bold")
-        pairs = "\n".join([style.wrap(label("flow_complete_pairs", lang), wrap),
-                           label("flow_pairs_attendance", lang, n=n_range(pre, post, "recurring_attendance")),
-                           label("flow_pairs_both", lang, n=n_range(pre, post, "recurring_both_waves"))])
-        _box(ax, mx, ys[3], mw, h + 0.06, pairs, fc="#F4F4F4")
-        tops = [ys[0] - h / 2, ys[1] - h / 2, ys[2] - (h + 0.03) / 2]
-        bottoms = [ys[1] + h / 2, ys[2] + (h + 0.03) / 2, ys[3] + (h + 0.06) / 2]
-        for a, b in zip(tops, bottoms):
-            _arrow(ax, (mx, a), (mx, b))
-        # side boxes: lost to follow-up and excluded by attendance
-        ymid1 = (tops[0] + bottoms[0]) / 2
-        ymid2 = (tops[1] + bottoms[1]) / 2
-        _box(ax, sx, ymid1, sw, 0.10, style.wrap(label("flow_lost_to_follow_up", lang), swrap)
-             + f"\nn = {n('lost_to_follow_up', 'all')}", size=6.3)
-        _box(ax, sx, ymid2, sw, 0.12, style.wrap(label("flow_excluded_attendance", lang, v=v), swrap)
-             + f"\nn = {n('excluded', 'recurring_attendance')}", size=6.3)
-        _arrow(ax, (mx, ymid1), (sx - sw / 2, ymid1))
-        _arrow(ax, (mx, ymid2), (sx - sw / 2, ymid2))
-        ax.text(0.5, -0.03, style.wrap(f"{label('flow_assessed', lang, wave=L.wave(post))}: "
-                                       f"n\u00a0=\u00a0{n('assessed', 'all', post)}; "
-                                       f"{label('flow_new_at_follow_up', lang).lower()}: "
-                                       f"n\u00a0=\u00a0{n('new_at_follow_up', 'all')}", 52),
-                transform=ax.transAxes, ha="center", va="top", fontsize=6.3, color=style.TEXT_GREY)
-    fig.tight_layout(w_pad=1.0)
+        has = lambda stage, pre=pre, post=post: bool(  # noqa: E731
+            ((flow["pre"] == pre) & (flow["post"] == post) & (flow["stage"] == stage)).any())
+        title = lay.wrap(L.comparison(pre, post), col * 0.95, title_size, "bold")
+        main = [
+            label("flow_assessed", lang, wave=L.wave(pre)) + f"\nn = {n('assessed', 'all', pre)}",
+            label("flow_analysed_both", lang) + f"\nn = {n('analysed', 'recurring_both_waves')}",
+            label("flow_analysed_attendance", lang, visits=visits) + f"\nn = {n('analysed', 'recurring_attendance')}",
+            "\n".join([label("flow_analysed_pairs", lang, definition=label("def_" + flag, lang, visits=visits))]
+                      + [f"{_short_outcome(L.outcome(o))}: n = {n('analysed_complete_pairs', flag, None, o)}"
+                         for o in primary]),
+        ]
+        lost = label("flow_lost_to_follow_up", lang) + f"\nn = {n('lost_to_follow_up', 'all')}"
+        if has("lost_attending"):
+            lost += "".join(f"\n{label('flow_' + st, lang, visits=visits)}: n = {n(st, 'all')}"
+                            for st in ("lost_attending", "lost_not_attending"))
+        side = [lost, label("flow_excluded_attendance", lang, visits=visits)
+                + f"\nn = {n('excluded', 'recurring_attendance')}"]
+        footer = lay.wrap(f"{label('flow_assessed', lang, wave=L.wave(post))}: n\u00a0=\u00a0{n('assessed', 'all', post)}; "
+                          f"{label('flow_new_at_follow_up', lang).lower()}: n\u00a0=\u00a0{n('new_at_follow_up', 'all')}",
+                          col * 0.95, side_size)
+        bold = 2 if definition == "attendance" else 1
+        main = [lay.wrap(t, main_w, weight="bold" if i == bold else "normal") for i, t in enumerate(main)]
+        side = [lay.wrap(t, side_w, side_size) for t in side]
+        mh = [lay.height(t, weight="bold" if i == bold else "normal") for i, t in enumerate(main)]
+        sh = [lay.height(t, side_size) for t in side]
+        th = lay.measure(title, title_size, "bold")[1]
+        # depth (inches below the top) of each main box's top edge; side box i sits in the gap below box i
+        tops = [th + 0.15]
+        for i in range(3):
+            gap = max(sh[i] + 2 * arrow_room / 2, gap_min) if i < 2 else gap_min
+            tops.append(tops[i] + mh[i] + gap)
+        bottom = tops[3] + mh[3] + 0.08 + lay.measure(footer, side_size)[1]
+        columns.append((title, main, side, footer, mh, sh, tops, bold, bottom))
+
+    height = max(c[-1] for c in columns) + 0.05
+    fig.set_size_inches(width, height)
+    for j, (title, main, side, footer, mh, sh, tops, bold, _) in enumerate(columns):
+        x0 = j * col
+        mx = x0 + 0.02 * col + main_w / 2
+        sx = x0 + col - 0.02 * col - side_w / 2
+        y = lambda depth: height - depth  # noqa: E731
+        fig.text(x0 + col / 2, y(0.02), title, ha="center", va="top", fontsize=title_size, weight="bold",
+                 transform=fig.dpi_scale_trans)
+        for i, text in enumerate(main):
+            fc = "#F4F4F4" if i == 3 else "#EAF3FA" if i in (1, 2) else "white"
+            lay.box(mx, y(tops[i]), main_w, mh[i], text, fc=fc, weight="bold" if i == bold else "normal")
+            if i < 3:
+                lay.arrow((mx, y(tops[i] + mh[i])), (mx, y(tops[i + 1])))
+        for i, text in enumerate(side):
+            mid = (tops[i] + mh[i] + tops[i + 1]) / 2
+            lay.box(sx, y(mid - sh[i] / 2), side_w, sh[i], text, size=side_size)
+            lay.arrow((mx, y(mid)), (sx - side_w / 2, y(mid)))
+        fig.text(x0 + col / 2, y(tops[3] + mh[3] + 0.08), footer, ha="center", va="top", fontsize=side_size,
+                 color=style.TEXT_GREY, transform=fig.dpi_scale_trans)
     return fig
 
 

@@ -11,20 +11,20 @@ import pandas as pd
 
 import instruments
 from publishing.labels import label, not_estimable_text, note_text
-from publishing.tables import Labels, fmt_ci, fmt_n, fmt_num, fmt_p_expr, fmt_pct
+from publishing.tables import Labels, fmt_ci, fmt_n, fmt_num, fmt_p_expr, fmt_pct, visits_text
 from studyconfig.config import StudyConfig
 from survey.study import recurring_flag
 
 _DEF = {
     "sv": {
         "present_at_both": "besvarade enkäten vid både baslinje och uppföljning",
-        "attendance": ("besvarade enkäten vid både baslinje och uppföljning och deltog i genomsnitt "
-                       "i mer än {v:g} aktivitet(er) per vecka mellan mättillfällena (närvaroregistret)"),
+        "attendance": ("besvarade enkäten vid både baslinje och uppföljning och gjorde i genomsnitt "
+                       "mer än {visits} per vecka mellan mättillfällena (närvaroregistret)"),
     },
     "en": {
         "present_at_both": "answered the survey at both baseline and follow-up",
-        "attendance": ("answered the survey at both baseline and follow-up and attended on average "
-                       "more than {v:g} activity/activities per week between the waves (attendance register)"),
+        "attendance": ("answered the survey at both baseline and follow-up and made on average "
+                       "more than {visits} per week between the waves (attendance register)"),
     },
 }
 _ADJ = {"holm": "Holm", "fdr_bh": "Benjamini–Hochberg (FDR)", "bonferroni": "Bonferroni", "none": "–"}
@@ -32,7 +32,8 @@ _ADJ = {"holm": "Holm", "fdr_bh": "Benjamini–Hochberg (FDR)", "bonferroni": "B
 
 def definition_text(config: StudyConfig, lang: str) -> str:
     """The configured recurring-participant definition in words."""
-    return _DEF[lang][config.recurring.definition].format(v=config.recurring.min_visits_per_week)
+    return _DEF[lang][config.recurring.definition].format(visits=visits_text(config.recurring.min_visits_per_week,
+                                                                             lang))
 
 
 def citations(config: StudyConfig, lang: str) -> list[str]:
@@ -258,7 +259,7 @@ def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Lab
     intro = label("summary_intro", lang,
                   n_rec=" / ".join(count_text(*_flow_n(flow, a, b, "analysed", flag), k, lang) for a, b in comps),
                   n_base=count_text(*_flow_n(flow, pre0, post0, "assessed", "all", pre0), k, lang),
-                  definition=label("def_" + flag, lang, v=L.min_visits),
+                  definition=label("def_" + flag, lang, visits=L.visits),
                   comparisons=" / ".join(L.comparison(a, b) for a, b in comps))
     t = tests[(tests["test"] == "paired_t") & tests["outcome"].isin(config.analysis.primary_outcomes)]
     m = default_mids(config, list(config.analysis.primary_outcomes))

@@ -125,6 +125,14 @@ class Persons:
         unless ``definition`` is given)."""
         return self._cohort_flag(pre, post, flag_column(definition) if definition else self.definition)
 
+    def attending(self, pre, post, min_visits_per_week: float) -> np.ndarray:
+        """Attended more than ``min_visits_per_week`` visits per week on average between the
+        waves of ``pre → post`` (the attendance register; anyone answering either wave)."""
+        c = self.cohort[(self.cohort["pre"] == str(pre)) & (self.cohort["post"] == str(post))]
+        if "visits_per_week" not in c.columns:
+            return self.none()
+        return self.of(c.loc[pd.to_numeric(c["visits_per_week"], errors="coerce") > min_visits_per_week, ID])
+
     @cached_property
     def _recurring(self) -> np.ndarray:
         flag = self.cohort[self.definition].fillna(False).astype(bool)

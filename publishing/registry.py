@@ -54,6 +54,8 @@ class Context:
         published (``publishing.k_min_quantiles``, at least 2k).
     protect_nonresponse : bool
         ``publishing.protect_item_nonresponse``: item non-response groups are protected too.
+    min_visits_per_week : float
+        ``recurring.min_visits_per_week``: the attendance threshold (the flow's reasons for loss).
     """
 
     persons: Persons
@@ -63,6 +65,7 @@ class Context:
     definition: str
     k_quantiles: int = 10
     protect_nonresponse: bool = False
+    min_visits_per_week: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -253,9 +256,12 @@ def model_flow(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     p = ctx.persons
     for (pre, post), g in t.groupby(["pre", "post"], sort=False):
         both_m, att_m = p.analysed(pre, post, "present_at_both"), p.analysed(pre, post, "attendance")
+        attending = p.attending(pre, post, ctx.min_visits_per_week)
         masks = {
             ("assessed", "all", pre): p.present(pre), ("assessed", "all", post): p.present(post),
             ("lost_to_follow_up", "all", None): p.present(pre) & ~p.present(post),
+            ("lost_attending", "all", None): p.present(pre) & ~p.present(post) & attending,
+            ("lost_not_attending", "all", None): p.present(pre) & ~p.present(post) & ~attending,
             ("new_at_follow_up", "all", None): ~p.present(pre) & p.present(post),
             ("analysed", "recurring_both_waves", None): both_m, ("excluded", "recurring_attendance", None): both_m & ~att_m,
             ("analysed", "recurring_attendance", None): att_m,
@@ -263,6 +269,9 @@ def model_flow(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
         Q = {key: q.add(m, hidden=True, label=f"flow: {key[0]} ({key[1]}, {pre}->{post})") for key, m in masks.items()}
         q.relate(Q[("assessed", "all", pre)], [Q[("analysed", "recurring_both_waves", None)],
                                                Q[("lost_to_follow_up", "all", None)]])
+        if ((g["stage"] == "lost_attending") | (g["stage"] == "lost_not_attending")).any():
+            q.relate(Q[("lost_to_follow_up", "all", None)], [Q[("lost_attending", "all", None)],
+                                                              Q[("lost_not_attending", "all", None)]])
         q.relate(Q[("assessed", "all", post)], [Q[("analysed", "recurring_both_waves", None)],
                                                 Q[("new_at_follow_up", "all", None)]])
         q.relate(Q[("analysed", "recurring_both_waves", None)], [Q[("analysed", "recurring_attendance", None)],
@@ -965,6 +974,8 @@ class FigureContext:
     hl_levels: tuple[str, ...] = ("inadequate", "problematic", "sufficient")
     #: ``publishing.k_min_partner`` (the partner survey's figure)
     partner_k: int = 5
+    #: ``recurring.definition``: whose complete pairs the flow diagram shows
+    definition: str = "attendance"
 
 
 @dataclass(frozen=True)
@@ -1011,7 +1022,7 @@ def _figures():
 
     return (
         FigureSpec("participant_flow", ("participant_flow",),
-                   lambda T, L, c: F.participant_flow(T["participant_flow"], L, c.primary)
+                   lambda T, L, c: F.participant_flow(T["participant_flow"], L, c.primary, c.definition)
                    if nonempty(T["participant_flow"]) else None, "fig_flow",
                    "TREND/CONSORT flow diagram, one column per comparison, both recurring definitions."),
         FigureSpec("change_over_waves", ("wave_summaries",),

@@ -47,7 +47,9 @@ NO_LIGATURES = ("-liga", "-clig")
 THUMBNAIL_MAX_BYTES = 40_000
 
 RC: dict[RcKeyType, Any] = {
-    "font.family": "DejaVu Sans",
+    # DejaVu Sans ships with matplotlib (the PNG and PDF always use it); "sans-serif" is what an
+    # SVG viewer without it falls back to (the SVG keeps its text as text)
+    "font.family": ["DejaVu Sans", "sans-serif"],
     "font.size": 8,
     "axes.titlesize": 8.5,
     "axes.titleweight": "bold",
@@ -65,7 +67,9 @@ RC: dict[RcKeyType, Any] = {
     "grid.linewidth": 0.5,
     "axes.unicode_minus": True,
     "svg.hashsalt": "jamlik-halsa",
-    "svg.fonttype": "path",
+    # text stays text in the SVG (searchable, selectable, read by screen readers and the
+    # disclosure audit); the PDF embeds its fonts (42 = TrueType), the PNG is pixels anyway
+    "svg.fonttype": "none",
     "pdf.fonttype": 42,
     # matplotlib 3.11 sizes the PDF font subsets by ps.fonttype: with the default (3) every
     # character above U+00FF (the en dash, U+2212 minus) lands in a second embedded copy of

@@ -224,6 +224,11 @@ class Labels:
     def outcome(self, o) -> str:
         return self.outcomes.get(o, self.variables.get(o, o))
 
+    @property
+    def visits(self) -> str:
+        """The attendance threshold as words: "1 visit", "1.5 visits", "1 besök", "1,5 besök"."""
+        return visits_text(self.min_visits, self.lang)
+
     def wave(self, w) -> str:
         return self.waves.get(w, w) if isinstance(w, str) else ""
 
@@ -452,6 +457,20 @@ def display_reliability(rel: pd.DataFrame, L: Labels, instrument_names: dict[str
                         label("suppressed_note", lang, k=L.k), numeric=list(df.columns[3:]), group_rows=blocks)
 
 
+def visits_text(v: float, lang: str) -> str:
+    """A number of visits in words, singular where English needs it, decimal comma in Swedish.
+
+    Examples
+    --------
+    >>> visits_text(1, "en"), visits_text(1.5, "en"), visits_text(1, "sv"), visits_text(1.5, "sv")
+    ('1\xa0visit', '1.5\xa0visits', '1\xa0besök', '1,5\xa0besök')
+    """
+    number = f"{v:g}"
+    if lang == "sv":
+        return f"{number.replace('.', ',')}\u00a0besök"
+    return f"{number}\u00a0visit" if float(v) == 1 else f"{number}\u00a0visits"
+
+
 def flow_count(flow: pd.DataFrame, L: Labels, pre: str, post: str, stage: str, definition: str,
                wave: str | None = None, outcome: str | None = None) -> str:
     """One count of the published participant flow as shown in the flow table and figure
@@ -470,18 +489,22 @@ def flow_count(flow: pd.DataFrame, L: Labels, pre: str, post: str, stage: str, d
 def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
     """The participant flow as a readable table: one row per stage, one column per comparison."""
     lang = L.lang
-    v = L.min_visits
+    visits = L.visits
     comps = list(dict.fromkeys(zip(flow["pre"], flow["post"])))
     baseline = comps[0][0] if comps else ""
+    # the reasons for loss exist when the study has an attendance register
+    reasons = [(f"– {label('flow_' + stage, lang, visits=visits)}", stage, "all", None)
+               for stage in ("lost_attending", "lost_not_attending") if (flow["stage"] == stage).any()]
 
     spec = [
         (label("flow_assessed", lang, wave=L.wave(baseline)), "assessed", "all", "pre"),
         (label("flow_assessed_followup", lang), "assessed", "all", "post"),
         (label("flow_lost_to_follow_up", lang), "lost_to_follow_up", "all", None),
+        *reasons,
         (label("flow_new_at_follow_up", lang), "new_at_follow_up", "all", None),
         (label("flow_analysed_both", lang), "analysed", "recurring_both_waves", None),
-        (label("flow_excluded_attendance", lang, v=v), "excluded", "recurring_attendance", None),
-        (label("flow_analysed_attendance", lang, v=v), "analysed", "recurring_attendance", None),
+        (label("flow_excluded_attendance", lang, visits=visits), "excluded", "recurring_attendance", None),
+        (label("flow_analysed_attendance", lang, visits=visits), "analysed", "recurring_attendance", None),
     ]
     rows = []
     for text, stage, definition, which in spec:
@@ -494,14 +517,15 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
     for definition in ("recurring_attendance", "recurring_both_waves"):
         for o in outcomes:
             row = {label("flow_stage", lang): f"{label('flow_complete_pairs', lang)}: {L.outcome(o)} "
-                                              f"({label('def_' + definition, lang, v=v)})"}
+                                              f"({label('def_' + definition, lang, visits=visits)})"}
             for pre, post in comps:
                 row[L.comparison(pre, post)] = flow_count(flow, L, pre, post, "analysed_complete_pairs", definition,
                                                           outcome=o)
             rows.append(row)
     df = pd.DataFrame(rows)
     return DisplayTable(df, label("table_flow_caption", lang), label("suppressed_note", lang, k=L.k),
-                        numeric=list(df.columns[1:]), group_rows=[0, 4, 7, 7 + len(outcomes)])
+                        numeric=list(df.columns[1:]),
+                        group_rows=[0, 4 + len(reasons), 7 + len(reasons), 7 + len(reasons) + len(outcomes)])
 
 
 def collected_note(collected: pd.DataFrame | None, L: Labels) -> str:

@@ -134,7 +134,8 @@ def _context(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.Data
                             comparisons=[tuple(c) for c in config.analysis.comparisons],
                             definition=config.recurring.definition,
                             k_quantiles=config.publishing.k_min_quantiles,
-                            protect_nonresponse=config.publishing.protect_item_nonresponse)
+                            protect_nonresponse=config.publishing.protect_item_nonresponse,
+                            min_visits_per_week=config.recurring.min_visits_per_week)
 
 
 def _audit_release(release_obj: registry.Release, folder: Path, k: int, ids: set[str]) -> list[str]:
@@ -207,7 +208,7 @@ def _figure_context(config: StudyConfig, panel_columns) -> registry.FigureContex
 
     levels = tuple(name for name, _ in instruments.spec("hls_eu_q16").rules["levels"])
     return registry.FigureContext(primary=tuple(o for o in config.analysis.primary_outcomes), hl_levels=levels,
-                                  partner_k=config.publishing.k_min_partner)
+                                  partner_k=config.publishing.k_min_partner, definition=config.recurring.definition)
 
 
 def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder: Path, stem: str,

@@ -333,6 +333,7 @@ def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
             which = "assessed_pre" if g("wave") == pre else "assessed_post"
             return {"n": ("flow", pre, post, which)}
         name = {("lost_to_follow_up", "all"): "lost", ("new_at_follow_up", "all"): "new",
+                ("lost_attending", "all"): "lost_attending", ("lost_not_attending", "all"): "lost_not_attending",
                 ("analysed", "recurring_both_waves"): "both",
                 ("excluded", "recurring_attendance"): "excluded_attendance",
                 ("analysed", "recurring_attendance"): "analysed_attendance"}.get((stage, definition))
@@ -504,6 +505,7 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
         pre, post, stage = g[1:]
         up = {"assessed_pre": [("resp", pre, "all")], "assessed_post": [("resp", post, "all")],
               "lost": [("flow", pre, post, "assessed_pre")], "new": [("flow", pre, post, "assessed_post")],
+              "lost_attending": [("flow", pre, post, "lost")], "lost_not_attending": [("flow", pre, post, "lost")],
               "both": [("flow", pre, post, "assessed_pre"), ("flow", pre, post, "assessed_post")],
               "excluded_attendance": [("flow", pre, post, "both")],
               "analysed_attendance": [("flow", pre, post, "both")]}
@@ -580,6 +582,7 @@ def partitions(groups: Iterable[tuple], primary: str) -> list[tuple[tuple, list[
     for pre, post in comps:
         f = lambda s, pre=pre, post=post: ("flow", pre, post, s)
         out.append((f("assessed_pre"), [f("both"), f("lost")]))
+        out.append((f("lost"), [f("lost_attending"), f("lost_not_attending")]))
         out.append((f("assessed_post"), [f("both"), f("new")]))
         out.append((f("both"), [f("excluded_attendance"), f("analysed_attendance")]))
     by_outcome: dict[tuple, set] = {}

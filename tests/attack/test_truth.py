@@ -29,6 +29,7 @@ def _cohort_frame(t: StudyTruth) -> pd.DataFrame:
 def test_flow_sets_match_flow_counts(truth):
     t = truth
     names = {("assessed", "all"): None, ("lost_to_follow_up", "all"): "lost", ("new_at_follow_up", "all"): "new",
+                ("lost_attending", "all"): "lost_attending", ("lost_not_attending", "all"): "lost_not_attending",
              ("analysed", "recurring_both_waves"): "both", ("excluded", "recurring_attendance"): "excluded_attendance",
              ("analysed", "recurring_attendance"): "analysed_attendance"}
     for pre, post in t.comparisons:

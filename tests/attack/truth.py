@@ -20,7 +20,9 @@ of Table 1's and the wave summaries' recurring rows; ``definition`` is ``"attend
 ``("level", wave, pop, var, levels)``                  ... with ``var`` one of ``levels``
 ``("flow", pre, post, stage)``                         participant flow (presence = a primary
                                                        outcome answered): ``assessed_pre``,
-                                                       ``assessed_post``, ``lost``, ``new``,
+                                                       ``assessed_post``, ``lost``,
+                                                       ``lost_attending``,
+                                                       ``lost_not_attending``, ``new``,
                                                        ``both``, ``excluded_attendance``,
                                                        ``analysed_attendance``
 ``("pairs", pre, post, definition, var)``              members with ``var`` at both waves
@@ -234,9 +236,12 @@ class StudyTruth:
             pre, post, stage = g[1], g[2], g[3]
             c = self.flow_cohorts[(pre, post)]
             both = c["recurring_both_waves"]
+            attending = c["visits_per_week"] > self.config.recurring.min_visits_per_week
             masks = {
                 "assessed_pre": c["present_pre"], "assessed_post": c["present_post"],
                 "lost": c["present_pre"] & ~c["present_post"], "new": ~c["present_pre"] & c["present_post"],
+                "lost_attending": c["present_pre"] & ~c["present_post"] & attending,
+                "lost_not_attending": c["present_pre"] & ~c["present_post"] & ~attending,
                 "both": both,
                 "excluded_attendance": both & (c["visits_per_week"] <= self.config.recurring.min_visits_per_week),
                 "analysed_attendance": c["recurring_attendance"].fillna(False).astype(bool),

@@ -76,6 +76,9 @@ def test_flow_counts(panel, visits):
     assert int(flow.loc[(flow["stage"] == "assessed") & (flow["wave"] == "T0"), "n"].item()) == 4
     assert int(flow.loc[(flow["stage"] == "assessed") & (flow["wave"] == "T1"), "n"].item()) == 3
     assert get("lost_to_follow_up", "all") == 2  # c and e
+    # reasons for loss: e kept attending (20 visits in 12 weeks), c has no visit
+    assert get("lost_attending", "all") == 1 and get("lost_not_attending", "all") == 1
+    assert flow["stage"].tolist().index("lost_attending") == flow["stage"].tolist().index("lost_to_follow_up") + 1
     assert get("new_at_follow_up", "all") == 1  # d
     assert get("analysed", "recurring_both_waves") == 2
     assert get("excluded", "recurring_attendance") == 1  # b
@@ -84,6 +87,24 @@ def test_flow_counts(panel, visits):
     assert get("analysed_complete_pairs", "recurring_attendance", "who5") == 1
     # flow is consistent: assessed at pre = analysed (both waves) + lost
     assert get("analysed", "recurring_both_waves") + get("lost_to_follow_up", "all") == 4
+
+
+def test_flow_reasons_for_loss_partition_the_lost_on_any_study():
+    """On generated panels and registers the two reasons always add up to the lost, and a
+    study without a register has no reason rows."""
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n = int(rng.integers(1, 30))
+        ids = [f"p{i}" for i in range(n)]
+        rows = [(i, w) for i in ids for w in ("T0", "T1") if rng.random() < 0.7]
+        rows += [("p0", "T0"), ("p0", "T1")]   # both waves exist
+        panel = pd.DataFrame(rows, columns=["participant_id", "wave"]).drop_duplicates().assign(who5=50.0)
+        visits = pd.DataFrame({"participant_id": ids, "visits": rng.integers(0, 30, n)})
+        flow = cohort.flow_counts(panel, "T0", "T1", visits, DATES, min_visits_per_week=float(rng.choice([0.5, 1, 2])))
+        n_of = dict(zip(flow["stage"], flow["n"]))
+        assert n_of["lost_attending"] + n_of["lost_not_attending"] == n_of["lost_to_follow_up"]
+        without = cohort.flow_counts(panel, "T0", "T1")
+        assert not without["stage"].isin(["lost_attending", "lost_not_attending"]).any()
 
 
 # ---------------------------------------------------------------- descriptives

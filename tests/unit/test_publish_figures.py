@@ -144,3 +144,63 @@ def test_save_refuses_unknown_or_no_formats(tmp_path, formats):
     fig = figures.means_over_waves(_summary(), ["who5_percent"], _labels("en"))
     with pytest.raises(ValueError, match="figure formats"):
         style.save(fig, tmp_path / "f", formats=formats)
+
+
+# -- the participant flow: every text inside its box, whatever the labels --------------------
+
+def _flow_table(rng, comps, register: bool) -> pd.DataFrame:
+    rows = []
+    for pre, post in comps:
+        n = lambda: int(rng.integers(0, 100_000)) if rng.random() > 0.1 else np.nan  # noqa: E731  (nan: suppressed)
+        stages = [("assessed", "all", pre), ("assessed", "all", post), ("lost_to_follow_up", "all", post)]
+        if register:
+            stages += [("lost_attending", "all", post), ("lost_not_attending", "all", post)]
+        stages += [("new_at_follow_up", "all", post), ("analysed", "recurring_both_waves", post),
+                   ("excluded", "recurring_attendance", post), ("analysed", "recurring_attendance", post)]
+        rows += [{"stage": s, "definition": d, "wave": w, "outcome": None, "n": n(), "pre": pre, "post": post}
+                 for s, d, w in stages]
+        rows += [{"stage": "analysed_complete_pairs", "definition": d, "wave": post, "outcome": o, "n": n(),
+                  "pre": pre, "post": post}
+                 for d in ("recurring_both_waves", "recurring_attendance") for o in ("who5_percent", "eq5d5l_index")]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_flow_diagram_texts_stay_inside_their_boxes(seed):
+    """The flow's 'Excluded' box once printed its n across its bottom edge. Random label
+    lengths (long outcome and wave names), 1-3 comparisons, both languages, with and without
+    a register: every box text lies inside its box, and no box overlaps another."""
+    from matplotlib.patches import FancyBboxPatch
+
+    rng = np.random.default_rng(seed)
+    lang = ("sv", "en")[seed % 2]
+    long = lambda base: base + " " + " ".join(["ordentligt"] * int(rng.integers(0, 6)))  # noqa: E731
+    waves = {w: long(f"Uppföljning {w}") for w in ("T0", "T1", "T2", "T3")}
+    L = Labels(lang, {"who5_percent": long("Välbefinnande, WHO-5"), "eq5d5l_index": long("EQ-5D-5L-index")}, waves,
+               min_visits=float(rng.choice([1, 1.5, 2])))
+    comps = [("T0", f"T{i}") for i in range(1, int(rng.integers(2, 5)))]
+    fig = figures.participant_flow(_flow_table(rng, comps, bool(seed % 3)), L, ["who5_percent", "eq5d5l_index"],
+                                   ("attendance", "present_at_both")[seed % 2])
+    renderer = fig.canvas.get_renderer()
+    boxes = [a for a in fig.artists if isinstance(a, FancyBboxPatch)]
+    assert len(boxes) == 6 * len(comps)
+    extents = [b.get_window_extent(renderer) for b in boxes]
+    for text in fig.texts:
+        t = text.get_window_extent(renderer)
+        holder = [e for e in extents if e.x0 <= (t.x0 + t.x1) / 2 <= e.x1 and e.y0 <= (t.y0 + t.y1) / 2 <= e.y1]
+        if holder:   # a box text (titles and footers sit outside every box)
+            e = holder[0]
+            assert e.x0 <= t.x0 and t.x1 <= e.x1 and e.y0 <= t.y0 and t.y1 <= e.y1, text.get_text()
+    for i, a in enumerate(extents):
+        for b in extents[i + 1:]:
+            assert a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0, "boxes overlap"
+
+
+def test_svg_text_is_text_not_outlines(tmp_path):
+    """Issue 17: an SVG figure's words are searchable <text>, not glyph outlines."""
+    paths = style.save(figures.means_over_waves(_summary(), ["who5_percent"], _labels("sv")), tmp_path / "f",
+                       formats=("svg",))
+    raw = paths["svg"].read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>(.*?)</text>", raw, flags=re.DOTALL)
+    assert any("Välbefinnande" in t for t in texts)
+    assert "<defs>" not in raw or 'id="DejaVuSans-' not in raw   # no glyph paths
