@@ -16,7 +16,7 @@ rounding draws no whisker).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 import numpy as np
@@ -170,6 +170,72 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
         ax.yaxis.set_major_formatter(style.number_formatter(L.lang))
         mark_truncated_axis(ax, L.ranges.get(outcome, (np.nan, np.nan))[0])
     fig.tight_layout(h_pad=1.2, w_pad=1.5)
+    return fig
+
+
+def mean_change(tests: pd.DataFrame, outcomes: Sequence[str], L: Labels, mids: Mapping[str, float] | None = None):
+    """Small multiples: one panel per outcome, the mean change *within persons* (follow-up
+    minus baseline, paired t-test estimate) with its unadjusted CI for each comparison, n
+    (complete pairs) under each comparison, a line at no change and dashed lines at ± the
+    minimal important difference.
+
+    Unlike the per-wave means (which describe partly different persons at each wave) every
+    point is the same persons' change, and the y-axis always includes 0 and ± the MID, so
+    the size of a change is read against what matters to a participant, never against a
+    truncated axis. ``tests`` is the published ``prepost_tests`` table.
+    """
+    mids = dict(mids or {})
+    if not _has(tests, "outcome", "pre", "post", "test", "n", "estimate", "ci_low", "ci_high"):
+        return not_estimable_figure("no_comparison", L)
+    t = tests[tests["test"] == "paired_t"]
+    outcomes = [o for o in outcomes if o in set(t["outcome"])]
+    if not outcomes:
+        return not_estimable_figure("no_comparison", L)
+    comps = list(dict.fromkeys(zip(t["pre"], t["post"])))
+    fig, axes = _grid(len(outcomes), 2.2)
+    color = C["blue"]
+    for ax, outcome in zip(axes.flat, outcomes):
+        d = L.digits(outcome)
+        rows = [t[(t["outcome"] == outcome) & (t["pre"] == pre) & (t["post"] == post)] for pre, post in comps]
+        x = np.arange(len(comps), dtype=float)
+        labels, bounds = [], [0.0]
+        for xi, r in zip(x, rows):
+            if not len(r):
+                labels.append("–")
+                continue
+            r = r.iloc[0]
+            labels.append(f"{style.wrap(L.comparison_short(r['pre'], r['post']), 14)}\nn = "
+                          f"{fmt_n(r['n'], L.k, L.lang, reason=r.get(REASON))}")
+            if _suppressed(r) or pd.isna(r["estimate"]):
+                ax.text(xi, 0.5, _withheld(r.get(REASON), L) if _suppressed(r) else style.wrap(_short_note(L), 12),
+                        transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY,
+                        fontsize=7)
+                continue
+            low, high = _whisker(r["estimate"] - r["ci_low"], r["ci_high"] - r["estimate"])
+            ax.errorbar([xi], [r["estimate"]], yerr=[[low], [high]], fmt="o", color=color, capsize=3, lw=1.2,
+                        ms=4.5)
+            ax.annotate(fmt_num(r["estimate"], L.lang, d), (xi, r["estimate"]), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=6.5)
+            bounds += [float(r["ci_low"]), float(r["ci_high"])]
+        ax.axhline(0, color="#555555", lw=0.8, zorder=0)
+        mid = mids.get(outcome)
+        if mid is not None and pd.notna(mid):
+            for sign in (1, -1):
+                ax.axhline(sign * mid, color=C["vermillion"], lw=0.8, ls="--", zorder=0)
+            shown = fmt_num(mid, L.lang, 0 if float(mid).is_integer() else d)
+            ax.text(1.0, mid, f" {label('mid', L.lang)} = {shown}", color=C["vermillion"],
+                    transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=6.5, clip_on=False)
+            bounds += [mid, -mid]
+        finite = [b for b in bounds if np.isfinite(b)]
+        span = max(finite) - min(finite) or 1.0
+        ax.set_ylim(min(finite) - 0.12 * span, max(finite) + 0.12 * span)
+        ax.set_xticks(x, labels, fontsize=6.5)
+        ax.set_xlim(-0.7, len(comps) - 0.3)
+        ax.grid(axis="x", visible=False)
+        ax.set_title(style.wrap(L.outcome(outcome), 42), loc="left")
+        ax.set_ylabel(label("axis_change", L.lang, unit=_unit_label(L, outcome)))
+        ax.yaxis.set_major_formatter(style.number_formatter(L.lang))
+    fig.tight_layout(h_pad=1.2, w_pad=2.5)
     return fig
 
 

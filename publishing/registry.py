@@ -976,6 +976,8 @@ class FigureContext:
     partner_k: int = 5
     #: ``recurring.definition``: whose complete pairs the flow diagram shows
     definition: str = "attendance"
+    #: (outcome, minimal important difference) of the primary outcomes that have one
+    mids: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1004,10 +1006,6 @@ class FigureSpec:
     description: str = ""
 
 
-def _rec_primary(t: pd.DataFrame, ctx: FigureContext) -> pd.DataFrame:
-    return t[(t["population"] == "recurring") & t["outcome"].isin(ctx.primary)]
-
-
 def _partner_means(T, L, c):
     t = T["partner_scale_summary"]
     return partner_figures.scale_means_figure(t, L, c.partner_k) if t is not None and len(t) else None
@@ -1025,10 +1023,10 @@ def _figures():
                    lambda T, L, c: F.participant_flow(T["participant_flow"], L, c.primary, c.definition)
                    if nonempty(T["participant_flow"]) else None, "fig_flow",
                    "TREND/CONSORT flow diagram, one column per comparison, both recurring definitions."),
-        FigureSpec("change_over_waves", ("wave_summaries",),
-                   lambda T, L, c: F.means_over_waves(_rec_primary(T["wave_summaries"], c), c.primary, L)
-                   if nonempty(T["wave_summaries"]) else None, "fig_change",
-                   "Observed mean with CI per wave (recurring participants), n under each wave."),
+        FigureSpec("change_over_waves", ("prepost_tests",),
+                   lambda T, L, c: F.mean_change(T["prepost_tests"], c.primary, L, dict(c.mids))
+                   if nonempty(T["prepost_tests"]) else None, "fig_change",
+                   "Mean change within persons per comparison with CI, against ± the MID."),
         FigureSpec("distributions", ("outcome_distributions",),
                    lambda T, L, c: F.distributions(T["outcome_distributions"],
                                                    list(dict.fromkeys([*c.primary,

@@ -209,14 +209,26 @@ def alt_text(stem: str, published: Mapping[str, pd.DataFrame], L: Labels, title:
     >>> L = tables.Labels("en", {"who5": "WHO-5"}, {"T0": "Baseline", "T1": "Follow-up"})
     >>> t = pd.DataFrame({"outcome": ["who5", "who5"], "wave": ["T0", "T1"], "estimate": [59.2, 67.0],
     ...                   "suppressed": [False, True]})
-    >>> alt_text("change_over_waves", {"wave_summaries": t}, L, "Change")
-    'Change. WHO-5: Baseline 59.20, Follow-up suppressed.'
+    >>> alt_text("model_means", {"mixed_model_means": t}, L, "Means")
+    'Means. WHO-5: Baseline 59.20, Follow-up suppressed.'
+    >>> c = pd.DataFrame({"outcome": ["who5", "who5"], "pre": "T0", "post": "T1", "test": ["paired_t", "wilcoxon"],
+    ...                   "estimate": [6.57, 6.0], "suppressed": False})
+    >>> alt_text("change_over_waves", {"prepost_tests": c}, L, "Change")
+    'Change. WHO-5: → Follow-up 6.57.'
     """
     parts: list[str] = []
     spec = next((f for f in registry.FIGURES if f.name == stem), None)
     t = published.get(spec.tables[0]) if spec else None
     if t is not None and len(t):
-        if stem in ("change_over_waves", "model_means") and {"outcome", "wave", "estimate"} <= set(t.columns):
+        if stem == "change_over_waves" and {"outcome", "pre", "post", "test", "estimate"} <= set(t.columns):
+            t = t[t["test"] == "paired_t"]
+            if primary is not None:
+                t = t[t["outcome"].isin(primary)]
+            for o, g in t.groupby("outcome", sort=False):
+                d = L.digits(o)
+                parts.append(f"{L.outcome(o)}: " + ", ".join(f"{L.comparison_short(r['pre'], r['post'])} "
+                                                              f"{_value(r, L, d)}" for r in g.to_dict("records")))
+        elif stem == "model_means" and {"outcome", "wave", "estimate"} <= set(t.columns):
             if "population" in t.columns:       # the figure draws the recurring participants
                 t = t[t["population"] == "recurring"]
             if primary is not None:             # ... and the primary outcomes

@@ -205,10 +205,14 @@ def published_tables(context: dg.AssetExecutionContext, study_config: StudyResou
 
 def _figure_context(config: StudyConfig, panel_columns) -> registry.FigureContext:
     import instruments
+    from survey.study import default_mids
 
     levels = tuple(name for name, _ in instruments.spec("hls_eu_q16").rules["levels"])
-    return registry.FigureContext(primary=tuple(o for o in config.analysis.primary_outcomes), hl_levels=levels,
-                                  partner_k=config.publishing.k_min_partner, definition=config.recurring.definition)
+    primary = tuple(o for o in config.analysis.primary_outcomes)
+    mids = default_mids(config, list(primary))
+    return registry.FigureContext(primary=primary, hl_levels=levels, partner_k=config.publishing.k_min_partner,
+                                  definition=config.recurring.definition,
+                                  mids=tuple(zip(mids["outcome"], mids["mid"].astype(float))))
 
 
 def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder: Path, stem: str,

@@ -57,6 +57,7 @@ def test_every_reason_has_a_translation_in_every_language():
 @pytest.mark.parametrize("make", [
     lambda L: figures.means_over_waves(EMPTY, ["who5_percent"], L),
     lambda L: figures.participant_flow(EMPTY, L, ["who5_percent"]),
+    lambda L: figures.mean_change(EMPTY, ["who5_percent"], L, {"who5_percent": 10.0}),
     lambda L: figures.forest(EMPTY, L, ["who5_percent"]),
     lambda L: figures.distributions(EMPTY, ["who5_percent"], L),
     lambda L: figures.distributions(distributions.distribution_summary(pd.DataFrame({"wave": [], "y": []}), [], ["T0"]),
@@ -65,7 +66,7 @@ def test_every_reason_has_a_translation_in_every_language():
     lambda L: figures.responders(EMPTY, L),
     lambda L: figures.eq5d_problems(EMPTY, L),
     lambda L: figures.dose_response(EMPTY, L, ["who5_percent"]),
-], ids=["means", "flow", "forest", "distributions", "distributions_no_outcome", "pchc", "responders", "eq5d_problems",
+], ids=["means", "flow", "mean_change", "forest", "distributions", "distributions_no_outcome", "pchc", "responders", "eq5d_problems",
         "dose_response"])
 def test_a_figure_without_data_states_why(make, lang):
     assert NOT_ESTIMABLE[lang] in texts(make(L(lang)))

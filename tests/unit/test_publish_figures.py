@@ -204,3 +204,41 @@ def test_svg_text_is_text_not_outlines(tmp_path):
     texts = re.findall(r"<text[^>]*>(.*?)</text>", raw, flags=re.DOTALL)
     assert any("Välbefinnande" in t for t in texts)
     assert "<defs>" not in raw or 'id="DejaVuSans-' not in raw   # no glyph paths
+
+
+def _tests_table(rng, comps, outcomes):
+    rows = []
+    for pre, post in comps:
+        for o in outcomes:
+            est = float(rng.normal(0, 8))
+            hidden = bool(rng.random() < 0.2)
+            for test in ("paired_t", "wilcoxon"):
+                rows.append({"outcome": o, "pre": pre, "post": post, "test": test,
+                             "n": np.nan if hidden else int(rng.integers(5, 300)),
+                             "estimate": np.nan if hidden else est, "ci_low": np.nan if hidden else est - 3,
+                             "ci_high": np.nan if hidden else est + 3, "suppressed": hidden,
+                             "suppression": "secondary" if hidden else None})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mean_change_shows_zero_and_the_mid_and_withholds_what_is_suppressed(seed):
+    """Issue 17: figure 2 draws each comparison's within-person change against no change and
+    ± the MID (never a truncated axis), and a suppressed comparison is marked, not drawn."""
+    rng = np.random.default_rng(seed)
+    comps = [("T0", "T1"), ("T0", "T2")][: 1 + seed % 2]
+    tests = _tests_table(rng, comps, ["who5_percent", "eq5d5l_index"])
+    mid = float(rng.choice([5.0, 10.0, 20.0]))
+    fig = figures.mean_change(tests, ["who5_percent", "eq5d5l_index"], _labels("en"), {"who5_percent": mid})
+    axes = [a for a in fig.axes if a.get_visible()]
+    assert len(axes) == 2
+    for ax, o in zip(axes, ["who5_percent", "eq5d5l_index"]):
+        lo, hi = ax.get_ylim()
+        assert lo < 0 < hi
+        if o == "who5_percent":
+            assert lo < -mid and mid < hi
+        t = tests[(tests["outcome"] == o) & (tests["test"] == "paired_t")]
+        drawn = sum(len(line.get_xdata()) for line in ax.get_lines() if line.get_marker() == "o")
+        assert drawn == int((~t["suppressed"]).sum())
+        marks = [x.get_text() for x in ax.texts]
+        assert marks.count("x") == int(t["suppressed"].sum())
