@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import zipfile
 from pathlib import Path
 
@@ -160,9 +161,9 @@ def _move_width(widths: list[int], need_more: list[int], spare: list[int]) -> li
             for wd, nm, sp in zip(widths, need_more, spare)]
 
 
-def _column_widths(table, data, total, numeric=()) -> None:
+def _column_widths(table, data, total, numeric=()) -> list[int]:
     """Widths proportional to each column's longest word-wrapped content (label columns get
-    room; numeric columns stay narrow)."""
+    room; numeric columns stay narrow), set on ``table`` and returned (EMU)."""
     w = _natural_chars(data, numeric)
     s = sum(w)
     table.autofit = False
@@ -193,6 +194,50 @@ def _column_widths(table, data, total, numeric=()) -> None:
     for row in table.rows:                    # row by row: python-docx's column.cells is quadratic
         for cell, width in zip(row.cells, widths):
             cell.width = width
+    return widths
+
+
+#: Word's default cell margins (0.19 cm each side), in EMU
+CELL_PADDING = Cm(0.38)
+
+
+def _lines(text: str, chars: float) -> int:
+    """Lines a cell's text takes at ``chars`` characters per line, breaking at spaces."""
+    count = 0
+    for part in str(text).split("\n"):
+        line, n = 0, 1
+        for word in part.split():
+            if line and line + 1 + len(word) > chars:
+                n, line = n + 1, len(word)
+            else:
+                line += (1 if line else 0) + len(word)
+        count += n
+    return max(count, 1)
+
+
+def estimated_height(data, widths: list[int], size: float) -> float:
+    """The table's estimated height in points at font ``size``: per row the most lines any
+    cell wraps to (at the column's width, :data:`CHAR_WIDTH` scaled to the size), 1.2 lines
+    of text each, plus the cell padding. An estimate, used only to decide whether a landscape
+    table that just overflows its page is set one point smaller."""
+    char = CHAR_WIDTH * size / 8.25
+    total = 0.0
+    rows = [list(data.columns), *data.itertuples(index=False)]
+    for row in rows:
+        lines = max(_lines(v, max(1.0, (wd - CELL_PADDING) / char)) for v, wd in zip(row, widths))
+        total += lines * size * 1.2 + 1.5
+    return total
+
+
+def _page_room(doc, caption: str, note: str) -> float:
+    """Points left on a fresh page of the current section for a table under its number,
+    caption and source line and above its note (text at about 5.2 pt per character)."""
+    sec = doc.sections[-1]
+    width = (sec.page_width - sec.left_margin - sec.right_margin) / 12700
+    height = (sec.page_height - sec.top_margin - sec.bottom_margin) / 12700
+    caption_lines = 1 + math.ceil(len(caption) * 5.2 / width) + 1
+    note_lines = math.ceil(len(note or "") * 4.4 / width)
+    return height - caption_lines * 13.5 - note_lines * 10.5 - 12
 
 
 #: width of one character of the table font (8–8.5 pt Calibri, with room), in EMU
@@ -288,7 +333,15 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict |
     table = doc.add_table(rows=len(data) + 1, cols=len(data.columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = True
-    size = Pt(8) if len(data.columns) > 6 else Pt(8.5)
+    widths = _column_widths(table, data, _text_width(doc), t.numeric)
+    points = 8.0 if len(data.columns) > 6 else 8.5
+    if landscape:
+        # a landscape table that just overflows its page (a few rows on a second, otherwise
+        # empty landscape page) is set at 7 pt when that keeps it on one page
+        room = _page_room(doc, t.caption, t.note)
+        if estimated_height(data, widths, points) > room and estimated_height(data, widths, 7.0) <= room:
+            points = 7.0
+    size = Pt(points)
 
     def write(cell, text, bold=False, right=False):
         cell.text = ""
@@ -317,7 +370,6 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict |
                 _border(cell, top=2)
             if i == len(data):
                 _border(cell, bottom=12)
-    _column_widths(table, data, _text_width(doc), t.numeric)
     if t.note:
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(3)

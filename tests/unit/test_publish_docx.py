@@ -48,3 +48,43 @@ def test_docx_bytes_are_identical_across_saves(tmp_path):
     assert hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()
     with zipfile.ZipFile(tmp_path / "a.docx") as z:
         assert {i.date_time for i in z.infolist()} == {(2025, 12, 9, 12, 0, 0)}
+
+
+def _wide(rows: int) -> DisplayTable:
+    cols = {f"Kolumn {i}": [f"{i},{r}" for r in range(rows)] for i in range(7)}
+    cols["Kolumn 0"] = [f"Utfallsmått nummer {r} med en lång etikett" for r in range(rows)]
+    return DisplayTable(pd.DataFrame(cols), "Bred tabell", "", numeric=[f"Kolumn {i}" for i in range(1, 7)])
+
+
+def _sizes(t: DisplayTable) -> set[float]:
+    doc = Document()
+    docx_report.add_table(doc, t, 1, "sv")
+    return {r.font.size.pt for row in doc.tables[0].rows for c in row.cells for p in c.paragraphs for r in p.runs
+            if r.text}
+
+
+def test_a_landscape_table_that_just_overflows_is_set_smaller():
+    """Issue 17: a wide table a few rows too long for its landscape page is set at 7 pt
+    (its last rows had filled a second, otherwise empty page); one that fits, and one that
+    needs two pages anyway, keep 8 pt."""
+    def estimates(t):
+        doc = Document()
+        docx_report._orient(doc, landscape=True)
+        table = doc.add_table(rows=len(t.data) + 1, cols=len(t.data.columns))
+        widths = docx_report._column_widths(table, t.data, docx_report._text_width(doc), t.numeric)
+        room = docx_report._page_room(doc, t.caption, t.note)
+        return [docx_report.estimated_height(t.data, widths, s) / room for s in (8.0, 7.0)]
+
+    fits = just_over = long = None
+    for rows in range(5, 120):
+        t = _wide(rows)
+        h8, h7 = estimates(t)
+        if h8 <= 0.9:
+            fits = t
+        elif h8 > 1 and h7 <= 0.95 and just_over is None:
+            just_over = t
+        elif h7 > 1.5:
+            long = t
+            break
+    assert fits is not None and just_over is not None and long is not None
+    assert _sizes(fits) == {8.0} and _sizes(just_over) == {7.0} and _sizes(long) == {8.0}
