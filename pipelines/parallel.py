@@ -7,8 +7,10 @@ that hold the GIL and cannot be pickled cheaply:
 * the languages of a figure (building it, then PNG at 300 dpi, SVG and PDF with embedded
   font subsets) and of the report (HTML and Word).
 
-A forked child inherits everything already imported and computed, does its share and
-sends a small picklable result back through a pipe.
+The workers are a standard :class:`concurrent.futures.ProcessPoolExecutor` with the
+``fork`` start method: a forked worker inherits everything already imported and computed
+(the task itself included, so closures and figures need not be picklable), does its share
+and sends a small picklable result back; a worker that dies is reported, not waited for.
 
 Forking is used only where it is safe and useful (POSIX, more than one core); otherwise,
 or with ``JH_PROCESSES=1``, the tasks run one after the other in this process. The output
@@ -17,10 +19,12 @@ bytes are the same either way (tested).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import pickle
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -58,7 +62,7 @@ def max_processes() -> int:
 
 def map_forked(func: Callable[[T], R], items: Sequence[T], label: Callable[[T], str] = str,
                processes: int | None = None) -> list[R]:
-    """``[func(item) for item in items]``, with all but the first item run in forked children.
+    """``[func(item) for item in items]``, with all but the first item run in forked workers.
 
     Parameters
     ----------
@@ -88,62 +92,48 @@ def map_forked(func: Callable[[T], R], items: Sequence[T], label: Callable[[T], 
     >>> map_forked(lambda x: x * x, [1, 2, 3])
     [1, 4, 9]
     """
+    global _TASK
     items = list(items)
     processes = processes or max_processes()
     if processes <= 1 or len(items) <= 1 or not hasattr(os, "fork"):
         return [func(item) for item in items]
     results: list = [None] * len(items)
-    queue = list(range(1, len(items)))
-    running: list[tuple[int, int, int]] = []        # (pid, item index, read end of its pipe)
     errors: list[str] = []
-
-    def start_more() -> None:
-        while queue and len(running) < processes - 1:
-            i = queue.pop(0)
-            running.append(_start(func, items[i], i))
-
-    def collect_one() -> None:
-        pid, i, fd = running.pop(0)
-        payload = _read_all(fd)                      # until the child closes its end (it has finished)
-        _, status = os.waitpid(pid, 0)
-        ok, value = pickle.loads(payload) if payload else (False, f"worker exited with status {status}")
-        if ok:
-            results[i] = value
-        else:
-            errors.append(f"{label(items[i])}: {value}")
-
-    start_more()
+    outer, _TASK = _TASK, (func, items)             # inherited by the forked workers
     try:
-        results[0] = func(items[0])                  # this process's share, while the children work
+        with ProcessPoolExecutor(max_workers=min(processes - 1, len(items) - 1),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [(i, pool.submit(_run_item, i)) for i in range(1, len(items))]
+            try:
+                results[0] = func(items[0])          # this process's share, while the workers work
+            finally:
+                for i, future in futures:            # every worker is waited for, even on error
+                    try:
+                        ok, value = future.result()
+                    except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                        ok, value = False, f"worker process died ({exc})"
+                    if ok:
+                        results[i] = value
+                    else:
+                        errors.append(f"{label(items[i])}: {value}")
     finally:
-        while running:                               # never leave a child behind, even on error
-            collect_one()
-            start_more()
+        _TASK = outer                                # a map_forked inside this one's own share
     if errors:
         raise WorkerError("a task failed in a worker process:\n" + "\n".join(errors))
     return results
 
 
-def _start(func, item, index: int) -> tuple[int, int, int]:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                     # child: do the work, report, leave at once
-        code = 0
-        try:
-            os.close(read_fd)
-            try:
-                payload = pickle.dumps((True, func(item)))
-            except BaseException:                    # noqa: BLE001 - reported to the parent
-                payload = pickle.dumps((False, traceback.format_exc()))
-                code = 1
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
-        finally:
-            os._exit(code)                           # no atexit handlers, no inherited cleanup
-    os.close(write_fd)
-    return pid, index, read_fd
+#: the function and items of the running :func:`map_forked` call; the workers are forked
+#: after it is set, so they inherit it and only an item's index is sent to them (closures,
+#: figures and frames need not be picklable)
+_TASK: tuple[Callable, list] | None = None
 
 
-def _read_all(fd: int) -> bytes:
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
+def _run_item(index: int) -> tuple[bool, object]:
+    """In a worker: run one item of the inherited task; a failure comes back as its traceback."""
+    assert _TASK is not None, "map_forked's task is set before the workers are forked"
+    func, items = _TASK
+    try:
+        return True, func(items[index])
+    except BaseException:                            # noqa: BLE001 - reported to the parent
+        return False, traceback.format_exc()

@@ -72,3 +72,18 @@ def test_forked_figures_are_byte_identical(tmp_path, monkeypatch):
     for a, b in zip(forked, serial):
         for ext in ("png", "svg", "pdf"):
             assert a[ext].read_bytes() == b[ext].read_bytes(), ext
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for():
+    def die(x):
+        if x == 1:
+            os._exit(3)                                     # killed, out of memory, segfault
+        return x
+
+    with pytest.raises(parallel.WorkerError, match=r"item 1: worker process died"):
+        parallel.map_forked(die, [0, 1], label=lambda x: f"item {x}", processes=2)
+
+
+def test_nested_calls_keep_their_own_task():
+    inner = lambda x: parallel.map_forked(lambda y: (x, y), [1, 2], processes=2)  # noqa: E731
+    assert parallel.map_forked(inner, ["a", "b"], processes=2) == [[("a", 1), ("a", 2)], [("b", 1), ("b", 2)]]
