@@ -192,7 +192,7 @@ def mean_change(tests: pd.DataFrame, outcomes: Sequence[str], L: Labels, mids: M
     if not outcomes:
         return not_estimable_figure("no_comparison", L)
     comps = list(dict.fromkeys(zip(t["pre"], t["post"])))
-    fig, axes = _grid(len(outcomes), 2.2)
+    fig, axes = _grid(len(outcomes), 2.0)
     color = C["blue"]
     for ax, outcome in zip(axes.flat, outcomes):
         d = L.digits(outcome)
