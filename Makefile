@@ -31,7 +31,7 @@ validate: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -q -rfE --durations=40
 
-# ruff (pyflakes, bugbear, isort, pyupgrade) on everything, mypy on the pure packages and
+# ruff (pyflakes, bugbear, isort, pyupgrade) on everything, mypy on every package and
 # the import-linter contracts (the layers); settings in pyproject.toml; zero findings
 lint: $(STAMP)
 	$(BIN)/ruff check .

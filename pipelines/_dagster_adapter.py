@@ -25,6 +25,7 @@ function                       private API used
                                ``get_latest_asset_check_execution_by_key`` (the public
                                ``get_latest_asset_check_evaluation_record`` has no
                                partition argument; partitioned checks are a preview)
+                               ``AssetCheckExecutionRecord`` (type annotation only)
 :func:`data_version_of`        the ``dagster/data_version`` tag Dagster writes on a
                                materialisation
 :func:`is_local_sqlite`        ``SqliteRunStorage`` (is the run storage a local file?)
@@ -37,10 +38,14 @@ APIs: ``instance.fetch_materializations`` with ``dg.AssetRecordsFilter``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import dagster as dg
+
+if TYPE_CHECKING:  # for the annotation only (the record type the instance's check queries return)
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
 
 #: the Dagster release this adapter was written for and tested against
 WRITTEN_FOR = "1.13.27"
@@ -187,6 +192,7 @@ def latest_check_executions(instance: dg.DagsterInstance, keys: Iterable[dg.Asse
     keys = list(keys)
     if not keys:
         return {}
+    found: Mapping[dg.AssetCheckKey, AssetCheckExecutionRecord | None]
     if partition is None:
         found = {k: instance.get_latest_asset_check_evaluation_record(k) for k in keys}
     else:
@@ -202,12 +208,14 @@ def latest_check_executions(instance: dg.DagsterInstance, keys: Iterable[dg.Asse
         status = {"succeeded": "passed", "failed": "failed"}.get(status, "planned")
         evaluation = rec.event.dagster_event.event_specific_data if rec.event and rec.event.dagster_event else None
         has_result = evaluation is not None and hasattr(evaluation, "passed")
+        # only an evaluated check's data (an ``AssetCheckEvaluation``) has ``passed``
+        result = cast(dg.AssetCheckEvaluation, evaluation) if has_result else None
         target = getattr(evaluation, "target_materialization_data", None) if has_result else None
         out[key] = CheckExecution(
             check=key, partition=partition, status=status, run_id=rec.run_id,
             timestamp=float(rec.create_timestamp),
-            description=evaluation.description if has_result else None,
-            severity=evaluation.severity.value if has_result else None,
+            description=result.description if result is not None else None,
+            severity=result.severity.value if result is not None else None,
             target_storage_id=target.storage_id if target is not None else None,
         )
     return out

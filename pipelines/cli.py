@@ -30,9 +30,13 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.locking import RunLockedError
 from studyconfig.config import ConfigError
+
+if TYPE_CHECKING:  # annotations only: the command line imports Dagster when a command needs it
+    from dagster import AssetCheckKey
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -184,11 +188,12 @@ def latest_check_results(instance, graph, wave_ids: list[str]) -> list[dict]:
         was killed -, or ``never run``), ``severity`` (``ERROR``/``WARN`` for evaluated
         checks) and ``description`` (the check's own aggregate description, no row data).
     """
-    from pipelines._dagster_adapter import latest_check_executions
+    from pipelines._dagster_adapter import CheckExecution, latest_check_executions
 
     keys = sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name))
     partitioned = [k for k in keys if graph.get(k.asset_key).partitions_def is not None]
-    found = {None: latest_check_executions(instance, [k for k in keys if k not in partitioned])}
+    found: dict[str | None, dict[AssetCheckKey, CheckExecution]] = {
+        None: latest_check_executions(instance, [k for k in keys if k not in partitioned])}
     for w in wave_ids:
         found[w] = latest_check_executions(instance, partitioned, w)
     rows = []

@@ -13,7 +13,9 @@ import dagster as dg
 
 from studyconfig.config import StudyConfig
 
-WAVES = dg.DynamicPartitionsDefinition(name="wave")
+#: the name of the ``wave`` partitions (``WAVES.name``, typed ``str`` rather than ``str | None``)
+WAVES_NAME = "wave"
+WAVES = dg.DynamicPartitionsDefinition(name=WAVES_NAME)
 
 
 def sync_wave_partitions(instance: dg.DagsterInstance, config: StudyConfig) -> tuple[list[str], list[str]]:
@@ -21,12 +23,12 @@ def sync_wave_partitions(instance: dg.DagsterInstance, config: StudyConfig) -> t
 
     Returns the (added, removed) partition keys.
     """
-    existing = set(instance.get_dynamic_partitions(WAVES.name))
+    existing = set(instance.get_dynamic_partitions(WAVES_NAME))
     wanted = config.wave_ids
     added = [w for w in wanted if w not in existing]
     removed = sorted(existing - set(wanted))
     if added:
-        instance.add_dynamic_partitions(WAVES.name, added)
+        instance.add_dynamic_partitions(WAVES_NAME, added)
     for key in removed:
-        instance.delete_dynamic_partition(WAVES.name, key)
+        instance.delete_dynamic_partition(WAVES_NAME, key)
     return added, removed

@@ -45,6 +45,7 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import dagster as dg
 
@@ -240,7 +241,7 @@ class _Graph:
 
     def children(self, node: Node) -> list[Node]:
         key, part = node
-        out = []
+        out: list[Node] = []
         for c in self.graph.get(key).child_keys:
             if not self.graph.get(c).is_materializable:
                 continue
@@ -501,7 +502,7 @@ def _dagster_log(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     tracebacks included), for the log file."""
     lines = [f"--- Dagster run {run_id} ---"]
     for entry in instance.all_logs(run_id):
-        if entry.level < 20:  # below INFO
+        if cast(int, entry.level) < 20:  # below INFO (typed ``str | int``; Dagster records the numeric level)
             continue
         ts = dt.datetime.fromtimestamp(entry.timestamp).astimezone().strftime("%H:%M:%S")
         ev = entry.dagster_event

@@ -37,7 +37,7 @@ import dagster as dg
 from pipelines.assets import codebook as codebook_assets
 from pipelines.assets import ingest as ingest_assets
 from pipelines.assets import scoring as scoring_assets
-from pipelines.partitions import WAVES
+from pipelines.partitions import WAVES, WAVES_NAME
 from pipelines.resources import StudyResource
 
 #: unpartitioned assets whose data version is the hash of an input file
@@ -104,7 +104,7 @@ def gates_passed(depth: int = GATE_DEPTH) -> dg.AutomationCondition:
     'gates_passed(2)'
     """
     failed = dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True)
-    above = failed
+    above: dg.AutomationCondition[dg.AssetKey] = failed
     for _ in range(depth - 1):
         above = failed | dg.AutomationCondition.any_deps_match(above)
     return (~dg.AutomationCondition.any_deps_match(above)).with_label(f"gates_passed({depth})")
@@ -228,10 +228,10 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
     seen = _load_cursor(context.cursor)
     instance = context.instance
 
-    existing = set(instance.get_dynamic_partitions(WAVES.name))
+    existing = set(instance.get_dynamic_partitions(WAVES_NAME))
     to_add = [w for w in config.wave_ids if w not in existing]
     to_delete = sorted(existing - set(config.wave_ids))
-    partition_requests = []
+    partition_requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
     if to_add:
         partition_requests.append(WAVES.build_add_request(to_add))
     if to_delete:

@@ -3,6 +3,9 @@ sizes, categorical change and all-wave mixed models. Each asset is one tidy tabl
 (:mod:`analysis.tidy` vocabulary) computed by the pure :mod:`analysis` library."""
 
 
+from collections.abc import Mapping
+from typing import cast
+
 import dagster as dg
 import pandas as pd
 
@@ -401,7 +404,9 @@ def published_categories(context: dg.AssetExecutionContext, study_config: StudyR
     codes without a label) are collected in "Övriga/Other". Internal (holds the raw answers)."""
     config = study_config.load()
     cov = _covariates(panel)
-    declared = categories.declared_levels(wave_codebook.values(), config.publishing.category_labels, cov)
+    # per language (``sv``/``en``) -> {category: translation}; declared_levels reads it read-only
+    labels = cast("Mapping[str, Mapping[str, str]]", config.publishing.category_labels)
+    declared = categories.declared_levels(wave_codebook.values(), labels, cov)
     persons = Persons(panel, recurring_cohort, config.recurring.definition)
     groups = categories.breakdown_groups(persons, config.wave_ids, _comparisons(config))
     plan = categories.recode_plan(persons, cov, declared, groups, config.publishing.k_min_cell)

@@ -7,6 +7,7 @@ blocking check stops gets no codebook.
 """
 
 import re
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -27,7 +28,7 @@ CODEBOOK_VERSION = code_version("publishing.codebook", "publishing.disclosure")
 FOLDER = "codebook"
 
 
-def codebook_paths(year_dir, wave: str) -> dict[str, object]:
+def codebook_paths(year_dir, wave: str) -> dict[str, Path]:
     folder = year_dir / FOLDER
     return {"csv": folder / f"codebook_{wave}.csv", "sv": folder / f"codebook_{wave}.html",
             "en": folder / f"codebook_{wave}.en.html"}

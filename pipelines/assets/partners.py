@@ -18,6 +18,7 @@ text (which is never read past the file reader).
 
 
 import warnings
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -78,7 +79,7 @@ def raw_partner_surveys(context: dg.AssetExecutionContext, study_config: StudyRe
                              f"{', '.join(s.unused[:20])}{' …' if len(s.unused) > 20 else ''}")
     data, codebook = ps.raw_frame(surveys), ps.codebook_frame(surveys)
     version = dg.DataVersion(ps.input_version(config))
-    meta = {
+    meta: dict[str, Any] = {
         "files": dg.MetadataValue.json({str(s.year): {"file": s.file, "sha256": s.sha256, "format": s.file_format,
                                                        "rows": len(s.data)} for s in surveys}),
         "n_surveys": len(surveys),
@@ -114,8 +115,9 @@ def harmonised_partner_surveys(context: dg.AssetExecutionContext, study_config: 
     config = study_config.load()
     h = ps.harmonise(raw_partner_surveys, partner_codebook, config)
     per_year = h.data.groupby(ps.YEAR).size()
+    n_of_year: dict[str, Any] = {f"n/{y}": int(n) for y, n in per_year.items()}
     yield dg.Output(h.data, output_name="harmonised_partner_surveys", metadata=table_metadata(
-        h.data, **{f"n/{y}": int(n) for y, n in per_year.items()},
+        h.data, **n_of_year,
         instruments=", ".join(ps.survey_instruments(config))))
     yield dg.Output(h.missingness, output_name="partner_item_missingness", metadata=table_metadata(h.missingness))
 
@@ -197,9 +199,11 @@ def scored_partner_surveys(context: dg.AssetExecutionContext, study_config: Stud
     ``<scale>_n_valid``. The respondent number and file row are not kept."""
     config = study_config.load()
     scored, rates = ps.score(harmonised_partner_surveys, config)
+    per_scale: dict[str, Any] = {f"valid_rate/{r.year}/{r.instrument}": float(r.valid_rate)
+                                 for r in rates.itertuples()}
     context.add_output_metadata(table_metadata(
         scored, valid_rates=md_table(rates) if len(rates) else "no partner surveys",
-        **{f"valid_rate/{r.year}/{r.instrument}": float(r.valid_rate) for r in rates.itertuples()}))
+        **per_scale))
     return scored
 
 
@@ -315,7 +319,7 @@ def published_partner_tables(context: dg.AssetExecutionContext, study_config: St
     summary = rel.summary().set_index("table") if rel.tables else pd.DataFrame()
     for spec in publish_partners.PARTNER_TABLES:
         df = rel.tables.get(spec.name, pd.DataFrame())
-        extra = {"k_min_partner": k, "sources": ", ".join(spec.sources)}
+        extra: dict[str, Any] = {"k_min_partner": k, "sources": ", ".join(spec.sources)}
         version = None
         if spec.name in summary.index:
             s = summary.loc[spec.name]

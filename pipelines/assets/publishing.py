@@ -25,8 +25,9 @@ Layout::
 
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, cast
 
 import dagster as dg
 import pandas as pd
@@ -131,7 +132,7 @@ def _context(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.Data
              plan: pd.DataFrame) -> registry.Context:
     persons = Persons(categories.apply_plan(panel, plan), recurring_cohort, config.recurring.definition)
     return registry.Context(persons=persons, k=config.publishing.k_min_cell, waves=list(config.wave_ids),
-                            comparisons=[tuple(c) for c in config.analysis.comparisons],
+                            comparisons=[cast("tuple[str, str]", tuple(c)) for c in config.analysis.comparisons],
                             definition=config.recurring.definition,
                             k_quantiles=config.publishing.k_min_quantiles,
                             protect_nonresponse=config.publishing.protect_item_nonresponse,
@@ -186,7 +187,7 @@ def published_tables(context: dg.AssetExecutionContext, study_config: StudyResou
     summary = rel.summary().set_index("table")
     for spec in registry.TABLES:
         df = rel.tables.get(spec.name, pd.DataFrame())
-        extra = {"k_min_cell": k, "sources": ", ".join(spec.sources)}
+        extra: dict[str, Any] = {"k_min_cell": k, "sources": ", ".join(spec.sources)}
         version = None
         if spec.name in summary.index:
             s = summary.loc[spec.name]
@@ -242,8 +243,8 @@ def _save_figure(context: dg.AssetExecutionContext, config: StudyConfig, folder:
     preview = next((p for _, p in rendered if p), None)
     rel = [Path(p).relative_to(folder.parent).as_posix() for d in written.values() for p in d.values()]
     context.log.info(f"{stem}: wrote {len(rel)} file(s)")
-    meta = {"path": dg.MetadataValue.path(str(next(iter(written[default].values())))),
-            "preview": dg.MetadataValue.md(preview or "")}
+    meta: dict[str, Any] = {"path": dg.MetadataValue.path(str(next(iter(written[default].values())))),
+                            "preview": dg.MetadataValue.md(preview or "")}
     if not internal:
         # the report's caption names the PNG of its language: the default language's first
         pngs = sorted(rel, key=lambda r: (not r.endswith(f"_{default}.png"), r))
@@ -326,7 +327,7 @@ def lineage_graph() -> tuple[dict[str, list[str]], set[str]]:
 
 
 def _lineage_figure(stage: Path, prov: dict, lang: str,
-                    graph: tuple[dict[str, list[str]], set[str]]) -> str | None:
+                    graph: tuple[dict[str, list[str]], set[str]]) -> str:
     """Draw the appendix's provenance picture for ``lang`` from ``graph`` (:func:`lineage_graph`,
     resolved once per report); its path relative to the stage."""
     parents, partitioned = graph
@@ -356,7 +357,7 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     P = {name: df for name, df in published.items() if df is not None and len(df)}
     graph = lineage_graph()
 
-    def write(lang: str) -> dict[str, str]:
+    def write(lang: str) -> tuple[dict[str, str], list[dict]]:
         L = study_labels(config, lang)
         figs = {stem: f"figures/{stem}_{lang}.png" for stem in report.FIGURES
                 if (stage / "figures" / f"{stem}_{lang}.png").exists()}
@@ -373,7 +374,7 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     outputs = _release_files(context.instance, config.wave_ids)
     # each language is written on its own core (pipelines/parallel.py); same bytes either way
     written = parallel.map_forked(write, list(langs), label=lambda lang: f"report ({lang})")
-    files = {lang: f for lang, (f, _) in zip(langs, written)}
+    files: dict[str, dict[str, str]] = {lang: f for lang, (f, _) in zip(langs, written)}
     index = dict(zip(langs, (i for _, i in written)))[default]
     rel = [n for d in files.values() for n in d.values()]
     return dg.MaterializeResult(metadata={
@@ -405,7 +406,7 @@ def _release_files(instance: dg.DagsterInstance, waves: list[str]) -> dict[str, 
         meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
         files = meta.get(FILES)
         if files is not None:
-            out.update(dict(files.value))
+            out.update(dict(cast("Mapping[str, str]", files.value)))   # jh/files: {path: sha256}
     return out
 
 

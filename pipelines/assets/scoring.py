@@ -2,6 +2,8 @@
 long panel of all waves."""
 
 
+from typing import Any
+
 import dagster as dg
 import pandas as pd
 
@@ -44,10 +46,12 @@ def scored_wave(context: dg.AssetExecutionContext, study_config: StudyResource,
     scored, rates = study.score_wave(harmonised_wave, wave, config)
     schema = frames.scored_schema(config, wave.id)
     frames.validate(scored, schema)
+    # metadata extras (``Any``: as ``**`` arguments, mypy would match them to every parameter)
+    per_instrument: dict[str, Any] = {f"valid_rate/{r.instrument}": float(r.valid_rate) for r in rates.itertuples()}
     yield dg.Output(scored, output_name="scored_wave", metadata=table_metadata(
         scored, schema=schema, valid_rates=md_table(rates[["instrument", "score_column", "n_rows", "n_scored", "valid_rate"]]),
         eq5d_value_set=config.analysis.eq5d_value_set,
-        **{f"valid_rate/{r.instrument}": float(r.valid_rate) for r in rates.itertuples()},
+        **per_instrument,
     ))
     yield dg.Output(rates, output_name="score_valid_rates", metadata=table_metadata(rates))
 
@@ -71,10 +75,11 @@ def panel(context: dg.AssetExecutionContext, study_config: StudyResource,
     schema = frames.panel_schema(config)
     frames.validate(out, schema)
     per_wave = out.groupby("wave", observed=False).size().rename("n").reset_index()
+    n_of_wave: dict[str, Any] = {f"n/{r.wave}": int(r.n) for r in per_wave.itertuples()}
     context.add_output_metadata(table_metadata(
         out, schema=schema, n_per_wave=md_table(per_wave),
         n_participants=int(out["participant_id"].nunique()),
-        **{f"n/{r.wave}": int(r.n) for r in per_wave.itertuples()},
+        **n_of_wave,
     ))
     return out
 
