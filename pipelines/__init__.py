@@ -51,6 +51,17 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module):
         pass
 
+    # ``python -m pipelines.example_study …`` (runpy) runs the moved module's own code as __main__
+    def get_code(self, fullname):
+        new = _new_name(fullname)
+        spec = importlib.util.find_spec(new) if new else None
+        return spec.loader.get_code(new) if spec and spec.loader else None  # type: ignore[attr-defined]
+
+    def is_package(self, fullname):
+        new = _new_name(fullname)
+        spec = importlib.util.find_spec(new) if new else None
+        return bool(spec and spec.submodule_search_locations is not None)
+
 
 if not any(isinstance(f, _Alias) for f in sys.meta_path):
     sys.meta_path.insert(0, _Alias())  # before the path finder, which would load a second copy
