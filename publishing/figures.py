@@ -135,12 +135,14 @@ def _wave_ticks(ax, waves, L: Labels, ns=None, width: int = 12):
 
 # -- means per wave -------------------------------------------------------------------------
 
-def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, color: str = C["blue"]):
+def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, color: str = C["blue"],
+                     observed: pd.DataFrame | None = None):
     """Small multiples: one panel per outcome, mean with CI per wave and n under each wave.
 
     ``summary`` has ``outcome, wave, n, estimate, ci_low, ci_high`` and ``suppressed``
     (the published ``wave_summaries`` or ``mixed_model_means``). Suppressed waves are not
-    drawn; their n shows ``<k``.
+    drawn; their n shows ``<k``. ``observed`` (the published ``wave_summaries`` rows of the
+    same population) adds each wave's observed mean as an open grey circle beside the model's.
     """
     waves = list(L.waves)
     if not _has(summary, "outcome", "wave", "n", "estimate", "ci_low", "ci_high"):
@@ -157,7 +159,14 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
         lo, hi = s["ci_low"].where(shown), s["ci_high"].where(shown)
         x = _wave_ticks(ax, waves, L, ns=s["n"].tolist())
         ax.errorbar(x, est, yerr=_whisker(est - lo, hi - est), fmt="o-", color=color, ecolor=color, capsize=3,
-                    lw=1.2, ms=4.5, mfc=color)
+                    lw=1.2, ms=4.5, mfc=color, label=label("legend_model_mean", L.lang))
+        if observed is not None and _has(observed, "outcome", "wave", "estimate"):
+            o = observed[observed["outcome"] == outcome].drop_duplicates("wave").set_index("wave").reindex(waves)
+            seen = ~o.get(SUPPRESSED, pd.Series(False, index=o.index)).fillna(False).astype(bool)
+            ax.plot(np.asarray(x, dtype=float) + 0.12, o["estimate"].where(seen), "o", color="#777777", mfc="white",
+                    ms=4, lw=0, label=label("legend_observed_mean", L.lang))
+            if outcome == outcomes[0]:
+                ax.legend(loc="lower right", fontsize=6.5, handletextpad=0.3, borderaxespad=0.2)
         reasons = s[REASON].tolist() if REASON in s.columns else [None] * len(s)
         for xi, ok, small, why in zip(x, shown, hidden, reasons):
             if not ok:

@@ -1006,6 +1006,13 @@ class FigureSpec:
     description: str = ""
 
 
+def _recurring(t: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The recurring participants' rows of ``wave_summaries`` (the model's population)."""
+    if t is None or not len(t) or "population" not in t.columns:
+        return None
+    return t[t["population"] == "recurring"]
+
+
 def _partner_means(T, L, c):
     t = T["partner_scale_summary"]
     return partner_figures.scale_means_figure(t, L, c.partner_k) if t is not None and len(t) else None
@@ -1033,11 +1040,12 @@ def _figures():
                                                                        *T["outcome_distributions"]["outcome"]])), L)
                    if nonempty(T["outcome_distributions"]) else None, "fig_distribution",
                    "Box plots per wave (10th–90th percentile whiskers, no points)."),
-        FigureSpec("model_means", ("mixed_model_means",),
+        FigureSpec("model_means", ("mixed_model_means", "wave_summaries"),
                    lambda T, L, c: F.means_over_waves(T["mixed_model_means"], c.primary, L,
-                                                      color=style.OKABE_ITO["bluish_green"])
+                                                      color=style.OKABE_ITO["bluish_green"],
+                                                      observed=_recurring(T["wave_summaries"]))
                    if nonempty(T["mixed_model_means"]) else None, "fig_model_means",
-                   "Mixed-model estimated mean per wave with CI."),
+                   "Mixed-model estimated mean per wave with CI, beside the observed mean."),
         FigureSpec("effect_sizes_forest", ("effect_sizes",),
                    lambda T, L, c: F.forest(T["effect_sizes"], L, c.primary)
                    if nonempty(T["effect_sizes"]) else None, "fig_forest",
