@@ -263,11 +263,12 @@ def flow_counts(
     """
     c = cohort.reset_index(drop=True) if cohort is not None else \
         recurring_cohort(panel, pre, post, attendance, wave_dates, min_visits_per_week, outcomes)
+    lost = c["present_pre"] & ~c["present_post"]
     rows = [
         {"stage": "assessed", "definition": "all", "wave": pre, "n": int(c["present_pre"].sum()), "reason": ""},
         {"stage": "assessed", "definition": "all", "wave": post, "n": int(c["present_post"].sum()), "reason": ""},
         {"stage": "lost_to_follow_up", "definition": "all", "wave": post,
-         "n": int((c["present_pre"] & ~c["present_post"]).sum()), "reason": f"no survey answer at {post}"},
+         "n": int(lost.sum()), "reason": f"no survey answer at {post}"},
         {"stage": "new_at_follow_up", "definition": "all", "wave": post,
          "n": int((~c["present_pre"] & c["present_post"]).sum()), "reason": f"no survey answer at {pre}"},
         {"stage": "analysed", "definition": "recurring_both_waves", "wave": post,
@@ -276,7 +277,6 @@ def flow_counts(
     both = c["recurring_both_waves"]
     if attendance is not None:
         # reasons for loss (TREND): did the people lost to follow-up keep attending?
-        lost = c["present_pre"] & ~c["present_post"]
         attending = c["visits_per_week"] > min_visits_per_week
         rows[3:3] = [
             {"stage": "lost_attending", "definition": "all", "wave": post, "n": int((lost & attending).sum()),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 
@@ -53,14 +54,19 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     # ``python -m pipelines.example_study …`` (runpy) runs the moved module's own code as __main__
     def get_code(self, fullname):
-        new = _new_name(fullname)
-        spec = importlib.util.find_spec(new) if new else None
-        return spec.loader.get_code(new) if spec and spec.loader else None  # type: ignore[attr-defined]
+        spec = _moved_spec(fullname)
+        loader = spec.loader if spec else None
+        return loader.get_code(spec.name) if spec and isinstance(loader, importlib.abc.InspectLoader) else None
 
     def is_package(self, fullname):
-        new = _new_name(fullname)
-        spec = importlib.util.find_spec(new) if new else None
+        spec = _moved_spec(fullname)
         return bool(spec and spec.submodule_search_locations is not None)
+
+
+def _moved_spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    """The import spec of the module an old path ``name`` now names (``None``: not moved)."""
+    new = _new_name(name)
+    return importlib.util.find_spec(new) if new else None
 
 
 if not any(isinstance(f, _Alias) for f in sys.meta_path):

@@ -233,7 +233,7 @@ def _page_room(doc, caption: str, note: str) -> float:
     """Points left on a fresh page of the current section for a table under its number,
     caption and source line and above its note (text at about 5.2 pt per character)."""
     sec = doc.sections[-1]
-    width = (sec.page_width - sec.left_margin - sec.right_margin) / 12700
+    width = _text_width(doc) / 12700
     height = (sec.page_height - sec.top_margin - sec.bottom_margin) / 12700
     caption_lines = 1 + math.ceil(len(caption) * 5.2 / width) + 1
     note_lines = math.ceil(len(note or "") * 4.4 / width)

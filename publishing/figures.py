@@ -135,6 +135,18 @@ def _wave_ticks(ax, waves, L: Labels, ns=None, width: int = 12):
 
 # -- means per wave -------------------------------------------------------------------------
 
+def _per_wave(table: pd.DataFrame, outcome: str, waves: list) -> tuple[pd.DataFrame, pd.Series]:
+    """``outcome``'s rows of ``table`` one per wave in ``waves`` order, and which are withheld."""
+    s = table[table["outcome"] == outcome].drop_duplicates("wave").set_index("wave").reindex(waves)
+    return s, s.get(SUPPRESSED, pd.Series(False, index=s.index)).fillna(False).astype(bool)
+
+
+def _mark_in_place(ax, x: float, withheld: bool, reason, L: Labels) -> None:
+    """In place of a value not drawn: ``<k``/``x`` when withheld, else "not estimable"."""
+    ax.text(x, 0.5, _withheld(reason, L) if withheld else style.wrap(_short_note(L), 12),
+            transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY, fontsize=7)
+
+
 def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, color: str = C["blue"],
                      observed: pd.DataFrame | None = None):
     """Small multiples: one panel per outcome, mean with CI per wave and n under each wave.
@@ -152,8 +164,7 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
         return not_estimable_figure("no_observations", L)
     fig, axes = _grid(len(outcomes), 2.35)
     for ax, outcome in zip(axes.flat, outcomes):
-        s = summary[summary["outcome"] == outcome].drop_duplicates("wave").set_index("wave").reindex(waves)
-        hidden = s.get(SUPPRESSED, pd.Series(False, index=s.index)).fillna(False).astype(bool)
+        s, hidden = _per_wave(summary, outcome, waves)
         shown = ~hidden & s["estimate"].notna()
         est = s["estimate"].where(shown)
         lo, hi = s["ci_low"].where(shown), s["ci_high"].where(shown)
@@ -161,18 +172,15 @@ def means_over_waves(summary: pd.DataFrame, outcomes: Sequence[str], L: Labels, 
         ax.errorbar(x, est, yerr=_whisker(est - lo, hi - est), fmt="o-", color=color, ecolor=color, capsize=3,
                     lw=1.2, ms=4.5, mfc=color, label=label("legend_model_mean", L.lang))
         if observed is not None and _has(observed, "outcome", "wave", "estimate"):
-            o = observed[observed["outcome"] == outcome].drop_duplicates("wave").set_index("wave").reindex(waves)
-            seen = ~o.get(SUPPRESSED, pd.Series(False, index=o.index)).fillna(False).astype(bool)
-            ax.plot(np.asarray(x, dtype=float) + 0.12, o["estimate"].where(seen), "o", color="#777777", mfc="white",
+            o, withheld = _per_wave(observed, outcome, waves)
+            ax.plot(np.asarray(x, dtype=float) + 0.12, o["estimate"].where(~withheld), "o", color="#777777", mfc="white",
                     ms=4, lw=0, label=label("legend_observed_mean", L.lang))
             if outcome == outcomes[0]:
                 ax.legend(loc="lower right", fontsize=6.5, handletextpad=0.3, borderaxespad=0.2)
         reasons = s[REASON].tolist() if REASON in s.columns else [None] * len(s)
         for xi, ok, small, why in zip(x, shown, hidden, reasons):
             if not ok:
-                ax.text(xi, 0.5, _withheld(why, L) if small else style.wrap(_short_note(L), 12),
-                        transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY,
-                        fontsize=7)
+                _mark_in_place(ax, xi, small, why, L)
         ax.set_title(style.wrap(L.outcome(outcome), 42), loc="left")
         ax.set_ylabel(_unit_label(L, outcome))
         ax.margins(y=0.2)
@@ -216,9 +224,7 @@ def mean_change(tests: pd.DataFrame, outcomes: Sequence[str], L: Labels, mids: M
             labels.append(f"{style.wrap(L.comparison_short(r['pre'], r['post']), 14)}\nn = "
                           f"{fmt_n(r['n'], L.k, L.lang, reason=r.get(REASON))}")
             if _suppressed(r) or pd.isna(r["estimate"]):
-                ax.text(xi, 0.5, _withheld(r.get(REASON), L) if _suppressed(r) else style.wrap(_short_note(L), 12),
-                        transform=ax.get_xaxis_transform(), ha="center", va="center", color=style.TEXT_GREY,
-                        fontsize=7)
+                _mark_in_place(ax, xi, _suppressed(r), r.get(REASON), L)
                 continue
             low, high = _whisker(r["estimate"] - r["ci_low"], r["ci_high"] - r["estimate"])
             ax.errorbar([xi], [r["estimate"]], yerr=[[low], [high]], fmt="o", color=color, capsize=3, lw=1.2,

@@ -257,11 +257,12 @@ def model_flow(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     for (pre, post), g in t.groupby(["pre", "post"], sort=False):
         both_m, att_m = p.analysed(pre, post, "present_at_both"), p.analysed(pre, post, "attendance")
         attending = p.attending(pre, post, ctx.min_visits_per_week)
+        lost = p.present(pre) & ~p.present(post)
         masks = {
             ("assessed", "all", pre): p.present(pre), ("assessed", "all", post): p.present(post),
-            ("lost_to_follow_up", "all", None): p.present(pre) & ~p.present(post),
-            ("lost_attending", "all", None): p.present(pre) & ~p.present(post) & attending,
-            ("lost_not_attending", "all", None): p.present(pre) & ~p.present(post) & ~attending,
+            ("lost_to_follow_up", "all", None): lost,
+            ("lost_attending", "all", None): lost & attending,
+            ("lost_not_attending", "all", None): lost & ~attending,
             ("new_at_follow_up", "all", None): ~p.present(pre) & p.present(post),
             ("analysed", "recurring_both_waves", None): both_m, ("excluded", "recurring_attendance", None): both_m & ~att_m,
             ("analysed", "recurring_attendance", None): att_m,
