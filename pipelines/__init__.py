@@ -46,11 +46,18 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         new = _new_name(fullname)
         return importlib.util.spec_from_loader(fullname, self) if new else None
 
+    def __init__(self) -> None:
+        self._own: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
     def create_module(self, spec):
-        return importlib.import_module(_new_name(spec.name))  # type: ignore[arg-type]
+        module = importlib.import_module(_new_name(spec.name))  # type: ignore[arg-type]
+        self._own[spec.name] = module.__spec__
+        return module
 
     def exec_module(self, module):
-        pass
+        # the import system has just set the module's ``__spec__`` to the old path's spec; the
+        # module keeps its own (``importlib.util.find_spec`` of its new name reads it)
+        module.__spec__ = self._own.pop(module.__spec__.name, module.__spec__)
 
     # ``python -m pipelines.example_study …`` (runpy) runs the moved module's own code as __main__
     def get_code(self, fullname):

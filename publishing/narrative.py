@@ -11,7 +11,7 @@ import pandas as pd
 
 import instruments
 from publishing.labels import label, not_estimable_text, note_text
-from publishing.tables import Labels, fmt_ci, fmt_n, fmt_num, fmt_p_expr, fmt_pct, visits_text
+from publishing.tables import Labels, fmt_ci, fmt_int, fmt_n, fmt_num, fmt_p_expr, fmt_pct, visits_text
 from studyconfig.config import StudyConfig
 from survey.study import recurring_flag
 
@@ -236,6 +236,30 @@ def mid_phrase(estimate: float, mid: float | None, lang: str, digits: int) -> st
         return ""
     key = "summary_mid_reached" if abs(estimate) >= mid else "summary_mid_below"
     return ", " + label(key, lang, mid=fmt_num(mid, lang, digits))
+
+
+def _period_bound(period: str, end: bool, lang: str) -> str:
+    year, _, half = str(period).partition("-H")
+    if half not in ("1", "2"):
+        return year
+    return label(f"reach_{'to' if end else 'from'}_{half}", lang, year=year)
+
+
+def reach(table: pd.DataFrame, L: Labels, config: StudyConfig) -> list[dict]:
+    """One paragraph on the programme's reach from the published reach table's grand total
+    (nothing when that count is withheld)."""
+    total = table[(table["period"] == "all") & (table["workshop"] == "all")]
+    if not len(total) or pd.isna(total["n"].iloc[0]):
+        return []
+    r = total.iloc[0]
+    periods = sorted(p for p in table["period"].astype(str).unique() if p != "all")
+    workshops = table.loc[table["workshop"] != "all", "workshop"].nunique()
+    values = dict(first=_period_bound(periods[0], False, L.lang), last=_period_bound(periods[-1], True, L.lang),
+                  n=fmt_n(r["n"], L.k, L.lang), sessions=fmt_int(r["sessions"], L.lang), workshops=int(workshops))
+    key = "reach_text_withheld" if pd.isna(r.get("visits")) else "reach_text"
+    if key == "reach_text":
+        values["visits"] = fmt_int(r["visits"], L.lang)
+    return [{"type": "p", "text": label(key, L.lang, **values)}]
 
 
 def summary(tests: pd.DataFrame, flow: pd.DataFrame, config: StudyConfig, L: Labels,

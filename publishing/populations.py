@@ -18,6 +18,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from analysis import reach
+
 ID, WAVE = "participant_id", "wave"
 
 
@@ -45,6 +47,12 @@ class Persons:
         The ``recurring_cohort`` asset (one row per comparison and participant).
     definition : str
         The study's primary recurring definition (``attendance`` or ``present_at_both``).
+    register : DataFrame, optional
+        The attendance register (``participant_id``, ``workshop``, ``date`` or ``visit_date``)
+        for the programme-reach counts; its persons who never answered a survey are persons
+        of the study too (every mask is false for them except :meth:`reached`).
+    reach_period : str
+        The reach table's period (:func:`analysis.reach.period_of`).
 
     Examples
     --------
@@ -60,8 +68,11 @@ class Persons:
     ([True, False, False], [True, False, False])
     """
 
-    def __init__(self, panel: pd.DataFrame, cohort: pd.DataFrame, definition: str):
-        ids = pd.Index(sorted(set(panel[ID].dropna().astype(str))), name=ID)
+    def __init__(self, panel: pd.DataFrame, cohort: pd.DataFrame, definition: str,
+                 register: pd.DataFrame | None = None, reach_period: str = "half_year"):
+        self._visits = reach.visit_table(register, reach_period) if register is not None and len(register) else None
+        registered = set() if self._visits is None else set(self._visits[ID])
+        ids = pd.Index(sorted(set(panel[ID].dropna().astype(str)) | registered), name=ID)
         self.ids = ids
         self.n = len(ids)
         self.definition = flag_column(definition)
@@ -141,6 +152,28 @@ class Persons:
     def recurring(self) -> np.ndarray:
         """Recurring (primary definition) in any comparison."""
         return self._recurring.copy()
+
+    # -- the attendance register -------------------------------------------------------------
+
+    def _visits_in(self, period: str, workshop: str) -> pd.DataFrame:
+        v = self._visits
+        if v is None:
+            return pd.DataFrame({ID: pd.Series(dtype=object)})
+        keep = np.ones(len(v), dtype=bool)
+        if period != reach.ALL:
+            keep &= (v["period"] == str(period)).to_numpy()
+        if workshop != reach.ALL:
+            keep &= (v["workshop"] == str(workshop)).to_numpy()
+        return v[keep]
+
+    def reached(self, period: str = reach.ALL, workshop: str = reach.ALL) -> np.ndarray:
+        """Has a visit in ``period`` to ``workshop`` (:data:`analysis.reach.ALL` for any)."""
+        return self.of(self._visits_in(period, workshop)[ID].unique())
+
+    def visit_counts(self, period: str = reach.ALL, workshop: str = reach.ALL) -> np.ndarray:
+        """Each person's number of visits in ``period`` to ``workshop`` (0 for none)."""
+        counts = self._visits_in(period, workshop)[ID].value_counts()
+        return counts.reindex(self.ids, fill_value=0).to_numpy(dtype=float)
 
     def pairs(self, column: str, pre, post, within: np.ndarray) -> np.ndarray:
         """``within`` with a valid ``column`` at both waves (the complete pairs)."""

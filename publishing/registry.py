@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import reach
 from analysis.proportions import wilson_ci
 from publishing import partner_figures, sdc
 from publishing.populations import Persons
@@ -88,6 +89,10 @@ class TableSpec:
         How much the table's numbers matter when a cell must be withheld to protect
         another (higher: withheld last).
     description : str
+    finish : callable, optional
+        ``finish(protected, ctx) -> DataFrame``: what follows from the decision on the
+        counts of persons for the table's other numbers (sums of magnitudes such as visits,
+        and what is derived from them), applied after it.
     """
 
     name: str
@@ -96,6 +101,7 @@ class TableSpec:
     model: Callable[[pd.DataFrame, Context, sdc.Quantities], None]
     weight: float = 1.0
     description: str = ""
+    finish: Callable[[pd.DataFrame, Context], pd.DataFrame] | None = None
 
 
 def _num(x) -> float:
@@ -817,10 +823,63 @@ def model_none(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
     """A table without counts of persons (names of categories only)."""
 
 
+# -- programme reach (the attendance register) ----------------------------------------------------
+
+def build_reach(inputs, ctx: Context) -> pd.DataFrame:
+    return inputs["programme_reach"].reset_index(drop=True)
+
+
+def model_reach(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
+    """People reached per period × workshop and their totals: each a set of persons of the
+    register (:meth:`Persons.reached`). A workshop's people are part of its whole-time
+    people and of the period's people, which are part of everyone reached: the differences
+    (e.g. the people who came only in the second half-year) are protected groups. The
+    workshops overlap (one person may attend several), so they are not parts of a sum."""
+    p = ctx.persons
+    Q: dict[tuple[str, str], sdc.Quantity] = {}
+    for i in t.index:
+        per, w = str(t.at[i, "period"]), str(t.at[i, "workshop"])
+        Q[(per, w)] = q.add(p.reached(per, w), _pl("programme_reach", i, ["n", "visits"]), weight=2.0,
+                            expect=t.at[i, "n"], label=f"reached: {w}, {per}")
+    everyone = Q.get((reach.ALL, reach.ALL))
+    for (per, w), qt in Q.items():
+        if per != reach.ALL and (reach.ALL, w) in Q:
+            q.nest(Q[(reach.ALL, w)], qt, label=f"reached: {w} outside {per}")
+        if w != reach.ALL and (per, reach.ALL) in Q:
+            q.nest(Q[(per, reach.ALL)], qt, label=f"reached in {per} outside {w}")
+        if everyone is not None and (per == reach.ALL) != (w == reach.ALL):
+            q.nest(everyone, qt, label=f"reached outside {w}, {per}")
+
+
+def finish_reach(t: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Visits after the decision on the people: a cell's visits are withheld with its people
+    and where one person made most of them (dominance, :func:`sdc.dominated`); a total's
+    visits only where every cell it adds up is published (a total is never the way to a
+    withheld cell's visits). Visits per person where both are published."""
+    t = t.copy()
+    t["visits"] = pd.to_numeric(t["visits"], errors="coerce").astype(float)
+    t.loc[t["n"].isna(), "visits"] = np.nan
+    cell = (t["period"] != reach.ALL) & (t["workshop"] != reach.ALL)
+    for i in t.index[cell & t["visits"].notna()]:
+        if sdc.dominated(ctx.persons.visit_counts(str(t.at[i, "period"]), str(t.at[i, "workshop"]))):
+            t.at[i, "visits"] = np.nan
+    hidden = t[cell & t["visits"].isna()]
+    for i in t.index[~cell]:
+        per, w = t.at[i, "period"], t.at[i, "workshop"]
+        of_total = ((hidden["period"] == per) | (per == reach.ALL)) & ((hidden["workshop"] == w) | (w == reach.ALL))
+        if of_total.any():
+            t.at[i, "visits"] = np.nan
+    n = pd.to_numeric(t["n"], errors="coerce")
+    t.insert(int(t.columns.get_loc("visits")) + 1, "visits_per_person", (t["visits"] / n).where(n > 0))
+    return t
+
+
 #: every published table, in report order
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("collected_categories", ("published_categories",), build_collected, model_none, 0.0,
               "Declared categories collected in Övriga/Other because they were small somewhere (names only)."),
+    TableSpec("programme_reach", ("programme_reach",), build_reach, model_reach, 2.0,
+              "People, visits and sessions per workshop and half-year (the attendance register).", finish_reach),
     TableSpec("participant_flow", ("participant_flow",), build_flow, model_flow, 4.0,
               "Participant flow per comparison (TREND/CONSORT stages, both recurring definitions)."),
     TableSpec("table1", ("table1",), build_table1, model_table1, 2.0,
@@ -922,7 +981,11 @@ def protect_release(inputs: Mapping[str, pd.DataFrame], ctx: Context,
         built[spec.name] = t
         spec.model(t, ctx, q)
     sdc.protect(q, ctx.k)
-    return Release(apply_decision(built, q.items), q)
+    protected = apply_decision(built, q.items)
+    for spec in specs:
+        if spec.finish is not None and spec.name in protected:
+            protected[spec.name] = spec.finish(protected[spec.name], ctx)
+    return Release(protected, q)
 
 
 def apply_decision(tables: Mapping[str, pd.DataFrame], quantities: Sequence[sdc.Quantity]) -> dict[str, pd.DataFrame]:

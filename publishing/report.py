@@ -327,6 +327,10 @@ def build_document(config: StudyConfig, L: Labels, published: dict[str, pd.DataF
     h2("methods")
     blocks += narrative.methods(config, L)
     h2("results")
+    if has("programme_reach"):
+        h3(label("reach_heading", lang))
+        blocks += narrative.reach(P["programme_reach"], L, config)
+        tab(tables.display_reach(P["programme_reach"], L), "programme_reach")
     h3(label("fig_flow_title", lang))
     fig("participant_flow")
     if has("participant_flow"):

@@ -131,6 +131,20 @@ def fmt_n(n, k_min: int, lang: str = "sv", reason=None) -> str:
     return str(int(n))
 
 
+def fmt_int(x, lang: str = "sv") -> str:
+    """A whole number with thousands separated (Swedish: no-break space; English: comma).
+
+    Examples
+    --------
+    >>> fmt_int(27718, "sv"), fmt_int(27718, "en"), fmt_int(950, "en"), fmt_int(float("nan"))
+    ('27\xa0718', '27,718', '950', '–')
+    """
+    if _isnan(x):
+        return "–"
+    s = f"{int(round(float(x))):,}"
+    return s.replace(",", "\u00a0") if lang == "sv" else s
+
+
 def fmt_pct(share, lang: str = "sv", digits: int = 0) -> str:
     """A share (0–1) as a percentage without the sign.
 
@@ -484,6 +498,59 @@ def flow_count(flow: pd.DataFrame, L: Labels, pre: str, post: str, stage: str, d
     if not len(g):
         return fmt_n(np.nan, L.k, L.lang)
     return fmt_n(g["n"].iloc[0], L.k, L.lang, reason=g[disclosure.REASON].iloc[0] if disclosure.REASON in g else None)
+
+
+def period_text(period: str, lang: str) -> str:
+    """A reach period in words (:func:`analysis.reach.period_of` codes; ``all``: the whole time).
+
+    Examples
+    --------
+    >>> period_text("2024-H1", "sv"), period_text("2024-H2", "en"), period_text("2024", "en"), period_text("all", "en")
+    ('jan–jun 2024', 'Jul–Dec 2024', '2024', 'Whole period')
+    """
+    if period == "all":
+        return label("reach_all_periods", lang)
+    year, _, half = str(period).partition("-H")
+    return label(f"reach_half_{half}", lang, year=year) if half in ("1", "2") else str(period)
+
+
+def _reach_order(reach: pd.DataFrame) -> pd.DataFrame:
+    """Periods in time order then the whole period; within each, workshops then all workshops."""
+    last = lambda col: (reach[col] == "all").astype(int)  # noqa: E731
+    return reach.assign(_p=last("period"), _w=last("workshop")) \
+        .sort_values(["_p", "period", "_w", "workshop"], kind="stable").drop(columns=["_p", "_w"])
+
+
+def display_reach(reach: pd.DataFrame, L: Labels) -> DisplayTable:
+    """Programme reach: one block per half-year (and the whole period), one row per
+    workshop and one for all workshops; people, visits, visits per person, sessions."""
+    lang = L.lang
+    rows: list[dict] = []
+    starts: list[int] = []
+    reason = disclosure.REASON
+    previous = None
+    for i, (_, r) in enumerate(_reach_order(reach).iterrows()):
+        first = r["period"] != previous
+        if first:
+            starts.append(i)
+        previous = r["period"]
+        workshop = label("reach_all_workshops", lang) if r["workshop"] == "all" \
+            else L.categories.get(str(r["workshop"]), str(r["workshop"]))
+        n_text = fmt_n(r["n"], L.k, lang, reason=r.get(reason))
+        visits = r.get("visits")
+        rows.append({
+            label("col_reach_period", lang): period_text(str(r["period"]), lang) if first else "",
+            label("col_reach_workshop", lang): workshop,
+            label("col_reach_people", lang): n_text,
+            label("col_reach_visits", lang): "x" if _isnan(visits) else fmt_int(visits, lang),
+            label("col_reach_visits_per_person", lang): "x" if _isnan(visits) or _isnan(r.get("visits_per_person"))
+            else fmt_num(r["visits_per_person"], lang, 1),
+            label("col_reach_sessions", lang): fmt_int(r["sessions"], lang),
+        })
+    df = pd.DataFrame(rows)
+    note = label("suppressed_note", lang, k=L.k) + " " + label("reach_note", lang)
+    return DisplayTable(df, label("table_reach_caption", lang), note, numeric=list(df.columns[2:]),
+                        group_rows=starts)
 
 
 def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:

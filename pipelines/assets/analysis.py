@@ -19,6 +19,7 @@ from analysis import (
     health_economics,
     models,
     prepost,
+    reach,
     sensitivity,
     subgroups,
 )
@@ -312,6 +313,19 @@ def sensitivity_estimates(context: dg.AssetExecutionContext, study_config: Study
     out = study_glue.stack(frames, sensitivity.COMPARE_COLUMNS)
     context.add_output_metadata(table_metadata(out, seed=config.analysis.seed,
                                                m_imputations=config.analysis.imputations))
+    return out
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
+def programme_reach(context: dg.AssetExecutionContext, study_config: StudyResource,
+                    attendance: pd.DataFrame) -> pd.DataFrame:
+    """Programme reach: people, visits and sessions per workshop and half-year, with totals
+    (:func:`analysis.reach.programme_reach`; empty without an attendance register)."""
+    config = study_config.load()
+    if config.attendance is None:
+        return pd.DataFrame(columns=list(reach.REACH_COLUMNS))
+    out = reach.programme_reach(attendance)
+    context.add_output_metadata(table_metadata(out))
     return out
 
 

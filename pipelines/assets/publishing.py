@@ -126,11 +126,14 @@ def _output_meta(stage: Path, relpaths) -> dict:
 # -- the published tables (one release-wide decision) ----------------------------------------
 
 _SOURCES = sorted({s for t in registry.TABLES for s in t.sources} - {"wave_reliability", "published_categories"})
+#: inputs the disclosure model needs besides the tables' sources (the persons of the release)
+_PERSONS = ("panel", "recurring_cohort", "attendance")
 
 
 def _context(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.DataFrame,
-             plan: pd.DataFrame) -> registry.Context:
-    persons = Persons(categories.apply_plan(panel, plan), recurring_cohort, config.recurring.definition)
+             plan: pd.DataFrame, attendance: pd.DataFrame | None = None) -> registry.Context:
+    register = attendance if config.attendance is not None else None
+    persons = Persons(categories.apply_plan(panel, plan), recurring_cohort, config.recurring.definition, register)
     return registry.Context(persons=persons, k=config.publishing.k_min_cell, waves=list(config.wave_ids),
                             comparisons=[cast("tuple[str, str]", tuple(c)) for c in config.analysis.comparisons],
                             definition=config.recurring.definition,
@@ -153,7 +156,7 @@ def _audit_release(release_obj: registry.Release, folder: Path, k: int, ids: set
                               owners=OWNERS, code_version=PUBLISH_VERSION, group_name=GROUP)
           for t in registry.TABLES},
     ins={**{s: dg.AssetIn(s) for s in _SOURCES},
-         "panel": dg.AssetIn("panel"), "recurring_cohort": dg.AssetIn("recurring_cohort"),
+         **{s: dg.AssetIn(s) for s in _PERSONS},
          "published_categories": dg.AssetIn("published_categories"),
          "wave_reliability": dg.AssetIn("wave_reliability", partition_mapping=dg.AllPartitionMapping())},
     check_specs=[dg.AssetCheckSpec("published_tables_disclosure", asset=table_key(t.name), blocking=True,
@@ -163,8 +166,9 @@ def _audit_release(release_obj: registry.Release, folder: Path, k: int, ids: set
                  for t in registry.TABLES],
 )
 def published_tables(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,
-                     panel: pd.DataFrame, recurring_cohort: pd.DataFrame, published_categories: pd.DataFrame,
-                     wave_reliability: dict[str, pd.DataFrame], **analysis_tables: pd.DataFrame):
+                     panel: pd.DataFrame, recurring_cohort: pd.DataFrame, attendance: pd.DataFrame,
+                     published_categories: pd.DataFrame, wave_reliability: dict[str, pd.DataFrame],
+                     **analysis_tables: pd.DataFrame):
     """Every published table, disclosure-controlled together (:func:`registry.protect_release`:
     threshold rule, then no small group derivable from any combination of the published
     counts of all tables), written to the staging folder as CSV and stored as assets."""
@@ -174,7 +178,7 @@ def published_tables(context: dg.AssetExecutionContext, study_config: StudyResou
     inputs["published_categories"] = published_categories
     inputs["wave_reliability"] = pd.concat([wave_reliability[w] for w in config.wave_ids if w in wave_reliability],
                                            ignore_index=True) if wave_reliability else pd.DataFrame()
-    ctx = _context(config, panel, recurring_cohort, published_categories)
+    ctx = _context(config, panel, recurring_cohort, published_categories, attendance)
     rel = registry.protect_release(inputs, ctx)
     folder = _stage(config, paths) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,7 +187,7 @@ def published_tables(context: dg.AssetExecutionContext, study_config: StudyResou
             old.unlink()
     for name, df in rel.tables.items():
         tables.write_csv(df, folder / f"{name}.csv")
-    problems = _audit_release(rel, folder, k, set(panel["participant_id"].dropna().astype(str)))
+    problems = _audit_release(rel, folder, k, set(ctx.persons.ids))
     summary = rel.summary().set_index("table")
     for spec in registry.TABLES:
         df = rel.tables.get(spec.name, pd.DataFrame())
@@ -387,8 +391,10 @@ def evaluation_report(context: dg.AssetExecutionContext, study_config: StudyReso
     })
 
 
-def _participant_ids(panel: pd.DataFrame) -> set[str]:
-    return set(panel["participant_id"].dropna().astype(str))
+def _participant_ids(panel: pd.DataFrame, attendance: pd.DataFrame) -> set[str]:
+    """Every pseudonym of the study: the survey panel's and the attendance register's (people
+    who came but never answered a survey are looked for too)."""
+    return set(panel["participant_id"].dropna().astype(str)) | set(attendance["participant_id"].dropna().astype(str))
 
 
 def _release_files(instance: dg.DagsterInstance, waves: list[str]) -> dict[str, str]:
@@ -410,29 +416,29 @@ def _release_files(instance: dg.DagsterInstance, waves: list[str]) -> dict[str, 
     return out
 
 
-@dg.asset_check(asset=evaluation_report, blocking=True, additional_ins={"panel": dg.AssetIn("panel")},
+@dg.asset_check(asset=evaluation_report, blocking=True,
+                additional_ins={"panel": dg.AssetIn("panel"), "attendance": dg.AssetIn("attendance")},
                 description="No file of the release (tables, figures, report text, Word members, PDF streams) "
                             "contains a participant pseudonym, and no published table has an unflagged small count.")
 def report_disclosure(context: dg.AssetCheckExecutionContext, study_config: StudyResource, paths: ProjectPaths,
-                      panel: pd.DataFrame) -> dg.AssetCheckResult:
+                      panel: pd.DataFrame, attendance: pd.DataFrame) -> dg.AssetCheckResult:
     """Blocking: scans every file that the release will contain (in the staging folder)."""
     config = study_config.load()
     stage = _stage(config, paths)
     files = [stage / rel for rel in _release_files(context.instance, config.wave_ids)]
     problems = disclosure.audit_tables(stage / "tables", config.publishing.k_min_cell)
-    problems += disclosure.scan_for_ids(files, _participant_ids(panel))
+    problems += disclosure.scan_for_ids(files, _participant_ids(panel, attendance))
     return dg.AssetCheckResult(passed=not problems, severity=dg.AssetCheckSeverity.ERROR,
                                description="; ".join(problems[:20]) or f"{len(files)} file(s) of the release pass",
                                metadata={"n_files_scanned": len(files), "n_problems": len(problems)})
 
 
 @dg.asset(group_name=GROUP, kinds={"folder"}, owners=OWNERS, code_version=PUBLISH_VERSION,
-          ins={"panel": dg.AssetIn("panel")}, deps=[evaluation_report, *FIGURE_ASSETS,
-                                                     *[table_key(t.name) for t in ALL_TABLES],
-                                                     dg.AssetDep("wave_codebook_report",
-                                                                 partition_mapping=dg.AllPartitionMapping())])
+          ins={"panel": dg.AssetIn("panel"), "attendance": dg.AssetIn("attendance")},
+          deps=[evaluation_report, *FIGURE_ASSETS, *[table_key(t.name) for t in ALL_TABLES],
+                dg.AssetDep("wave_codebook_report", partition_mapping=dg.AllPartitionMapping())])
 def published_release(context: dg.AssetExecutionContext, study_config: StudyResource, paths: ProjectPaths,
-                      panel: pd.DataFrame) -> dg.MaterializeResult:
+                      panel: pd.DataFrame, attendance: pd.DataFrame) -> dg.MaterializeResult:
     """Swap the complete, checked set of outputs into ``reports/<year>/`` at once
     (:func:`publishing.release.promote`), with ``manifest.json`` describing exactly
     the files beside it. Runs only when the report and every table passed their blocking
@@ -441,7 +447,7 @@ def published_release(context: dg.AssetExecutionContext, study_config: StudyReso
     year = config.study.evaluation_year
     files = _release_files(context.instance, config.wave_ids)
     prov = manifest.provenance(config, study_config.path())
-    ids = _participant_ids(panel)
+    ids = _participant_ids(panel, attendance)
 
     def scan(folder: Path) -> None:
         found = disclosure.scan_for_ids(disclosure.published_files(folder), ids)

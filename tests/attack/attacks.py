@@ -374,6 +374,8 @@ def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
         return {"n": ("pairs_level", pre, post, g("outcome"), g("subgroup"), (g("subgroup_level"),))}
     if table == "eq5d_auc":
         return {"n": ("auc_complete",)}
+    if table == "programme_reach":
+        return {"n": ("reach", g("period"), g("workshop"))}
     return {}
 
 
@@ -542,6 +544,11 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
         out.append(("dropout", g[1], g[2]))
     elif kind == "dropout_level":
         out.append(("dropout_answered", g[1], g[2], g[3]))
+    elif kind == "reach":   # a workshop's half-year is part of its whole time and of the half-year
+        if g[1] != "all":
+            out.append(("reach", "all", g[2]))
+        if g[2] != "all":
+            out.append(("reach", g[1], "all"))
     return out
 
 

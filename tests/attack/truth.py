@@ -41,6 +41,10 @@ of Table 1's and the wave summaries' recurring rows; ``definition`` is ``"attend
 ``("eq5d_complete", wave)`` / ``("eq5d_full", ...)``   recurring with all five dimensions /
                                                        in full health (11111)
 ``("model_groups", var)``                              recurring with ``var`` at any wave
+``("reach", period, workshop)``                        persons with a visit in the attendance
+                                                       register in ``period`` (``YYYY-H1`` /
+                                                       ``YYYY-H2`` / ``all``) to ``workshop``
+                                                       (or ``all``)
 ``("dropout", pre, post)`` / ``("completer", ...)``    baseline respondents without / with a
                                                        row at ``post`` (the attrition table)
 ``("dropout_answered", pre, post, var)``               dropouts with ``var`` at baseline
@@ -121,8 +125,14 @@ class StudyTruth:
         if config.attendance is not None:
             reg = ingest.read_attendance(config.resolve(config.attendance.file), config.attendance)
             self.attendance = reg.rename(columns={"visit_date": "date"})[["participant_id", "date"]]
+            # the reach groups, by calendar half-year (computed here, not by analysis.reach)
+            d = pd.to_datetime(reg["visit_date"])
+            self.register = pd.DataFrame({"participant_id": reg["participant_id"].astype(str),
+                                          "workshop": reg["workshop"].astype(str),
+                                          "period": d.dt.year.astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")})
         else:
             self.attendance = None
+            self.register = pd.DataFrame(columns=["participant_id", "workshop", "period"])
         self._members: dict = {}
         self._counts: dict = {}
         self._by_wave = {w: panel[panel["wave"] == w].set_index("participant_id") for w in config.wave_ids}
@@ -232,6 +242,14 @@ class StudyTruth:
             col = self._col(d, g[3])
             levels = {str(v) for v in g[4]}
             return frozenset(d.index[col.notna() & col.astype("string").isin(levels).fillna(False)])
+        if kind == "reach":
+            r = self.register
+            keep = pd.Series(True, index=r.index)
+            if g[1] != "all":
+                keep &= r["period"] == g[1]
+            if g[2] != "all":
+                keep &= r["workshop"] == g[2]
+            return frozenset(r.loc[keep, "participant_id"])
         if kind == "flow":
             pre, post, stage = g[1], g[2], g[3]
             c = self.flow_cohorts[(pre, post)]
