@@ -52,6 +52,8 @@ class Problem:
     #: ``error`` (blocks), ``warning`` (worth a look) or ``note`` (information, e.g. an
     #: identifier exemption and its reason)
     severity: str = "error"
+    #: the wave the file belongs to (``survey.validate`` groups its report by it)
+    wave: str | None = None
 
     def __str__(self) -> str:
         parts = [f"{self.file}"]
@@ -66,6 +68,28 @@ class Problem:
             text += f"; rows {rows_text(self.rows, self.count)}"
         if self.suggestion:
             text += f" ({self.suggestion})"
+        return text
+
+
+    def line(self) -> str:
+        """The problem as one line of a report grouped by file: severity first, no file name.
+
+        Examples
+        --------
+        >>> Problem("w.sav", "range", "values out of range", variable="q1", count=2, rows=(3, 9),
+        ...         expected="1-5", found="2 values", suggestion="check the codes").line()
+        "error: variable 'q1': values out of range; rows 3, 9; expected 1-5, found 2 values -> check the codes"
+        """
+        where = f"variable {self.variable!r}: " if self.variable else ""
+        text = f"{self.severity}: {where}{self.message}"
+        if self.rows:
+            text += f"; rows {rows_text(self.rows, self.count)}"
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.found is not None:
+            text += f", found {self.found}"
+        if self.suggestion:
+            text += f" -> {self.suggestion}"
         return text
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -51,38 +51,22 @@ ERROR, WARNING, NOTE = "error", "warning", "note"
 SWAPPED_SHARE = 0.5
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One validation finding (safe to print: no IDs, no answers)."""
+#: The project's one finding type (:class:`privacy.problems.Problem`, the ingest checks'
+#: too); validation fills in its ``wave``.
+Finding = msg.Problem
 
-    severity: str
-    file: str
-    check: str
-    message: str
-    variable: str | None = None
-    expected: str | None = None
-    found: str | None = None
-    suggestion: str | None = None
-    wave: str | None = None
 
-    @classmethod
-    def from_problem(cls, p: ingest.Problem, wave: str | None, severity: str | None = None) -> Finding:
-        msg = p.message
-        if p.rows:
-            msg += f"; rows {ingest._rows_text(p.rows, p.count)}"
-        return cls(severity or p.severity, p.file, p.check, msg, p.variable, p.expected, p.found, p.suggestion,
-                   wave)
+def finding(severity: str, file: str, check: str, message: str, variable: str | None = None,
+            expected: str | None = None, found: str | None = None, suggestion: str | None = None,
+            wave: str | None = None) -> Finding:
+    """A validation finding, severity first (as the checks below read best)."""
+    return Finding(file=file, check=check, message=message, variable=variable, expected=expected, found=found,
+                   suggestion=suggestion, severity=severity, wave=wave)
 
-    def __str__(self) -> str:
-        where = f"variable {self.variable!r}: " if self.variable else ""
-        text = f"{self.severity}: {where}{self.message}"
-        if self.expected is not None:
-            text += f"; expected {self.expected}"
-        if self.found is not None:
-            text += f", found {self.found}"
-        if self.suggestion:
-            text += f" -> {self.suggestion}"
-        return text
+
+def _of_wave(p: Finding, wave: str | None, severity: str | None = None) -> Finding:
+    """An ingest problem as a finding of ``wave`` (optionally at another severity)."""
+    return replace(p, wave=wave, severity=severity or p.severity)
 
 
 @dataclass
@@ -118,7 +102,7 @@ class Report:
         for file, fs in groups.items():
             waves = sorted({f.wave for f in fs if f.wave})
             lines.append(f"{file}" + (f" (wave {', '.join(waves)})" if waves else ""))
-            lines.extend(f"  - {f}" for f in fs)
+            lines.extend(f"  - {f.line()}" for f in fs)
         n_e, n_w, n_n = len(self.errors), len(self.warnings), len(self.notes)
         if not self.findings:
             lines.append(f"{self.config_path}: no problems found")
@@ -164,18 +148,18 @@ def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[
     name = path.name
     if not path.exists():
         sibling = _close_file(name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
-        return None, None, [Finding(ERROR, name, "config", f"study configuration {path} does not exist",
+        return None, None, [finding(ERROR, name, "config", f"study configuration {path} does not exist",
                                     suggestion=f"did you mean {sibling!r}?" if sibling else
                                     "pass --config PATH or set STUDY_CONFIG")]
     try:
         raw = read_yaml(path)
     except ConfigError as exc:
         msg = str(exc).removeprefix(f"{path}: ")
-        return None, None, [Finding(ERROR, name, "config", msg,
+        return None, None, [finding(ERROR, name, "config", msg,
                                     suggestion=None if "anchors and aliases" in msg else
                                     "check indentation and quotes around the reported line")]
     if not isinstance(raw, dict):
-        return None, None, [Finding(ERROR, name, "config", "expected a mapping at the top level")]
+        return None, None, [finding(ERROR, name, "config", "expected a mapping at the top level")]
     try:
         return raw, StudyConfig.model_validate({**raw, "base_dir": path.parent}), []
     except ValidationError as err:
@@ -185,7 +169,7 @@ def _config_findings(path: Path) -> tuple[dict | None, StudyConfig | None, list[
             text = line.strip().removeprefix("- ")
             loc, _, msg = text.partition(": ")
             hint = re.search(r"\((did you mean [^)]*)\)", msg)
-            findings.append(Finding(ERROR, name, "config", msg.replace(hint.group(0), "").strip() if hint else msg,
+            findings.append(finding(ERROR, name, "config", msg.replace(hint.group(0), "").strip() if hint else msg,
                                     variable=None if loc.startswith("(") else loc, suggestion=hint.group(1) if hint else None))
         return raw, None, findings
 
@@ -197,7 +181,7 @@ _OWN_KINDS = {"scale", "instrument"}
 
 def _issue_findings(issues: list[ConfigIssue], name: str) -> list[Finding]:
     """Findings with the same location and message as ``load_config``'s refusal."""
-    return [Finding(i.severity, name, "config", i.message, variable=i.where) for i in issues
+    return [finding(i.severity, name, "config", i.message, variable=i.where) for i in issues
             if i.kind not in _OWN_KINDS]
 
 
@@ -248,11 +232,11 @@ def _cross_reference_findings(raw: dict, name: str, already: list[Finding]) -> l
     out = []
     for loc, wid in refs:
         if wid is not None and wid not in ids and f"unknown wave {wid!r}" not in seen:
-            out.append(Finding(ERROR, name, "config", f"unknown wave {wid!r}", variable=loc,
+            out.append(finding(ERROR, name, "config", f"unknown wave {wid!r}", variable=loc,
                                expected=f"one of {ids}", suggestion=_did_you_mean(wid, ids)))
     dup = sorted({str(i) for i in ids if ids.count(i) > 1})
     if dup and "duplicate wave id" not in seen:
-        out.append(Finding(ERROR, name, "config", f"duplicate wave id(s) {dup}", variable="waves"))
+        out.append(finding(ERROR, name, "config", f"duplicate wave id(s) {dup}", variable="waves"))
     return out
 
 
@@ -284,14 +268,14 @@ def _scale_findings(config_name: str, scale_files: list[str], base_dir: Path) ->
         path = _resolve(base_dir, rel)
         if not path.exists():
             sib = _close_file(path.name, [p.name for p in path.parent.glob("*.y*ml")]) if path.parent.exists() else None
-            findings.append(Finding(ERROR, config_name, "scale_file", f"scale file {rel!r} does not exist",
+            findings.append(finding(ERROR, config_name, "scale_file", f"scale file {rel!r} does not exist",
                                     variable="scales", suggestion=f"did you mean {sib!r}?" if sib else
                                     "fix the path (relative to the study configuration)"))
             continue
         try:
             instruments.register_scale(path)
         except Exception as exc:  # SpecError or YAML error: a problem to report, not a crash
-            findings.append(Finding(ERROR, path.name, "scale_file", f"invalid scale declaration: {exc}",
+            findings.append(finding(ERROR, path.name, "scale_file", f"invalid scale declaration: {exc}",
                                     suggestion="compare with data/example/scales/jh_empowerment.yaml "
                                                "(see docs/howto-declare-a-scale.md)"))
     return findings
@@ -305,7 +289,7 @@ def _missing_file(wave: Wave, path: Path, other_files: dict[str, Path]) -> Findi
     candidates = [p.name for p in folder.iterdir() if p.suffix.lower() in readers.EXTENSIONS] \
         if folder.exists() else []
     hit = _close_file(path.name, candidates)
-    return Finding(ERROR, path.name, "wave_file", f"wave file {wave.file!r} does not exist", variable=None,
+    return finding(ERROR, path.name, "wave_file", f"wave file {wave.file!r} does not exist", variable=None,
                    expected=f"a wave file ({readers.SUPPORTED}) in {folder}", found=f"{len(candidates)} wave file(s) there",
                    suggestion=f"did you mean {hit!r}?" if hit else "fix `file:` of this wave", wave=wave.id)
 
@@ -332,7 +316,7 @@ def _absent_findings(wave: Wave, raw: ingest.RawWave, others: dict[str, Wave]) -
     findings: list[Finding] = []
     if len(absent) / len(needed) > SWAPPED_SHARE:
         other = _swapped(wave, cols, others)
-        findings.append(Finding(
+        findings.append(finding(
             ERROR, file, "wave_file",
             f"{len(absent)} of {len(needed)} configured variables are not in the file "
             f"(e.g. {_shown(absent, 5)})", expected=f"the variables of wave {wave.id}'s mapping",
@@ -346,7 +330,7 @@ def _absent_findings(wave: Wave, raw: ingest.RawWave, others: dict[str, Wave]) -
                     f"mapped to {wave.mapping[v]}" if v in wave.mapping else f"covariate {wave.covariates[v]}")
             hit = _close(v, [c for c in raw.data.columns if c not in needed] or list(raw.data.columns))
             hint = f"did you mean {identifiers.shown_name(hit)}?" if hit else "check the spelling"
-            findings.append(Finding(ERROR, file, "mapping", f"configured variable is not in the file ({role})",
+            findings.append(finding(ERROR, file, "mapping", f"configured variable is not in the file ({role})",
                                     variable=v, suggestion=hint, wave=wave.id))
     if wave.id_variable not in cols:
         return findings, None  # nothing row-level can be checked without the ID variable
@@ -383,7 +367,7 @@ def _label_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -> l
             if s > best_sim:
                 best_item, best_sim = target, s
         if own is not None and best_item and best_sim >= 0.95 and best_sim - own >= 0.1:
-            findings.append(Finding(
+            findings.append(finding(
                 ERROR, file, "mapping_label", f"mapped to {item}, but its label matches {best_item} in the "
                 f"other waves (similarity {best_sim:.2f} vs {own:.2f} for {item})", variable=var,
                 suggestion=f"map {var!r} to {best_item}, or check the item numbers",
@@ -417,7 +401,7 @@ def _unmapped_findings(wave: Wave, raw: ingest.RawWave, references, file: str) -
         hint = (f"map {identifiers.shown_name(best[item][0])} (label similarity {best[item][1]:.2f}) to {item}"
                 if item in best
                 else f"map the file's variable for {item}, or remove {inst} from the wave's instruments")
-        findings.append(Finding(ERROR, file, "unmapped_item", f"item of declared instrument {inst} is not mapped",
+        findings.append(finding(ERROR, file, "unmapped_item", f"item of declared instrument {inst} is not mapped",
                                 variable=item, suggestion=hint, wave=wave.id))
     return findings
 
@@ -434,7 +418,7 @@ def _missing_code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, 
 
     problems = ingest.check_user_missing(data, raw.codebook, file, wave.mapping, study.allowed_codes(wave),
                                          wave.missing_codes, spss=raw.file_format in readers.DECLARES_USER_MISSING)
-    return [Finding.from_problem(p, wave.id) for p in problems]
+    return [_of_wave(p, wave.id) for p in problems]
 
 
 def _value_label_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Finding]:
@@ -445,7 +429,7 @@ def _value_label_findings(wave: Wave, raw: ingest.RawWave, file: str) -> list[Fi
 
     problems = ingest.check_value_labels(raw.codebook, file, wave.mapping, study.allowed_codes(wave),
                                          wave.missing_codes)
-    return [Finding.from_problem(p, wave.id) for p in problems]
+    return [_of_wave(p, wave.id) for p in problems]
 
 
 def _code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: str) -> list[Finding]:
@@ -482,12 +466,10 @@ def _code_findings(wave: Wave, raw: ingest.RawWave, data: pd.DataFrame, file: st
             suggestion = problems[0].suggestion
         if len(problems) == 1:
             p = problems[0]
-            findings.append(Finding.from_problem(
-                ingest.Problem(p.file, p.check, p.message, p.variable, p.count, p.rows, p.expected, p.found,
-                               suggestion), wave.id))
+            findings.append(replace(p, suggestion=suggestion, wave=wave.id))
         else:
             n = sum(p.count for p in problems)
-            findings.append(Finding(
+            findings.append(finding(
                 ERROR, file, "allowed_codes",
                 f"{n} value(s) outside the instrument's codes ({kinds}) in {len(problems)} variables: "
                 f"{_shown(variables, 8)}", expected=expected, suggestion=suggestion, wave=wave.id))
@@ -512,7 +494,7 @@ def _cross_wave_id_findings(read: dict[str, tuple[ingest.RawWave, pd.Series]], o
         earlier = order[:order.index(w)] if w in order else []
         problems = ingest.check_wave_links(w, raw.path.name, ids, others, paired, sha256=raw.sha256,
                                            earlier=earlier)
-        findings += [Finding.from_problem(p, w) for p in problems]
+        findings += [_of_wave(p, w) for p in problems]
     return findings
 
 
@@ -524,7 +506,7 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
     findings: list[Finding] = []
     unknown = [i for i in wave.instruments if i not in known]
     for inst in unknown:
-        findings.append(Finding(ERROR, path.name, "instrument", f"unknown instrument {inst!r}",
+        findings.append(finding(ERROR, path.name, "instrument", f"unknown instrument {inst!r}",
                                 variable="instruments", expected="a built-in instrument or a declared scale",
                                 suggestion=_did_you_mean(inst, known) or
                                 "declare it as a scale file under `scales:` (docs/howto-declare-a-scale.md)",
@@ -539,11 +521,11 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
     except ingest.WaveError as exc:
         if not path.exists():
             return findings + [_missing_file(wave, path, {})], None
-        return findings + [Finding(ERROR, path.name, "wave_file", str(exc), wave=wave.id)], None
+        return findings + [finding(ERROR, path.name, "wave_file", str(exc), wave=wave.id)], None
     file = path.name
     guard = ingest.check_no_identifiers(raw.data, raw.codebook, file, wave.id_variable, wave.identifier_exemptions,
                                         id_pattern=id_pattern)
-    findings += [Finding.from_problem(p, wave.id) for p in guard]
+    findings += [_of_wave(p, wave.id) for p in guard]
     absent, reduced = _absent_findings(wave, raw, others)
     findings += absent
     if reduced is None:
@@ -551,7 +533,7 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
     try:
         h = ingest.harmonise(raw, reduced, study.dont_know_codes(reduced))
     except ingest.WaveError as exc:
-        return findings + [Finding(ERROR, file, "harmonise", str(exc), wave=wave.id)], None
+        return findings + [finding(ERROR, file, "harmonise", str(exc), wave=wave.id)], None
     if not any(f.check == "wave_file" for f in absent):  # not when the whole file is suspect
         findings += _unmapped_findings(wave, raw, references, file)
     problems = [
@@ -560,15 +542,15 @@ def _wave_findings(wave: Wave, path: Path, others: dict[str, Wave], known: set[s
         *ingest.check_instruments_answered(h.data, file, {i: study.instrument_items(i) for i in reduced.instruments},
                                            {item: r for r, item in reduced.mapping.items()}),
     ]
-    findings += [Finding.from_problem(p, wave.id) for p in problems]
+    findings += [_of_wave(p, wave.id) for p in problems]
     findings += _code_findings(reduced, raw, h.data, file)
     findings += _label_findings(reduced, raw, references, file)
     findings += _value_label_findings(reduced, raw, file)
     findings += _missing_code_findings(reduced, raw, h.data, file)
-    findings += [Finding.from_problem(p, wave.id) for p in missing_declarations.check_lost_declarations(
+    findings += [_of_wave(p, wave.id) for p in missing_declarations.check_lost_declarations(
         file, raw.file_format, raw.codebook, reduced.mapping, reduced.missing_codes, h.missingness)]
     for note in raw.notes:
-        findings.append(Finding(NOTE, file, "reading", note, wave=wave.id))
+        findings.append(finding(NOTE, file, "reading", note, wave=wave.id))
     if categories_out is not None:
         categories_out.append(categories.wave_categories(reduced, file, h.data, h.codebook))
     return findings, (raw, h.data["participant_id"])
@@ -583,17 +565,17 @@ def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
     file = path.name
     if not path.exists():
         hit = _close_file(file, [p.name for p in path.parent.glob("*.csv")]) if path.parent.exists() else None
-        return [Finding(ERROR, file, "attendance", f"attendance register {att.file!r} does not exist",
+        return [finding(ERROR, file, "attendance", f"attendance register {att.file!r} does not exist",
                         suggestion=f"did you mean {hit!r}?" if hit else "fix attendance.file")]
     try:
         reg = ingest.read_attendance_file(path)
     except ingest.WaveError as exc:
-        return [Finding(ERROR, file, "attendance", str(exc))]
-    findings = [Finding.from_problem(p, None) for p in ingest.check_register_identifiers(reg, file, att, id_pattern)]
+        return [finding(ERROR, file, "attendance", str(exc))]
+    findings = [_of_wave(p, None) for p in ingest.check_register_identifiers(reg, file, att, id_pattern)]
     cols = {att.id_column: "id_column", att.workshop_column: "workshop_column", att.date_column: "date_column"}
     for col, key in cols.items():
         if col not in reg.columns:
-            findings.append(Finding(ERROR, file, "attendance", f"configured column (attendance.{key}) is not in "
+            findings.append(finding(ERROR, file, "attendance", f"configured column (attendance.{key}) is not in "
                                     "the register", variable=col,
                                     found=f"columns {identifiers.shown_names(reg.columns, 20)}",
                                     suggestion=_did_you_mean_name(col, reg.columns) or f"fix attendance.{key}"))
@@ -601,13 +583,13 @@ def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
         dates = pd.to_datetime(reg[att.date_column], errors="coerce", format="%Y-%m-%d")
         bad = dates.isna() & reg[att.date_column].notna()
         if bad.any():
-            findings.append(Finding(ERROR, file, "attendance", f"{int(bad.sum())} value(s) are not dates; rows "
-                                    f"{ingest._rows_text(ingest.file_rows(bad), int(bad.sum()))}",
+            findings.append(finding(ERROR, file, "attendance", f"{int(bad.sum())} value(s) are not dates; rows "
+                                    f"{msg.rows_text(ingest.file_rows(bad), int(bad.sum()))}",
                                     variable=att.date_column, expected="YYYY-MM-DD"))
         if first is not None and last is not None and dates.notna().any():
             outside = dates.notna() & ((dates < first - pd.Timedelta(days=366)) | (dates > last + pd.Timedelta(days=366)))
             if outside.any():
-                findings.append(Finding(WARNING, file, "attendance",
+                findings.append(finding(WARNING, file, "attendance",
                                         f"{int(outside.sum())} visit(s) more than a year outside the waves' dates",
                                         variable=att.date_column,
                                         expected=f"{first.date()} - {last.date()} (+/- 1 year)",
@@ -616,24 +598,24 @@ def _attendance_findings(att: Attendance, path: Path, id_pattern: str,
         ids = reg[att.id_column].str.strip()
         blank = ids.isna() | (ids == "")
         if blank.any():
-            findings.append(Finding(ERROR, file, "attendance", f"{int(blank.sum())} visit(s) without a participant ID; rows "
-                                    f"{ingest._rows_text(ingest.file_rows(blank), int(blank.sum()))}",
+            findings.append(finding(ERROR, file, "attendance", f"{int(blank.sum())} visit(s) without a participant ID; rows "
+                                    f"{msg.rows_text(ingest.file_rows(blank), int(blank.sum()))}",
                                     variable=att.id_column))
         badfmt = ~blank & ~ids.fillna("").str.fullmatch(id_pattern).astype(bool)
         if badfmt.any():
-            findings.append(Finding(ERROR, file, "attendance", f"{int(badfmt.sum())} participant ID(s) do not match "
-                                    f"the pseudonym pattern; rows {ingest._rows_text(ingest.file_rows(badfmt), int(badfmt.sum()))}",
+            findings.append(finding(ERROR, file, "attendance", f"{int(badfmt.sum())} participant ID(s) do not match "
+                                    f"the pseudonym pattern; rows {msg.rows_text(ingest.file_rows(badfmt), int(badfmt.sum()))}",
                                     variable=att.id_column, expected=f"pattern {id_pattern}"))
         if needed and wave_ids:
             register = set(ids.dropna())
             survey = set().union(*[set(s.dropna()) for s in wave_ids.values()])
             absent = len(survey - register)
             if survey and absent == len(survey):
-                findings.append(Finding(ERROR, file, "attendance", "no survey participant appears in the register",
+                findings.append(finding(ERROR, file, "attendance", "no survey participant appears in the register",
                                         variable=att.id_column,
                                         suggestion="is the register pseudonymised with the same key as the survey?"))
             elif survey and absent / len(survey) > 0.5:
-                findings.append(Finding(WARNING, file, "attendance",
+                findings.append(finding(WARNING, file, "attendance",
                                         f"{absent} of {len(survey)} survey participants never appear in the register",
                                         variable=att.id_column,
                                         suggestion="with recurring.definition: attendance they count as non-recurring"))
@@ -736,7 +718,7 @@ def run_validation(config_path: str | os.PathLike | None = None) -> Report:
     findings += _cross_wave_id_findings(read, [w.id for w in waves], comparisons)
     # the pipeline's blocking panel check categories_consistent
     wave_of_file = {c.file: c.wave for c in wave_categories}
-    findings += [Finding.from_problem(p, wave_of_file.get(p.file)) for p in categories.check_categories(wave_categories)]
+    findings += [_of_wave(p, wave_of_file.get(p.file)) for p in categories.check_categories(wave_categories)]
     wave_ids = {w: (r.path.name, ids) for w, (r, ids) in read.items()}
     att_raw = raw.get("attendance")
     if isinstance(att_raw, dict):
@@ -768,11 +750,11 @@ def _partner_findings(config: StudyConfig) -> list[Finding]:
         try:
             r = ps.read_survey(config, s)
         except ingest.WaveError as exc:
-            findings.append(Finding(ERROR, file, "partner_survey", str(exc)))
+            findings.append(finding(ERROR, file, "partner_survey", str(exc)))
             continue
-        findings += [Finding.from_problem(p, None) for p in r.guard]
+        findings += [_of_wave(p, None) for p in r.guard]
         if r.unused:
-            findings.append(Finding(NOTE, file, "partner_survey", f"{len(r.unused)} variable(s) not used by the "
+            findings.append(finding(NOTE, file, "partner_survey", f"{len(r.unused)} variable(s) not used by the "
                                     f"configuration (not stored): {_shown(r.unused)}"))
         read.append((s, r))
     if not read:
@@ -783,7 +765,7 @@ def _partner_findings(config: StudyConfig) -> list[Finding]:
         try:
             parts.append(ps.harmonise_survey(raw, codebook, s, config).data)
         except ingest.WaveError as exc:
-            findings.append(Finding(ERROR, r.file, "partner_survey", str(exc)))
+            findings.append(finding(ERROR, r.file, "partner_survey", str(exc)))
     if not parts:
         return findings
     data = pd.concat(parts, ignore_index=True)
@@ -792,7 +774,7 @@ def _partner_findings(config: StudyConfig) -> list[Finding]:
     for problems in (ps.check_respondents(data, sub), ps.check_codes(data, codebook, sub),
                      ps.check_required(data, codebook, sub), ps.check_codebook(data, codebook, sub),
                      ps.check_groups(data, sub)):
-        findings += [Finding.from_problem(p, None) for p in problems]
+        findings += [_of_wave(p, None) for p in problems]
     return findings
 
 
@@ -815,7 +797,7 @@ def validate(config_path: str | os.PathLike | None = None) -> list[str]:
     >>> validate()
     []
     """
-    return [f"{f.file}: {f}" for f in run_validation(config_path).errors]
+    return [f"{f.file}: {f.line()}" for f in run_validation(config_path).errors]
 
 
 __all__ = ["ConfigError", "Finding", "Report", "load_config", "run_validation", "validate"]

@@ -54,7 +54,7 @@ def test_many_mistakes_reported_at_once(small_study, config_edit, sav_edit, caps
 
     dup = [f for f in report.errors if f.check == "unique_ids"]
     assert len(dup) == 1 and dup[0].wave == "T0" and "more than once" in dup[0].message
-    assert "rows 5, 6" in dup[0].message
+    assert dup[0].rows == (5, 6) and "rows 5, 6" in dup[0].line()
 
     wrong = {f.variable: f for f in _by_check(report, "mapping_label")}
     assert set(wrong) == {"wq_07", "wq_08"}
@@ -190,7 +190,8 @@ def test_identifier_columns_are_reported_by_name_and_exemptions_as_notes(small_s
     report = validate.run_validation(cfg)
     guard = {f.variable: f for f in report.findings if f.check == "no_direct_identifiers"}
     assert set(guard) == {"kontakt", "efternamn", "v90"} and all(f.severity == "error" for f in guard.values())
-    assert guard["kontakt"].message == "4 value(s) look like e-mail addresses; rows 1, 2, 3, 4"
+    assert guard["kontakt"].message == "4 value(s) look like e-mail addresses" and guard["kontakt"].rows == (1, 2, 3, 4)
+    assert "look like e-mail addresses; rows 1, 2, 3, 4" in guard["kontakt"].line()
     assert guard["efternamn"].message == "the variable name suggests a name"
     # the label is named as the reason, its text is never quoted (issue 15)
     assert guard["v90"].message == "the variable label suggests a postal address" and guard["v90"].found is None
