@@ -4,7 +4,9 @@ A specification says *what* an instrument is (items, allowed codes, don't-know c
 scales, reverse-keyed items, cut-offs, citation, licence, verification status, options
 and output columns); the family modules (:mod:`instruments.eq5d`, …) hold only the
 arithmetic. Built-in specs live in ``instruments/specs/*.yaml``; user-declared Likert
-scales use the smaller format documented in :func:`instruments.register_scale`.
+scales use the smaller format documented in :func:`instruments.register_scale`. Both file
+formats are pydantic models (:class:`BuiltinFile`, :class:`UserScaleFile`), as is
+``study.yaml`` (:mod:`studyconfig.config`); their errors name the file and the key.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from ._errors import SpecError
 
@@ -242,173 +245,235 @@ def item_names(instrument_id: str, n_items: int) -> tuple[str, ...]:
     return tuple(f"{instrument_id}_{i:02d}" for i in range(1, n_items + 1))
 
 
-class _Reader:
-    """Reads keys of one mapping and reports problems with file and key."""
-
-    def __init__(self, raw: Any, source: str, allowed_keys: tuple[str, ...], prefix: str = ""):
-        self.source = source
-        self.prefix = prefix
-        if not isinstance(raw, Mapping):
-            raise SpecError(source, prefix or None, f"expected a mapping, got {type(raw).__name__}")
-        self.raw = raw
-        unknown = [k for k in raw if k not in allowed_keys]
-        if unknown:
-            k = unknown[0]
-            close = difflib.get_close_matches(str(k), allowed_keys, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SpecError(
-                source, self.key(str(k)), f"unknown key{hint}; allowed keys: {', '.join(allowed_keys)}"
-            )
-
-    def key(self, k: str) -> str:
-        return f"{self.prefix}.{k}" if self.prefix else k
-
-    def error(self, k: str, message: str) -> SpecError:
-        return SpecError(self.source, self.key(k), message)
-
-    def get(self, k: str, default: Any = ..., required: bool = True) -> Any:
-        if k not in self.raw:
-            if default is ... and required:
-                raise self.error(k, "required key is missing")
-            return None if default is ... else default
-        return self.raw[k]
-
-    @overload
-    def string(self, k: str) -> str: ...
-    @overload
-    def string(self, k: str, default: Any, allow_none: bool = False) -> str | None: ...
-
-    def string(self, k: str, default: Any = ..., allow_none: bool = False) -> str | None:
-        if k not in self.raw and default is not ...:
-            return default
-        v = self.get(k, default)
-        if v is None and (allow_none or default is None):
-            return None
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            v = str(v)
-        if not isinstance(v, str) or not v.strip():
-            raise self.error(k, f"expected a non-empty string, got {v!r}")
-        return v.strip()
-
-    @overload
-    def integer(self, k: str, *, lo: int | None = None, hi: int | None = None) -> int: ...
-    @overload
-    def integer(self, k: str, default: Any, lo: int | None = None, hi: int | None = None,
-                allow_none: bool = False) -> int | None: ...
-
-    def integer(self, k: str, default: Any = ..., lo: int | None = None, hi: int | None = None,
-                allow_none: bool = False) -> int | None:
-        v = self.get(k, default)
-        if v is None and allow_none:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise self.error(k, f"expected an integer, got {v!r}")
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise self.error(k, f"{v} is outside {lo}..{hi}")
-        return v
-
-    def choice(self, k: str, choices: tuple[str, ...], default: Any = ...) -> str:
-        v = self.get(k, default)
-        if v not in choices:
-            raise self.error(k, f"{v!r} is not one of {', '.join(choices)}")
-        return v
-
-    def boolean(self, k: str, default: Any = ...) -> bool:
-        v = self.get(k, default)
-        if not isinstance(v, bool):
-            raise self.error(k, f"expected true or false, got {v!r}")
-        return v
-
-    def name(self, k: str = "name") -> dict[str, str]:
-        v = self.get(k)
-        if isinstance(v, str) and v.strip():
-            return {"sv": v.strip(), "en": v.strip()}
-        if not isinstance(v, Mapping) or set(v) != {"sv", "en"}:
-            raise self.error(k, f"expected {{sv: ..., en: ...}} or a string, got {v!r}")
-        for lang in ("sv", "en"):
-            if not isinstance(v[lang], str) or not v[lang].strip():
-                raise self.error(k, f"{lang} must be a non-empty string")
-        return {"sv": v["sv"].strip(), "en": v["en"].strip()}
-
-    def code_labels(self, k: str = "codes") -> dict[int, str]:
-        v = self.get(k)
-        if not isinstance(v, Mapping) or len(v) < 2:
-            raise self.error(k, f"expected a mapping of at least two integer codes to labels, got {v!r}")
-        out = {}
-        for code, label in v.items():
-            if isinstance(code, str) and re.fullmatch(r"-?\d+", code.strip()):
-                code = int(code)
-            if isinstance(code, bool) or not isinstance(code, int):
-                raise self.error(k, f"code {code!r} is not an integer")
-            if abs(code) > MAX_CODE:
-                raise self.error(k, f"code {code} is too large (at most {MAX_CODE} in absolute value)")
-            if code in out:
-                raise self.error(k, f"code {code} is given more than once")
-            if not isinstance(label, str):
-                raise self.error(k, f"label of code {code} must be a string, got {label!r}")
-            out[code] = label
-        return dict(sorted(out.items()))
+# ----------------------------------------------------------------------------- file models
+#
+# The spec files are read by pydantic models (``extra="forbid"``, fields in the order their
+# checks depend on each other). Each field's check is a plain function that raises
+# ValueError with the message the user sees; :func:`_validate` turns the first pydantic
+# error into a SpecError naming the file and the key. pydantic's own type errors would say
+# "Input should be a valid integer" without the value or the allowed range, so the checks
+# are ``mode="before"`` validators that keep the messages the tests pin.
 
 
-def _id(reader: _Reader) -> str:
-    v = reader.string("id")
-    if not ID_RE.fullmatch(v) or re.search(r"_\d+$", v):
-        raise reader.error(
-            "id", f"{v!r} must be lower-case letters, digits and underscores, start with a letter "
-            "and not end in _<digits>"
-        )
-    return v
-
-
-def _doi(reader: _Reader) -> str | None:
-    v = reader.get("doi", None)
-    if v is None:
-        return None
-    if not isinstance(v, str) or not re.fullmatch(r"10\.\d{4,9}/\S+", v.strip()):
-        raise reader.error("doi", f"expected null or a DOI like 10.1234/abc, got {v!r}")
+def _string(v: Any) -> str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = str(v)
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError(f"expected a non-empty string, got {v!r}")
     return v.strip()
 
 
-def _levels(reader: _Reader, k: str = "levels") -> tuple[tuple[str, float], ...] | None:
-    v = reader.get(k, None)
+def _integer(v: Any, lo: int | None = None, hi: int | None = None) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"expected an integer, got {v!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ValueError(f"{v} is outside {lo}..{hi}")
+    return v
+
+
+def _choice(v: Any, choices: tuple[str, ...]) -> str:
+    if not isinstance(v, str) or v not in choices:
+        raise ValueError(f"{v!r} is not one of {', '.join(choices)}")
+    return v
+
+
+def _boolean(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"expected true or false, got {v!r}")
+    return v
+
+
+def _name(v: Any) -> dict[str, str]:
+    if isinstance(v, str) and v.strip():
+        return {"sv": v.strip(), "en": v.strip()}
+    if not isinstance(v, Mapping) or set(v) != {"sv", "en"}:
+        raise ValueError(f"expected {{sv: ..., en: ...}} or a string, got {v!r}")
+    for lang in ("sv", "en"):
+        if not isinstance(v[lang], str) or not v[lang].strip():
+            raise ValueError(f"{lang} must be a non-empty string")
+    return {"sv": v["sv"].strip(), "en": v["en"].strip()}
+
+
+def _code_labels(v: Any) -> dict[int, str]:
+    if not isinstance(v, Mapping) or len(v) < 2:
+        raise ValueError(f"expected a mapping of at least two integer codes to labels, got {v!r}")
+    out: dict[int, str] = {}
+    for code, label in v.items():
+        if isinstance(code, str) and re.fullmatch(r"-?\d+", code.strip()):
+            code = int(code)
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise ValueError(f"code {code!r} is not an integer")
+        if abs(code) > MAX_CODE:
+            raise ValueError(f"code {code} is too large (at most {MAX_CODE} in absolute value)")
+        if code in out:
+            raise ValueError(f"code {code} is given more than once")
+        if not isinstance(label, str):
+            raise ValueError(f"label of code {code} must be a string, got {label!r}")
+        out[code] = label
+    return dict(sorted(out.items()))
+
+
+def _id(v: Any) -> str:
+    v = _string(v)
+    if not ID_RE.fullmatch(v) or re.search(r"_\d+$", v):
+        raise ValueError(f"{v!r} must be lower-case letters, digits and underscores, start with a letter "
+                         "and not end in _<digits>")
+    return v
+
+
+def _doi(v: Any) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v, str) or not re.fullmatch(r"10\.\d{4,9}/\S+", v.strip()):
+        raise ValueError(f"expected null or a DOI like 10.1234/abc, got {v!r}")
+    return v.strip()
+
+
+def _levels(v: Any) -> tuple[tuple[str, float], ...] | None:
     if v is None:
         return None
     if not isinstance(v, list) or len(v) < 2:
-        raise reader.error(k, "expected null or a list of at least two {name, max} entries")
+        raise ValueError("expected null or a list of at least two {name, max} entries")
     out = []
     for i, entry in enumerate(v):
         if not isinstance(entry, Mapping) or "name" not in entry or set(entry) - {"name", "max"}:
-            raise reader.error(k, f"entry {i + 1} must be {{name: ..., max: ...}}, got {entry!r}")
+            raise ValueError(f"entry {i + 1} must be {{name: ..., max: ...}}, got {entry!r}")
         name = entry["name"]
         if not isinstance(name, str) or not name.strip():
-            raise reader.error(k, f"entry {i + 1}: name must be a non-empty string")
-        last = i == len(v) - 1
+            raise ValueError(f"entry {i + 1}: name must be a non-empty string")
         mx = entry.get("max")
-        if last:
+        if i == len(v) - 1:
             if mx is not None:
-                raise reader.error(k, f"the last level ({name!r}) must not have a max (it is open-ended)")
+                raise ValueError(f"the last level ({name!r}) must not have a max (it is open-ended)")
             mx = math.inf
         elif isinstance(mx, bool) or not isinstance(mx, (int, float)):
-            raise reader.error(k, f"entry {i + 1} ({name!r}) needs a numeric max")
+            raise ValueError(f"entry {i + 1} ({name!r}) needs a numeric max")
         elif not _finite(mx):
-            raise reader.error(k, f"entry {i + 1} ({name!r}) needs a finite max, got {mx!r}")
+            raise ValueError(f"entry {i + 1} ({name!r}) needs a finite max, got {mx!r}")
         out.append((name.strip(), float(mx)))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):
-        raise reader.error(k, f"level names must be unique, got {names}")
+        raise ValueError(f"level names must be unique, got {names}")
     maxes = [m for _, m in out]
     if any(b <= a for a, b in zip(maxes, maxes[1:])):
-        raise reader.error(k, f"max values must increase, got {maxes[:-1]}")
+        raise ValueError(f"max values must increase, got {maxes[:-1]}")
     return tuple(out)
+
+
+def _status(choices: tuple[str, ...]):
+    return lambda v: _choice(v, choices)
+
+
+class _File(BaseModel):
+    """A mapping of a spec file: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_M = TypeVar("_M", bound=_File)
+
+
+def _validate(model: type[_M], raw: Any, source: str, allowed: tuple[str, ...] | None = None) -> _M:
+    """``model`` from the mapping ``raw``, or SpecError(``source``, key, message) for its first problem
+    (an unknown key first, with the closest allowed key)."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(source, None, f"expected a mapping, got {type(raw).__name__}")
+    raw = {str(k): v for k, v in raw.items()}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
+        key = ".".join(str(x) for x in e["loc"])
+        allowed = allowed or tuple(model.model_fields)
+        if e["type"] == "extra_forbidden" and len(e["loc"]) == 1:
+            close = difflib.get_close_matches(str(e["loc"][0]), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            message = f"unknown key{hint}; allowed keys: {', '.join(allowed)}"
+        elif e["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif e["type"] == "missing":
+            message = "required key is missing"
+        elif "error" in e.get("ctx", {}):
+            message = str(e["ctx"]["error"])
+        else:
+            message = e["msg"]
+        raise SpecError(source, key or None, message) from None
+
+
+def _before(*fields: str, check: Callable[[Any], Any]):
+    return field_validator(*fields, mode="before")(lambda cls, v: check(v))
 
 
 # ----------------------------------------------------------------------------- user scales
 
-USER_KEYS = (
-    "id", "version", "name", "citation", "doi", "licence", "status", "n_items", "codes",
-    "dont_know_code", "reverse", "aggregation", "min_valid", "levels", "higher_is_better",
-    "description",
-)
+class UserScaleFile(_File):
+    """A user-declared Likert scale (the format of :func:`instruments.register_scale`)."""
+
+    # in the order they are checked (a check may use an earlier field)
+    id: str
+    n_items: int
+    codes: dict[int, str]
+    dont_know_code: int | None = None
+    reverse: tuple[int, ...] = ()
+    aggregation: str
+    min_valid: int
+    status: str
+    levels: tuple[tuple[str, float], ...] | None = None
+    higher_is_better: bool = True
+    name: dict[str, str]
+    version: str
+    citation: str
+    doi: str | None = None
+    licence: str
+    description: str | None = None
+
+    _id = _before("id", check=_id)
+    _strings = _before("version", "citation", "licence", check=_string)
+    _name = _before("name", check=_name)
+    _doi = _before("doi", check=_doi)
+    _status = _before("status", check=_status(USER_STATUSES))
+    _n_items = _before("n_items", check=lambda v: _integer(v, 1, 99))
+    _codes = _before("codes", check=_code_labels)
+    _aggregation = _before("aggregation", check=lambda v: _choice(v, AGGREGATIONS))
+    _levels = _before("levels", check=_levels)
+    _hib = _before("higher_is_better", check=_boolean)
+    _description = _before("description", check=lambda v: None if v is None else _string(v))
+
+    @field_validator("dont_know_code", mode="before")
+    @classmethod
+    def _dont_know(cls, v: Any, info: ValidationInfo) -> int | None:
+        if v is None:
+            return None
+        v = _integer(v)
+        if v in info.data.get("codes", {}):
+            raise ValueError(f"{v} is also an answer code in 'codes'")
+        return v
+
+    @field_validator("reverse", mode="before")
+    @classmethod
+    def _reverse(cls, v: Any, info: ValidationInfo) -> tuple[int, ...]:
+        v = v or []
+        if not isinstance(v, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in v):
+            raise ValueError(f"expected a list of item numbers, got {v!r}")
+        n = info.data.get("n_items")
+        bad = [i for i in v if n is not None and not 1 <= i <= n]
+        if bad:
+            raise ValueError(f"item number(s) {bad} outside 1..{n}")
+        if len(set(v)) != len(v):
+            raise ValueError("item numbers repeat")
+        return tuple(v)
+
+    @field_validator("min_valid", mode="before")
+    @classmethod
+    def _min_valid(cls, v: Any, info: ValidationInfo) -> int:
+        return _integer(v, 1, info.data.get("n_items"))
+
+
+#: the keys of a scale file, in the order they are documented
+USER_KEYS = ("id", "version", "name", "citation", "doi", "licence", "status", "n_items", "codes",
+             "dont_know_code", "reverse", "aggregation", "min_valid", "levels", "higher_is_better", "description")
+assert set(USER_KEYS) == set(UserScaleFile.model_fields)
 
 
 def parse_user_scale(raw: Any, source: str = "<dict>") -> InstrumentSpec:
@@ -427,32 +492,17 @@ def parse_user_scale(raw: Any, source: str = "<dict>") -> InstrumentSpec:
     ...     "min_valid": 2})
     >>> spec.items
     ('demo_01', 'demo_02', 'demo_03')
+    >>> parse_user_scale({"id": "demo", "aggregaton": "mean"})
+    Traceback (most recent call last):
+    ...
+    instruments._errors.SpecError: <dict>: key 'aggregaton': unknown key (did you mean 'aggregation'?); allowed keys: id, version, name, citation, doi, licence, status, n_items, codes, dont_know_code, reverse, aggregation, min_valid, levels, higher_is_better, description
     """
-    r = _Reader(raw, source, USER_KEYS)
-    sid = _id(r)
-    n_items = r.integer("n_items", lo=1, hi=99)
-    labels = r.code_labels("codes")
+    f = _validate(UserScaleFile, raw, source, USER_KEYS)
+    sid, n_items, labels, name, aggregation = f.id, f.n_items, f.codes, f.name, f.aggregation
     codes_list = tuple(float(c) for c in labels)
     lo, hi = codes_list[0], codes_list[-1]
-    contiguous = _contiguous(codes_list)
-    codes = Codes(min=lo, max=hi, values=None if contiguous else codes_list, labels=labels)
-    dk = r.integer("dont_know_code", default=None, allow_none=True)
-    if dk is not None and dk in labels:
-        raise r.error("dont_know_code", f"{dk} is also an answer code in 'codes'")
-    rev = r.get("reverse", default=[]) or []
-    if not isinstance(rev, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in rev):
-        raise r.error("reverse", f"expected a list of item numbers, got {rev!r}")
-    bad = [i for i in rev if not 1 <= i <= n_items]
-    if bad:
-        raise r.error("reverse", f"item number(s) {bad} outside 1..{n_items}")
-    if len(set(rev)) != len(rev):
-        raise r.error("reverse", "item numbers repeat")
-    aggregation = r.choice("aggregation", AGGREGATIONS)
-    min_valid = r.integer("min_valid", lo=1, hi=n_items)
-    status = r.choice("status", USER_STATUSES)
-    levels = _levels(r)
-    hib = r.boolean("higher_is_better", default=True)
-    name = r.name()
+    codes = Codes(min=lo, max=hi, values=None if _contiguous(codes_list) else codes_list, labels=labels)
+    dk, status, hib = f.dont_know_code, f.status, f.higher_is_better
     items = item_names(sid, n_items)
     score_min, score_max = _aggregate_range(aggregation, lo, hi, n_items)
     agg_sv = {"mean": f"medelvärde {_num(lo)}–{_num(hi)}", "sum": f"summa {_num(score_min)}–{_num(score_max)}",
@@ -463,7 +513,7 @@ def parse_user_scale(raw: Any, source: str = "<dict>") -> InstrumentSpec:
         OutputSpec(f"{sid}_score", f"{name['sv']} ({agg_sv})", f"{name['en']} ({agg_en})",
                    "continuous", score_min, score_max, hib, "points" if aggregation != "percent" else "percent"),
     ]
-    if levels:
+    if f.levels:
         outputs.append(OutputSpec(f"{sid}_level", f"{name['sv']}, nivå", f"{name['en']}, level",
                                   "ordinal", None, None, hib, None))
     outputs.append(OutputSpec(f"{sid}_n_valid", f"{name['sv']}: antal besvarade frågor",
@@ -474,25 +524,25 @@ def parse_user_scale(raw: Any, source: str = "<dict>") -> InstrumentSpec:
     return InstrumentSpec(
         id=sid,
         name=name,
-        version=r.string("version"),
+        version=f.version,
         items=items,
         allowed={it: codes for it in items},
         dont_know_code=dk,
-        citation=r.string("citation"),
-        doi=_doi(r),
-        licence=r.string("licence"),
+        citation=f.citation,
+        doi=f.doi,
+        licence=f.licence,
         status=status,
         rule_status={"scale": status},
         family="likert",
         scales={"total": items},
-        reverse=tuple(items[i - 1] for i in sorted(rev)),
-        rules={"aggregation": aggregation, "levels": levels},
-        options={"min_valid": OptionSpec("min_valid", min_valid, status,
+        reverse=tuple(items[i - 1] for i in sorted(f.reverse)),
+        rules={"aggregation": aggregation, "levels": f.levels},
+        options={"min_valid": OptionSpec("min_valid", f.min_valid, status,
                                          "Minimum number of valid answers for a score (from the scale file).")},
         outputs=tuple(outputs),
         builtin=False,
         source=source,
-        notes=r.string("description", default=None) or "",
+        notes=f.description or "",
     )
 
 
@@ -506,104 +556,161 @@ def _aggregate_range(aggregation: str, lo: float, hi: float, n_items: int) -> tu
 
 # ----------------------------------------------------------------------------- built-ins
 
-BUILTIN_KEYS = (
-    "id", "version", "name", "family", "citation", "doi", "licence", "status", "rule_status",
-    "n_items", "item_suffixes", "codes", "item_codes", "codes_table", "dont_know_code",
-    "reverse", "scales", "rules", "options", "outputs", "notes",
-)
-OUTPUT_KEYS = ("column", "label_sv", "label_en", "kind", "min", "max", "higher_is_better", "unit")
-OPTION_KEYS = ("default", "status", "description", "choices")
+class OutputFile(_File):
+    column: str
+    label_sv: str
+    label_en: str
+    kind: str
+    min: int | float | None = None
+    max: int | float | None = None
+    higher_is_better: bool | None = None
+    unit: str | None = None
+
+    _strings = _before("column", "label_sv", "label_en", check=_string)
+    _kind = _before("kind", check=lambda v: _choice(v, KINDS))
+
+
+class OptionFile(_File):
+    default: Any = None
+    status: str
+    description: str
+    choices: tuple[Any, ...] | None = None
+
+    _status = _before("status", check=_status(STATUSES))
+    _description = _before("description", check=_string)
+
+
+class CodesTableFile(_File):
+    file: str
+    item: str
+    code: str
+    scale: str | None = None
+    exclude_scales: tuple[str, ...] = ()
+
+    _strings = _before("file", "item", "code", check=_string)
+
+
+class ItemCodesFile(_File):
+    min: float
+    max: float
+    integer: bool = True
+
+
+class BuiltinFile(_File):
+    """A built-in spec file (``instruments/specs/*.yaml``; internal format)."""
+
+    id: str
+    version: str
+    name: dict[str, str]
+    family: str
+    citation: str
+    doi: str | None = None
+    licence: str
+    status: str
+    rule_status: dict[str, str] = {}
+    n_items: int | None = None
+    item_suffixes: tuple[str, ...] | None = None
+    codes: dict[int, str] | None = None
+    item_codes: dict[str, ItemCodesFile] = {}
+    codes_table: CodesTableFile | None = None
+    dont_know_code: int | None = None
+    reverse: tuple[str, ...] = ()
+    scales: dict[str, tuple[str, ...]] = {}
+    rules: dict[str, Any] = {}
+    options: dict[str, OptionFile] = {}
+    outputs: tuple[OutputFile, ...]
+    notes: str = ""
+
+    _id = _before("id", check=_id)
+    _strings = _before("version", "family", "citation", "licence", check=_string)
+    _name = _before("name", check=_name)
+    _doi = _before("doi", check=_doi)
+    _status = _before("status", check=_status(STATUSES))
+    _n_items = _before("n_items", check=lambda v: None if v is None else _integer(v, 1, 99))
+    _codes = _before("codes", check=lambda v: None if v is None else _code_labels(v))
+    _dont_know = _before("dont_know_code", check=lambda v: None if v is None else _integer(v))
+    _keys = _before("item_suffixes", "reverse", check=lambda v: tuple(str(x) for x in v or ()))
+    _item_keys = _before("item_codes", check=lambda v: {str(k): c for k, c in (v or {}).items()})
+    _scales = _before("scales", check=lambda v: {str(k): tuple(str(x) for x in refs) for k, refs in (v or {}).items()})
+    _none_is_empty = _before("rule_status", "rules", "options", check=lambda v: v or {})
+    _notes = _before("notes", check=lambda v: "" if v is None else _string(v))
+
+    @field_validator("rule_status")
+    @classmethod
+    def _rule_status(cls, v: dict[str, str]) -> dict[str, str]:
+        for k, status in v.items():
+            if status not in STATUSES:
+                raise ValueError(f"{k}: {status!r} is not one of {', '.join(STATUSES)}")
+        return v
+
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return {**v, "levels": _levels(v["levels"])} if "levels" in v else v
+
+
+#: the keys of a built-in spec file
+BUILTIN_KEYS = tuple(BuiltinFile.model_fields)
 
 
 def parse_builtin(raw: Any, source: str, data_dir: Path) -> InstrumentSpec:
     """Parse a built-in spec file from ``instruments/specs/`` (internal format)."""
-    r = _Reader(raw, source, BUILTIN_KEYS)
-    sid = _id(r)
-    if "item_suffixes" in r.raw:
-        suffixes = [str(s) for s in r.get("item_suffixes")]
+    f = _validate(BuiltinFile, raw, source)
+    sid = f.id
+    if f.item_suffixes is not None:
+        suffixes = list(f.item_suffixes)
         items = tuple(f"{sid}_{s}" for s in suffixes)
+    elif f.n_items is not None:
+        suffixes = [f"{i:02d}" for i in range(1, f.n_items + 1)]
+        items = item_names(sid, f.n_items)
     else:
-        n_items = r.integer("n_items", lo=1, hi=99)
-        suffixes = [f"{i:02d}" for i in range(1, n_items + 1)]
-        items = item_names(sid, n_items)
+        raise SpecError(source, "n_items", "required key is missing (or item_suffixes)")
     by_key = {s: it for s, it in zip(suffixes, items)}
     by_key.update({str(int(s)): it for s, it in zip(suffixes, items) if s.isdigit()})
 
     def item_ref(k: str, ref: Any) -> str:
         key = str(ref)
         if key not in by_key:
-            raise r.error(k, f"unknown item {ref!r}")
+            raise SpecError(source, k, f"unknown item {ref!r}")
         return by_key[key]
 
     table_scales: dict[str, tuple[str, ...]] = {}
-    labels = r.code_labels("codes") if "codes" in r.raw else None
     allowed: dict[str, Codes] = {}
-    if labels:
-        lo, hi = min(labels), max(labels)
-        default_codes = Codes(min=lo, max=hi, labels=labels)
+    if f.codes:
+        default_codes = Codes(min=min(f.codes), max=max(f.codes), labels=f.codes)
         allowed = {it: default_codes for it in items}
-    for ref, c in (r.get("item_codes", {}) or {}).items():
-        it = item_ref("item_codes", ref)
-        if not isinstance(c, Mapping) or "min" not in c or "max" not in c:
-            raise r.error("item_codes", f"{ref}: expected {{min, max}}")
-        allowed[it] = Codes(min=float(c["min"]), max=float(c["max"]), integer=bool(c.get("integer", True)))
-    if "codes_table" in r.raw:
-        t = _Reader(r.get("codes_table"), source, ("file", "item", "code", "scale", "exclude_scales"),
-                    "codes_table")
+    for ref, c in f.item_codes.items():
+        allowed[item_ref("item_codes", ref)] = Codes(min=c.min, max=c.max, integer=c.integer)
+    if f.codes_table is not None:
+        t = f.codes_table
         import pandas as pd  # local: only needed at spec load
 
-        table = pd.read_csv(data_dir / t.string("file"))
-        for ref, codes in table.groupby(t.string("item"))[t.string("code")]:
+        table = pd.read_csv(data_dir / t.file)
+        for ref, codes in table.groupby(t.item)[t.code]:
             vals = tuple(float(v) for v in sorted(codes.unique()))
-            contiguous = _contiguous(vals)
             allowed[item_ref("codes_table", ref)] = Codes(
-                min=vals[0], max=vals[-1], values=None if contiguous else vals)
-        if "scale" in t.raw:
-            excluded = set(t.get("exclude_scales", []) or [])
-            pairs = table[[t.string("scale"), t.string("item")]].drop_duplicates()
-            for name, refs in pairs.groupby(t.string("scale"), sort=False)[t.string("item")]:
-                if name not in excluded:
+                min=vals[0], max=vals[-1], values=None if _contiguous(vals) else vals)
+        if t.scale is not None:
+            pairs = table[[t.scale, t.item]].drop_duplicates()
+            for name, refs in pairs.groupby(t.scale, sort=False)[t.item]:
+                if name not in t.exclude_scales:
                     table_scales[str(name)] = tuple(item_ref("codes_table", x) for x in refs)
     missing = [it for it in items if it not in allowed]
     if missing:
-        raise r.error("codes", f"no allowed codes for {', '.join(missing)}")
+        raise SpecError(source, "codes", f"no allowed codes for {', '.join(missing)}")
 
-    scales_raw = r.get("scales", {}) or {}
-    scales = {str(name): tuple(item_ref(f"scales.{name}", x) for x in refs) for name, refs in scales_raw.items()}
+    scales = {name: tuple(item_ref(f"scales.{name}", x) for x in refs) for name, refs in f.scales.items()}
     scales.update(table_scales)
-    reverse = tuple(item_ref("reverse", x) for x in (r.get("reverse", []) or []))
-
-    options = {}
-    for oname, o in (r.get("options", {}) or {}).items():
-        orr = _Reader(o, source, OPTION_KEYS, f"options.{oname}")
-        options[oname] = OptionSpec(
-            name=oname, default=orr.get("default"), status=orr.choice("status", STATUSES),
-            description=orr.string("description"),
-            choices=tuple(orr.get("choices")) if "choices" in o else None,
-        )
-    outputs = []
-    for i, o in enumerate(r.get("outputs")):
-        orr = _Reader(o, source, OUTPUT_KEYS, f"outputs[{i}]")
-        outputs.append(OutputSpec(
-            column=orr.string("column"), label_sv=orr.string("label_sv"), label_en=orr.string("label_en"),
-            kind=orr.choice("kind", KINDS), min=orr.get("min", None), max=orr.get("max", None),
-            higher_is_better=orr.get("higher_is_better", None), unit=orr.get("unit", None),
-        ))
-    rule_status = dict(r.get("rule_status", {}) or {})
-    for k, v in rule_status.items():
-        if v not in STATUSES:
-            raise r.error(f"rule_status.{k}", f"{v!r} is not one of {', '.join(STATUSES)}")
+    reverse = tuple(item_ref("reverse", x) for x in f.reverse)
+    options = {name: OptionSpec(name=name, default=o.default, status=o.status, description=o.description,
+                                choices=o.choices) for name, o in f.options.items()}
+    outputs = tuple(OutputSpec(**o.model_dump()) for o in f.outputs)
     out_cols = [o.column for o in outputs]
     scales = dict(sorted(scales.items(), key=lambda kv: out_cols.index(f"{sid}_{kv[0]}")
                          if f"{sid}_{kv[0]}" in out_cols else len(out_cols)))
-    rules = dict(r.get("rules", {}) or {})
-    if "levels" in rules:
-        rules["levels"] = _levels(_Reader(rules, source, tuple(rules), "rules"), "levels")
     return InstrumentSpec(
-        id=sid, name=r.name(), version=r.string("version"), items=items, allowed=allowed,
-        dont_know_code=r.integer("dont_know_code", default=None, allow_none=True),
-        citation=r.string("citation"), doi=_doi(r), licence=r.string("licence"),
-        status=r.choice("status", STATUSES), rule_status=rule_status, family=r.string("family"),
-        scales=scales, reverse=reverse, rules=rules, options=options,
-        outputs=tuple(outputs), builtin=True, source=source, notes=r.string("notes", default="") or "",
+        id=sid, name=f.name, version=f.version, items=items, allowed=allowed, dont_know_code=f.dont_know_code,
+        citation=f.citation, doi=f.doi, licence=f.licence, status=f.status, rule_status=dict(f.rule_status),
+        family=f.family, scales=scales, reverse=reverse, rules=dict(f.rules), options=options,
+        outputs=outputs, builtin=True, source=source, notes=f.notes,
     )
