@@ -14,6 +14,7 @@ import math
 import zipfile
 from pathlib import Path
 
+import numpy as np
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -172,11 +173,9 @@ def _column_widths(table, data, total, numeric=()) -> list[int]:
     # they fall short, taken from the label columns as long as those keep room for their
     # longest word (a proportional share alone squeezed a year into "202/4")
     # (a header word counts 1.2 characters per letter: the header is bold)
-    longest = [max([len(x) for v in data[c].tolist() for x in str(v).split()]
-                   + [int(len(x) * 1.2 + 0.5) for x in str(c).split()]) for c in data.columns]
     maxlen = [max((len(line) for v in data[c].tolist() for line in str(v).split("\n")), default=1)
               for c in data.columns]
-    floor = [int((lg + 2) * CHAR_WIDTH) for lg in longest]
+    floor = _floors(data)
     for wanted in ([m <= 8 for m in maxlen], [c in numeric for c in data.columns]):
         spare = [0 if wt else max(0, wd - fl) for wd, fl, wt in zip(widths, floor, wanted)]
         need_more = [max(0, int(wj * CHAR_WIDTH) - wd) if wt else 0 for wj, wd, wt in zip(w, widths, wanted)]
@@ -189,11 +188,107 @@ def _column_widths(table, data, total, numeric=()) -> list[int]:
     if excess > 0:
         widest = widths.index(max(widths))
         widths[widest] -= excess
+    _set_widths(table, widths)
+    return widths
+
+
+def _floors(data, numeric=()) -> list[int]:
+    """Each column's least width (EMU): its longest word (a numeric column: its longest cell,
+    numbers never wrap), a header word at 1.2 characters per letter (the header is bold),
+    plus two characters."""
+    def longest(c) -> int:
+        cells = [str(v) for v in data[c].tolist()]
+        parts = [line for v in cells for line in v.split("\n")] if c in numeric else [x for v in cells for x in v.split()]
+        return max([len(x) for x in parts] + [int(len(x) * 1.2 + 0.5) for x in str(c).split()])
+
+    return [int((longest(c) + 2) * CHAR_WIDTH) for c in data.columns]
+
+
+def _set_widths(table, widths: list[int]) -> None:
     for col, width in zip(table.columns, widths):
         col.width = width                     # w:gridCol, which LibreOffice and Word lay out from
     for row in table.rows:                    # row by row: python-docx's column.cells is quadratic
         for cell, width in zip(row.cells, widths):
             cell.width = width
+
+
+def fewer_lines(data, widths: list[int], floor: list[int], size: float, max_moves: int = 40,
+                numeric=()) -> list[int]:
+    """Column widths that wrap the table into fewer lines at font ``size``: one column at a
+    time is widened to where one of its cells loses a line, taking the width from the other
+    columns (first what they can give without wrapping more, then in proportion to their room
+    above their ``floor``), while that lowers the table's total lines (per row, the most
+    lines any of its cells wraps to).
+
+    The proportional widths give the most room to the column with the longest text, e.g. an
+    outcome's name printed once per group, while a comparison printed in every row wraps
+    to two lines in each of them; this greedy search gives that column its line first.
+    """
+    char = CHAR_WIDTH * size / 8.25
+    columns = [[str(c), *[str(v) for v in data[c].tolist()]] for c in data.columns]
+    cache: dict[tuple[int, int], np.ndarray] = {}
+    step = int(Cm(0.2))
+
+    wraps = [c not in numeric for c in data.columns]   # numbers never wrap (their cells are set so)
+
+    def lines(j: int, wd: int) -> np.ndarray:
+        if (j, wd) not in cache:
+            chars = max(1.0, (wd - CELL_PADDING) / char)
+            cache[(j, wd)] = np.array([_lines(v, chars) if wraps[j] else v.count("\n") + 1 for v in columns[j]])
+        return cache[(j, wd)]
+
+    def free(a: int, wd: int) -> int:
+        """How much narrower column ``a`` can get without wrapping into more lines."""
+        own, give = int(lines(a, wd).sum()), 0
+        while wd - give - step >= floor[a] and int(lines(a, wd - give - step).sum()) == own:
+            give += step
+        return give
+
+    def take(widths: list[int], b: int, extra: int, spare: list[int]) -> list[int]:
+        """``extra`` for column ``b``: first what other columns give without wrapping more (the
+        most such room first), the rest in proportion to their room above their floor."""
+        out = list(widths)
+        out[b] += extra
+        need = extra
+        for a in sorted((a for a in range(len(out)) if a != b), key=lambda a: -free(a, widths[a])):
+            give = min(need, free(a, widths[a]))
+            out[a] -= give
+            need -= give
+        if need:
+            left = [max(0, out[a] - floor[a]) if a != b else 0 for a in range(len(out))]
+            room = sum(left)
+            out = [wd - (need * sp // room if sp else 0) for wd, sp in zip(out, left)]
+            roomiest = max(range(len(out)), key=lambda a: left[a])
+            out[roomiest] -= sum(out) - sum(widths)      # the rounding: a few EMU
+        return out
+
+    widths = list(widths)
+    n = len(widths)
+    current = np.column_stack([lines(j, wd) for j, wd in enumerate(widths)])
+    best_total = int(current.max(axis=1).sum())
+    for _ in range(max_moves):
+        best = None
+        for b in range(n):
+            spare = [max(0, widths[a] - floor[a]) if a != b else 0 for a in range(n)]
+            room = sum(spare)
+            own = int(lines(b, widths[b]).sum())
+            breakpoints = 0
+            for extra in range(step, room + 1, step):
+                col = lines(b, widths[b] + extra)
+                if int(col.sum()) >= own:
+                    continue
+                own = int(col.sum())
+                trial_widths = take(widths, b, extra, spare)
+                trial = np.column_stack([lines(a, wd) for a, wd in enumerate(trial_widths)])
+                total = int(trial.max(axis=1).sum())
+                if total < best_total:
+                    best_total, best = total, (trial_widths, trial)
+                breakpoints += 1
+                if breakpoints == 4:
+                    break
+        if best is None:
+            break
+        widths, current = best
     return widths
 
 
@@ -215,7 +310,7 @@ def _lines(text: str, chars: float) -> int:
     return max(count, 1)
 
 
-def estimated_height(data, widths: list[int], size: float) -> float:
+def estimated_height(data, widths: list[int], size: float, numeric=()) -> float:
     """The table's estimated height in points at font ``size``: per row the most lines any
     cell wraps to (at the column's width, :data:`CHAR_WIDTH` scaled to the size), 1.2 lines
     of text each, plus the cell padding. An estimate, used only to decide whether a landscape
@@ -223,8 +318,10 @@ def estimated_height(data, widths: list[int], size: float) -> float:
     char = CHAR_WIDTH * size / 8.25
     total = 0.0
     rows = [list(data.columns), *data.itertuples(index=False)]
+    wraps = [c not in numeric for c in data.columns]   # numbers never wrap (their cells are set so)
     for row in rows:
-        lines = max(_lines(v, max(1.0, (wd - CELL_PADDING) / char)) for v, wd in zip(row, widths))
+        lines = max(_lines(v, max(1.0, (wd - CELL_PADDING) / char)) if wrap else str(v).count("\n") + 1
+                    for v, wd, wrap in zip(row, widths, wraps))
         total += lines * size * 1.2 + 1.5
     return total
 
@@ -336,11 +433,23 @@ def add_table(doc, t: DisplayTable, number: int | None, lang: str, ident: dict |
     widths = _column_widths(table, data, _text_width(doc), t.numeric)
     points = 8.0 if len(data.columns) > 6 else 8.5
     if landscape:
-        # a landscape table that just overflows its page (a few rows on a second, otherwise
-        # empty landscape page) is set at 7 pt when that keeps it on one page
+        # a landscape table that just overflows its page (a few rows and the note on a
+        # second, otherwise empty landscape page) is given widths that wrap it into fewer
+        # lines, at 8 pt or else at 7 pt, when that keeps it on one page
         room = _page_room(doc, t.caption, t.note)
-        if estimated_height(data, widths, points) > room and estimated_height(data, widths, 7.0) <= room:
-            points = 7.0
+
+        def height(ws: list[int], pts: float) -> float:
+            return estimated_height(data, ws, pts, t.numeric)
+
+        if height(widths, points) > room:
+            floor = _floors(data, t.numeric)
+            for pts in (points, 7.0):
+                wrapped = fewer_lines(data, widths, floor, pts, numeric=t.numeric)
+                if height(wrapped, pts) <= room:
+                    widths, points = wrapped, pts
+                    _set_widths(table, widths)
+                    break
+            # else: it takes two pages anyway, as laid out
     size = Pt(points)
 
     def write(cell, text, bold=False, right=False):

@@ -7,6 +7,7 @@ import hashlib
 import zipfile
 
 import pandas as pd
+import pytest
 from docx import Document
 
 from publishing import docx_report, figures, style
@@ -73,7 +74,7 @@ def test_a_landscape_table_that_just_overflows_is_set_smaller():
         table = doc.add_table(rows=len(t.data) + 1, cols=len(t.data.columns))
         widths = docx_report._column_widths(table, t.data, docx_report._text_width(doc), t.numeric)
         room = docx_report._page_room(doc, t.caption, t.note)
-        return [docx_report.estimated_height(t.data, widths, s) / room for s in (8.0, 7.0)]
+        return [docx_report.estimated_height(t.data, widths, s, t.numeric) / room for s in (8.0, 7.0)]
 
     fits = just_over = long = None
     for rows in range(5, 120):
@@ -88,3 +89,42 @@ def test_a_landscape_table_that_just_overflows_is_set_smaller():
             break
     assert fits is not None and just_over is not None and long is not None
     assert _sizes(fits) == {8.0} and _sizes(just_over) == {7.0} and _sizes(long) == {8.0}
+
+
+def _grouped(groups: int, per_group: int) -> DisplayTable:
+    """A model table: a long outcome name once per group, a comparison in every row."""
+    rows = []
+    for g in range(groups):
+        for i in range(per_group):
+            rows.append({"Utfallsmått": f"Utfall {g}: ett långt namn på utfallsmåttet (WHOQOL-BREF, 0–100)"
+                         if i == 0 else "",
+                         "Term": f"Uppföljning december {2024 + i} vs baslinje", "n": "127", "Skattning": "7,1",
+                         "95% KI": "[3,8; 10,4]", "df": "181,0", "p": "< 0,001"})
+    return DisplayTable(pd.DataFrame(rows), "Modell", "", numeric=["n", "Skattning", "95% KI", "df", "p"])
+
+
+def _total_lines(t: DisplayTable, widths, size=8.0) -> int:
+    char = docx_report.CHAR_WIDTH * size / 8.25
+    return sum(max(docx_report._lines(v, max(1.0, (wd - docx_report.CELL_PADDING) / char)) for v, wd in zip(row, widths))
+               for row in [list(t.data.columns), *t.data.itertuples(index=False)])
+
+
+@pytest.mark.parametrize("groups, per_group", [(6, 2), (11, 2), (8, 3), (3, 4)])
+def test_fewer_lines_gives_the_repeated_column_its_line(groups, per_group):
+    """Issue 17: proportional widths gave the once-per-group outcome name the room and wrapped
+    the comparison printed in every row; the greedy search gives the comparison one line,
+    lowers the total, keeps every column at least its floor and the total width."""
+    t = _grouped(groups, per_group)
+    doc = Document()
+    docx_report._orient(doc, landscape=True)
+    table = doc.add_table(rows=len(t.data) + 1, cols=len(t.data.columns))
+    widths = docx_report._column_widths(table, t.data, docx_report._text_width(doc), t.numeric)
+    floor = docx_report._floors(t.data, t.numeric)
+    better = docx_report.fewer_lines(t.data, widths, floor, 8.0)
+    assert _total_lines(t, better) < _total_lines(t, widths)
+    assert all(b >= f for b, f in zip(better, floor)) and sum(better) <= sum(widths)
+    char = docx_report.CHAR_WIDTH * 8.0 / 8.25
+    term = list(t.data.columns).index("Term")
+    assert all(docx_report._lines(v, (better[term] - docx_report.CELL_PADDING) / char) == 1 for v in t.data["Term"])
+    # nothing to gain: the widths stay
+    assert docx_report.fewer_lines(t.data, better, floor, 8.0) == better
