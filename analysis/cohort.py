@@ -19,7 +19,8 @@ import pandas as pd
 from analysis import _panel
 from analysis.tidy import as_tidy
 
-__all__ = ["link_waves", "recurring_cohort", "flow_counts", "is_member", "COHORT_COLUMNS", "FLOW_COLUMNS"]
+__all__ = ["link_waves", "recurring_cohort", "flow_counts", "reached_between", "is_member", "COHORT_COLUMNS",
+           "FLOW_COLUMNS"]
 
 COHORT_COLUMNS = (
     "participant_id", "present_pre", "present_post", "visits", "weeks", "visits_per_week",
@@ -209,6 +210,7 @@ def flow_counts(
     min_visits_per_week: float = 1.0,
     outcomes: Sequence[str] | None = None,
     cohort: pd.DataFrame | None = None,
+    register: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """TREND/CONSORT-style participant flow for ``pre`` -> ``post``, both definitions.
 
@@ -223,12 +225,17 @@ def flow_counts(
     cohort : pandas.DataFrame, optional
         The :func:`recurring_cohort` of this comparison, already computed: the flow then
         counts exactly the cohort every other analysis uses (one population, one n).
+    register : pandas.DataFrame, optional
+        The attendance register (``participant_id``, ``date``: one row per visit), with
+        ``wave_dates``: adds the reach stage (:func:`reached_between`).
 
     Returns
     -------
     pandas.DataFrame
         ``stage, definition, wave, outcome, n, reason``, rows in flow order:
 
+        - with ``register``, ``reached``: everyone with a visit between the wave dates
+          (the programme's reach in this period, surveyed or not);
         - ``assessed`` at ``pre`` and at ``post`` (definition ``all``);
         - ``lost_to_follow_up`` (assessed at pre, not at post), with ``attendance`` split
           by the reason for loss into ``lost_attending`` (still attending more than
@@ -308,5 +315,26 @@ def flow_counts(
                 n = len(_panel.paired(sub, outcome, pre, post)) if len(sub) else 0
                 rows.append({"stage": "analysed_complete_pairs", "definition": definition, "wave": post,
                              "outcome": outcome, "n": n, "reason": ""})  # fmt: skip
+    if register is not None:
+        if wave_dates is None:
+            raise ValueError("wave_dates are needed to relate the register to the waves")
+        reached = reached_between(register, wave_dates[pre], wave_dates[post])
+        rows.insert(0, {"stage": "reached", "definition": "all", "wave": post, "n": len(reached),
+                        "reason": f"at least one visit between {pre} and {post} (attendance register)"})
     out = as_tidy(rows, FLOW_COLUMNS)
     return out
+
+
+def reached_between(register: pd.DataFrame, start, end) -> set[str]:
+    """The persons with at least one visit from ``start`` to ``end`` (both inclusive, as
+    :func:`recurring_cohort` counts visits between the wave dates).
+
+    Examples
+    --------
+    >>> reg = pd.DataFrame({"participant_id": ["a", "b", "c"], "date": ["2023-09-30", "2023-10-01", "2024-04-01"]})
+    >>> sorted(reached_between(reg, "2023-10-01", "2024-03-31"))
+    ['b']
+    """
+    dates = pd.to_datetime(register["date"])
+    inside = ((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))).to_numpy()
+    return set(register[_panel.ID][inside].astype(str))

@@ -333,7 +333,8 @@ def _short_outcome(text: str) -> str:
 def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str], definition: str = "attendance"):
     """TREND/CONSORT-style flow diagram, one column per comparison.
 
-    Stages, top to bottom: the baseline respondents; lost to follow-up (side box, with the
+    Stages, top to bottom: the people the programme reached between the waves (with an
+    attendance register); the baseline respondents; lost to follow-up (side box, with the
     reasons for loss from the attendance register when the study has one); answered both
     waves; excluded by the attendance rule (side box); recurring by the attendance register;
     analysed, with one n per primary outcome under the study's primary recurring
@@ -384,23 +385,28 @@ def participant_flow(flow: pd.DataFrame, L: Labels, primary: Sequence[str], defi
         mh = [lay.height(t, weight="bold" if i == bold else "normal") for i, t in enumerate(main)]
         sh = [lay.height(t, side_size) for t in side]
         th = lay.measure(title, title_size, "bold")[1]
+        # the reach stage (attendance register) above the baseline, when the study has one
+        head = lay.wrap(label("flow_reached", lang) + f"\nn = {n('reached', 'all')}", main_w) if has("reached") else None
+        hh = lay.height(head) if head else 0.0
         # depth (inches below the top) of each main box's top edge; side box i sits in the gap below box i
-        tops = [th + 0.15]
+        tops = [th + 0.15 + (hh + gap_min if head else 0.0)]
         for i in range(3):
             gap = max(sh[i] + 2 * arrow_room / 2, gap_min) if i < 2 else gap_min
             tops.append(tops[i] + mh[i] + gap)
         bottom = tops[3] + mh[3] + 0.08 + lay.measure(footer, side_size)[1]
-        columns.append((title, main, side, footer, mh, sh, tops, bold, bottom))
+        columns.append((title, main, side, footer, mh, sh, tops, bold, (head, hh, th + 0.15), bottom))
 
     height = max(c[-1] for c in columns) + 0.05
     fig.set_size_inches(width, height)
-    for j, (title, main, side, footer, mh, sh, tops, bold, _) in enumerate(columns):
+    for j, (title, main, side, footer, mh, sh, tops, bold, (head, hh, head_top), _) in enumerate(columns):
         x0 = j * col
         mx = x0 + 0.02 * col + main_w / 2
         sx = x0 + col - 0.02 * col - side_w / 2
         y = lambda depth: height - depth  # noqa: E731
         fig.text(x0 + col / 2, y(0.02), title, ha="center", va="top", fontsize=title_size, weight="bold",
                  transform=fig.dpi_scale_trans)
+        if head:   # no arrow: the baseline respondents are not all among those reached between the waves
+            lay.box(mx, y(head_top), main_w, hh, head, fc="#F4F4F4")
         for i, text in enumerate(main):
             fc = "#F4F4F4" if i == 3 else "#EAF3FA" if i in (1, 2) else "white"
             lay.box(mx, y(tops[i]), main_w, mh[i], text, fc=fc, weight="bold" if i == bold else "normal")

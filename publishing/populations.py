@@ -170,6 +170,14 @@ class Persons:
         """Has a visit in ``period`` to ``workshop`` (:data:`analysis.reach.ALL` for any)."""
         return self.of(self._visits_in(period, workshop)[ID].unique())
 
+    def attended_between(self, start, end) -> np.ndarray:
+        """Has a visit from ``start`` to ``end`` (both inclusive; the flow's reach stage)."""
+        v = self._visits
+        if v is None:
+            return self.none()
+        inside = (v["date"] >= pd.Timestamp(start)) & (v["date"] <= pd.Timestamp(end))
+        return self.of(v.loc[inside, ID].unique())
+
     def visit_counts(self, period: str = reach.ALL, workshop: str = reach.ALL) -> np.ndarray:
         """Each person's number of visits in ``period`` to ``workshop`` (0 for none)."""
         counts = self._visits_in(period, workshop)[ID].value_counts()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,8 @@ class Context:
         ``publishing.protect_item_nonresponse``: item non-response groups are protected too.
     min_visits_per_week : float
         ``recurring.min_visits_per_week``: the attendance threshold (the flow's reasons for loss).
+    wave_dates : dict
+        Wave → its date (the flow's reach stage: visits between the wave dates).
     """
 
     persons: Persons
@@ -67,6 +69,7 @@ class Context:
     k_quantiles: int = 10
     protect_nonresponse: bool = False
     min_visits_per_week: float = 1.0
+    wave_dates: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -273,7 +276,14 @@ def model_flow(t: pd.DataFrame, ctx: Context, q: sdc.Quantities) -> None:
             ("analysed", "recurring_both_waves", None): both_m, ("excluded", "recurring_attendance", None): both_m & ~att_m,
             ("analysed", "recurring_attendance", None): att_m,
         }
+        if (g["stage"] == "reached").any():
+            # the reach stage: everyone with a visit between the wave dates; the lost who kept
+            # attending and the recurring by attendance are among them (the rest is protected)
+            masks[("reached", "all", None)] = p.attended_between(ctx.wave_dates[pre], ctx.wave_dates[post])
         Q = {key: q.add(m, hidden=True, label=f"flow: {key[0]} ({key[1]}, {pre}->{post})") for key, m in masks.items()}
+        if ("reached", "all", None) in Q:
+            q.relate(Q[("reached", "all", None)], [Q[("analysed", "recurring_attendance", None)],
+                                                    Q[("lost_attending", "all", None)]])
         q.relate(Q[("assessed", "all", pre)], [Q[("analysed", "recurring_both_waves", None)],
                                                Q[("lost_to_follow_up", "all", None)]])
         if ((g["stage"] == "lost_attending") | (g["stage"] == "lost_not_attending")).any():

@@ -563,7 +563,10 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
     reasons = [(f"– {label('flow_' + stage, lang, visits=visits)}", stage, "all", None)
                for stage in ("lost_attending", "lost_not_attending") if (flow["stage"] == stage).any()]
 
+    # the reach stage exists when the study has an attendance register
+    reached = [(label("flow_reached", lang), "reached", "all", None)] if (flow["stage"] == "reached").any() else []
     spec = [
+        *reached,
         (label("flow_assessed", lang, wave=L.wave(baseline)), "assessed", "all", "pre"),
         (label("flow_assessed_followup", lang), "assessed", "all", "post"),
         (label("flow_lost_to_follow_up", lang), "lost_to_follow_up", "all", None),
@@ -592,7 +595,8 @@ def display_flow(flow: pd.DataFrame, L: Labels) -> DisplayTable:
     df = pd.DataFrame(rows)
     return DisplayTable(df, label("table_flow_caption", lang), label("suppressed_note", lang, k=L.k),
                         numeric=list(df.columns[1:]),
-                        group_rows=[0, 4 + len(reasons), 7 + len(reasons), 7 + len(reasons) + len(outcomes)])
+                        group_rows=[0, *([1] if reached else []), len(reached) + 4 + len(reasons),
+                                    len(reached) + 7 + len(reasons), len(reached) + 7 + len(reasons) + len(outcomes)])
 
 
 def collected_note(collected: pd.DataFrame | None, L: Labels) -> str:

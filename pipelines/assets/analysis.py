@@ -77,17 +77,20 @@ def recurring_cohort(context: dg.AssetExecutionContext, study_config: StudyResou
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, owners=OWNERS, code_version=ANALYSIS_VERSION)
 def participant_flow(context: dg.AssetExecutionContext, study_config: StudyResource,
-                     panel: pd.DataFrame, recurring_cohort: pd.DataFrame) -> pd.DataFrame:
-    """TREND/CONSORT-style flow counts per comparison: assessed per wave, lost to follow-up,
-    excluded (and why), analysed - for both recurring-participant definitions, counted on
-    the one ``recurring_cohort`` every other analysis uses."""
+                     panel: pd.DataFrame, recurring_cohort: pd.DataFrame,
+                     attendance: pd.DataFrame) -> pd.DataFrame:
+    """TREND/CONSORT-style flow counts per comparison: reached by the programme between the
+    waves (attendance register), assessed per wave, lost to follow-up, excluded (and why),
+    analysed - for both recurring-participant definitions, counted on the one
+    ``recurring_cohort`` every other analysis uses."""
     config = study_config.load()
     frames = []
+    register = _attendance_visits(config, attendance)
     for pre, post in _comparisons(config):
         c = recurring_cohort[(recurring_cohort["pre"] == pre) & (recurring_cohort["post"] == post)]
         f = cohort.flow_counts(panel, pre, post, attendance=None if config.attendance is None else c,
-                               min_visits_per_week=config.recurring.min_visits_per_week,
-                               outcomes=config.analysis.primary_outcomes, cohort=c)
+                               wave_dates=_wave_dates(config), min_visits_per_week=config.recurring.min_visits_per_week,
+                               outcomes=config.analysis.primary_outcomes, cohort=c, register=register)
         frames.append(f.assign(pre=pre, post=post))
     out = study_glue.stack(frames, [*cohort.FLOW_COLUMNS, "pre", "post"])
     context.add_output_metadata(table_metadata(

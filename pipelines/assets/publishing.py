@@ -139,7 +139,8 @@ def _context(config: StudyConfig, panel: pd.DataFrame, recurring_cohort: pd.Data
                             definition=config.recurring.definition,
                             k_quantiles=config.publishing.k_min_quantiles,
                             protect_nonresponse=config.publishing.protect_item_nonresponse,
-                            min_visits_per_week=config.recurring.min_visits_per_week)
+                            min_visits_per_week=config.recurring.min_visits_per_week,
+                            wave_dates={w.id: w.date for w in config.waves})
 
 
 def _audit_release(release_obj: registry.Release, folder: Path, k: int, ids: set[str]) -> list[str]:

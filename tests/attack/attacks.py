@@ -336,7 +336,8 @@ def row_groups(table: str, row: pd.Series, primary: str) -> dict[str, tuple]:
                 ("lost_attending", "all"): "lost_attending", ("lost_not_attending", "all"): "lost_not_attending",
                 ("analysed", "recurring_both_waves"): "both",
                 ("excluded", "recurring_attendance"): "excluded_attendance",
-                ("analysed", "recurring_attendance"): "analysed_attendance"}.get((stage, definition))
+                ("analysed", "recurring_attendance"): "analysed_attendance",
+                ("reached", "all"): "reached"}.get((stage, definition))
         return {"n": ("flow", pre, post, name)} if name else {}
     if table in ("prepost_tests", "effect_sizes", "categorical_change"):
         return {"n": ("pairs", pre, post, primary, g("outcome"))}
@@ -507,10 +508,11 @@ def supersets(g: tuple, primary: str, first_wave: str | None) -> list[tuple]:
         pre, post, stage = g[1:]
         up = {"assessed_pre": [("resp", pre, "all")], "assessed_post": [("resp", post, "all")],
               "lost": [("flow", pre, post, "assessed_pre")], "new": [("flow", pre, post, "assessed_post")],
-              "lost_attending": [("flow", pre, post, "lost")], "lost_not_attending": [("flow", pre, post, "lost")],
+              "lost_attending": [("flow", pre, post, "lost"), ("flow", pre, post, "reached")],
+              "lost_not_attending": [("flow", pre, post, "lost")],
               "both": [("flow", pre, post, "assessed_pre"), ("flow", pre, post, "assessed_post")],
               "excluded_attendance": [("flow", pre, post, "both")],
-              "analysed_attendance": [("flow", pre, post, "both")]}
+              "analysed_attendance": [("flow", pre, post, "both"), ("flow", pre, post, "reached")]}
         out += up.get(stage, [])
         if stage == ("analysed_attendance" if primary == "attendance" else "both"):
             out += [("resp", pre, "recurring"), ("resp", post, "recurring")]

@@ -24,7 +24,8 @@ of Table 1's and the wave summaries' recurring rows; ``definition`` is ``"attend
                                                        ``lost_attending``,
                                                        ``lost_not_attending``, ``new``,
                                                        ``both``, ``excluded_attendance``,
-                                                       ``analysed_attendance``
+                                                       ``analysed_attendance``, ``reached``
+                                                       (a visit between the wave dates)
 ``("pairs", pre, post, definition, var)``              members with ``var`` at both waves
 ``("pairs_cells", pre, post, var, a, b)``              primary pairs with ``var`` a -> b
 ``("pairs_sign", pre, post, var, sign)``               primary pairs whose change is ``pos``,
@@ -250,6 +251,12 @@ class StudyTruth:
             if g[2] != "all":
                 keep &= r["workshop"] == g[2]
             return frozenset(r.loc[keep, "participant_id"])
+        if kind == "flow" and g[3] == "reached":   # a visit between the wave dates, both inclusive
+            if self.attendance is None:
+                return frozenset()
+            d = pd.to_datetime(self.attendance["date"])
+            inside = (d >= self.wave_dates[g[1]]) & (d <= self.wave_dates[g[2]])
+            return frozenset(self.attendance.loc[inside, "participant_id"].astype(str))
         if kind == "flow":
             pre, post, stage = g[1], g[2], g[3]
             c = self.flow_cohorts[(pre, post)]

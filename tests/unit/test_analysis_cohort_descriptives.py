@@ -149,3 +149,36 @@ def test_attrition_smd_by_hand():
     assert set(a["contrast"]) == {"completers - dropouts"}
     with pytest.raises(ValueError):
         descriptives.attrition(base.assign(done=[True, None, True, False, False, False]), "done", ["age"])
+
+
+def test_flow_reach_stage_on_generated_studies():
+    """The reach stage counts everyone with a visit between the wave dates (surveyed or not),
+    contains the recurring-by-attendance and the lost who kept attending (the flow's
+    disclosure model relates them and fails on any mismatch), and is absent without a register."""
+    from publishing import registry, sdc
+    from publishing.populations import Persons
+
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        n = int(rng.integers(2, 25))
+        ids = [f"p{i:02d}" for i in range(n)]
+        rows = [(i, w) for i in ids[: n - 3] for w in ("T0", "T1") if rng.random() < 0.7] + [("p00", "T0"), ("p01", "T1")]
+        panel = pd.DataFrame(rows, columns=["participant_id", "wave"]).drop_duplicates().assign(who5=50.0)
+        days = pd.date_range("2023-09-01", "2024-01-31")          # some visits fall outside the waves
+        register = pd.DataFrame([(i, days[int(d)]) for i in ids if rng.random() < 0.8
+                                 for d in rng.integers(0, len(days), int(rng.integers(1, 40)))],
+                                columns=["participant_id", "date"]).assign(workshop="W")
+        c = cohort.recurring_cohort(panel, "T0", "T1", register, DATES)
+        flow = cohort.flow_counts(panel, "T0", "T1", register, DATES, cohort=c, register=register)
+        inside = register[(register["date"] >= DATES["T0"]) & (register["date"] <= DATES["T1"])]
+        assert flow["stage"].iloc[0] == "reached"
+        assert int(flow.loc[flow["stage"] == "reached", "n"].item()) == inside["participant_id"].nunique()
+        t = flow.assign(pre="T0", post="T1")
+        persons = Persons(panel, c.assign(pre="T0", post="T1"), "attendance", register)
+        ctx = registry.Context(persons=persons, k=3, waves=["T0", "T1"], comparisons=[("T0", "T1")],
+                               definition="attendance", wave_dates=DATES)
+        q = sdc.Quantities(persons.n)
+        registry.model_flow(t, ctx, q)          # raises ModelError if reach does not contain its parts
+        sdc.protect(q, 3)
+        assert sdc.audit(q, 3) == []
+    assert "reached" not in set(cohort.flow_counts(panel, "T0", "T1", register, DATES)["stage"])

@@ -154,7 +154,8 @@ def _flow_table(rng, comps, register: bool) -> pd.DataFrame:
         n = lambda: int(rng.integers(0, 100_000)) if rng.random() > 0.1 else np.nan  # noqa: E731  (nan: suppressed)
         stages = [("assessed", "all", pre), ("assessed", "all", post), ("lost_to_follow_up", "all", post)]
         if register:
-            stages += [("lost_attending", "all", post), ("lost_not_attending", "all", post)]
+            stages = [("reached", "all", post), *stages, ("lost_attending", "all", post),
+                      ("lost_not_attending", "all", post)]
         stages += [("new_at_follow_up", "all", post), ("analysed", "recurring_both_waves", post),
                    ("excluded", "recurring_attendance", post), ("analysed", "recurring_attendance", post)]
         rows += [{"stage": s, "definition": d, "wave": w, "outcome": None, "n": n(), "pre": pre, "post": post}
@@ -183,7 +184,7 @@ def test_flow_diagram_texts_stay_inside_their_boxes(seed):
                                    ("attendance", "present_at_both")[seed % 2])
     renderer = fig.canvas.get_renderer()
     boxes = [a for a in fig.artists if isinstance(a, FancyBboxPatch)]
-    assert len(boxes) == 6 * len(comps)
+    assert len(boxes) == (7 if seed % 3 else 6) * len(comps)   # the reach box with a register
     extents = [b.get_window_extent(renderer) for b in boxes]
     for text in fig.texts:
         t = text.get_window_extent(renderer)
