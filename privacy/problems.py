@@ -59,17 +59,8 @@ class Problem:
         parts = [f"{self.file}"]
         if self.variable:
             parts.append(f"variable {self.variable!r}")
-        text = ": ".join([", ".join(parts), self.message])
-        if self.expected is not None:
-            text += f"; expected {self.expected}"
-        if self.found is not None:
-            text += f", found {self.found}"
-        if self.rows:
-            text += f"; rows {rows_text(self.rows, self.count)}"
-        if self.suggestion:
-            text += f" ({self.suggestion})"
-        return text
-
+        text = ": ".join([", ".join(parts), self.message]) + self._expected_found() + self._rows()
+        return text + (f" ({self.suggestion})" if self.suggestion else "")
 
     def line(self) -> str:
         """The problem as one line of a report grouped by file: severity first, no file name.
@@ -81,16 +72,15 @@ class Problem:
         "error: variable 'q1': values out of range; rows 3, 9; expected 1-5, found 2 values -> check the codes"
         """
         where = f"variable {self.variable!r}: " if self.variable else ""
-        text = f"{self.severity}: {where}{self.message}"
-        if self.rows:
-            text += f"; rows {rows_text(self.rows, self.count)}"
-        if self.expected is not None:
-            text += f"; expected {self.expected}"
-        if self.found is not None:
-            text += f", found {self.found}"
-        if self.suggestion:
-            text += f" -> {self.suggestion}"
-        return text
+        text = f"{self.severity}: {where}{self.message}" + self._rows() + self._expected_found()
+        return text + (f" -> {self.suggestion}" if self.suggestion else "")
+
+    def _expected_found(self) -> str:
+        return (f"; expected {self.expected}" if self.expected is not None else "") + \
+            (f", found {self.found}" if self.found is not None else "")
+
+    def _rows(self) -> str:
+        return f"; rows {rows_text(self.rows, self.count)}" if self.rows else ""
 
 
 def rows_text(rows: tuple[int, ...], count: int) -> str:
