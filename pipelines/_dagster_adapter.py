@@ -109,11 +109,17 @@ def staleness(instance: dg.DagsterInstance, graph) -> Staleness:
     the same assets side by side on PostgreSQL, that pointer can lag behind the input
     partition written moments earlier in the same run (another run's row with a smaller
     storage id commits later), and a rerun then rebuilds a whole wave although nothing
-    changed (seen once in CI: ``tests/ops/test_postgres.py``). A cause "new dependency data
-    version" on the same partition is therefore dropped when that input partition's latest
-    materialisation came from the *same run* as the asset's own and before it: within a
-    run a partition is written once, and the asset read exactly that materialisation.
-    Every other cause stands (``tests/unit/test_dagster_adapter.py`` reproduces both).
+    changed (seen once in CI: ``tests/ops/test_postgres.py``). The same lagging pointer
+    recorded as the input of a cross-wave asset (all partitions) makes a rerun rebuild
+    every cross-wave asset (seen under load: "wave_codebook: has a new data version").
+
+    A cause "new dependency data version" on an input partition is therefore dropped when
+    the asset's latest materialisation certainly read that partition's latest
+    materialisation: both came from the *same run* and the input was written first (within
+    a run a partition is written once), or the input was written before the asset's run
+    started (the run read the stored input, and nothing has written it since). Every other
+    cause stands (``tests/unit/test_dagster_adapter.py`` reproduces both cases and a real
+    change after each).
     """
     from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
     from dagster._core.definitions.data_version import (
@@ -127,18 +133,30 @@ def staleness(instance: dg.DagsterInstance, graph) -> Staleness:
                           instance=instance, asset_graph=graph)
     resolver = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view)
 
-    def read_in_same_run(key: dg.AssetKey, partition: str | None, cause) -> bool:
+    started: dict[str, float | None] = {}
+
+    def run_start(run_id: str) -> float | None:
+        if run_id not in started:
+            record = instance.get_run_record_by_id(run_id)
+            started[run_id] = record.start_time if record is not None else None
+        return started[run_id]
+
+    def read_latest_input(key: dg.AssetKey, partition: str | None, cause) -> bool:
+        """Did the asset's latest materialisation read its input partition's latest one?"""
         dep = cause.dependency
-        if (cause.category != StaleCauseCategory.DATA or dep is None or partition is None
-                or dep.partition_key != partition):
+        if cause.category != StaleCauseCategory.DATA or dep is None or dep.partition_key is None:
             return False
         own = latest_materialisation(instance, key, partition)
-        upstream = latest_materialisation(instance, dep.asset_key, partition)
-        return (own is not None and upstream is not None and upstream.run_id == own.run_id
-                and upstream.storage_id < own.storage_id)
+        upstream = latest_materialisation(instance, dep.asset_key, dep.partition_key)
+        if own is None or upstream is None:
+            return False
+        if upstream.run_id == own.run_id:
+            return dep.partition_key == partition and upstream.storage_id < own.storage_id
+        begun = run_start(own.run_id)
+        return begun is not None and upstream.timestamp < begun
 
     def real_causes(key: dg.AssetKey, partition: str | None) -> list:
-        return [c for c in resolver.get_stale_causes(key, partition) if not read_in_same_run(key, partition, c)]
+        return [c for c in resolver.get_stale_causes(key, partition) if not read_latest_input(key, partition, c)]
 
     def is_fresh(key: dg.AssetKey, partition: str | None = None) -> bool:
         status = resolver.get_status(key, partition)

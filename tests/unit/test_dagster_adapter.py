@@ -180,3 +180,61 @@ def test_a_partition_written_beside_another_is_not_stale_on_a_rerun(instance, mo
     # ... and a rerun of both in one run is fresh again
     dg.materialize(assets, partition_key="a", instance=instance, resources=io)
     assert adapter.staleness(instance, graph).is_fresh(harmonised.key, "a")
+
+
+@dg.asset(code_version="1")
+def across(raw: dict) -> int:
+    """An unpartitioned asset that reads every partition of ``raw`` (like the panel)."""
+    return sum(raw.values())
+
+
+def test_an_asset_of_all_partitions_is_not_stale_after_side_by_side_wave_runs(instance, monkeypatch):
+    """The same lagging pointer recorded as the input of an asset over all partitions (the
+    cross-wave assets) made a rerun on PostgreSQL rebuild every cross-wave asset ("wave_codebook:
+    has a new data version"). Reproduced deterministically: the dropped cause is the false
+    alarm only, and a partition written again after the asset's run is still a change."""
+    import warnings
+
+    from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._core.execution.context.data_version_cache import DataVersionCache
+    from dagster._time import get_current_datetime
+
+    warnings.filterwarnings("ignore")
+    graph = dg.Definitions(assets=[raw, across], resources={"io_manager": dg.mem_io_manager}).resolve_asset_graph()
+    io = {"io_manager": dg.fs_io_manager.configured({"base_dir": str(instance.root_directory)})}
+    dg.materialize([raw], partition_key="b", instance=instance, resources=io)
+    lagging = {r.asset_entry.asset_key: r for r in instance.get_asset_records([raw.key])}  # points at raw[b]
+    dg.materialize([raw], partition_key="a", instance=instance, resources=io)
+
+    real_fetch = DataVersionCache._fetch_asset_records
+
+    def fetch_with_lag(self, asset_keys):
+        found = real_fetch(self, asset_keys)
+        found.update({k: v for k, v in lagging.items() if k in asset_keys})
+        return found
+
+    monkeypatch.setattr(DataVersionCache, "_fetch_asset_records", fetch_with_lag)
+    dg.materialize([raw, across], selection=[across.key], instance=instance, resources=io)
+    monkeypatch.undo()
+
+    view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
+                          instance=instance, asset_graph=graph)
+    dagster_says = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view).get_status(
+        across.key, None)
+    assert dagster_says == StaleStatus.STALE  # the false alarm is reproduced ...
+    stale = adapter.staleness(instance, graph)
+    assert stale.is_fresh(across.key, None) and stale.causes(across.key, None) == []  # ... and dropped
+
+    # a partition written again after the asset's run, with a new data version: stale
+    RAW_VERSION["b"] = "2"
+    try:
+        dg.materialize([raw], partition_key="b", instance=instance, resources=io)
+    finally:
+        RAW_VERSION["b"] = "1"
+    stale = adapter.staleness(instance, graph)
+    assert not stale.is_fresh(across.key, None)
+    assert stale.causes(across.key, None) == ["raw: has a new data version"]
+    # ... and running the asset again makes it fresh
+    dg.materialize([raw, across], selection=[across.key], instance=instance, resources=io)
+    assert adapter.staleness(instance, graph).is_fresh(across.key, None)
