@@ -80,6 +80,52 @@ def pipeline_env(small_study, tmp_path, monkeypatch) -> PipelineEnv:
     return PipelineEnv(small_study, tmp_path, monkeypatch)
 
 
+@pytest.fixture(scope="session")
+def small_run(small_study_template, tmp_path_factory) -> PipelineEnv:
+    """The small study materialised once per session (once per pytest-xdist worker) by the
+    real runner: its study folder, outputs and Dagster instance under one root, and the
+    run's report as ``.first``. Read-only: tests read it through :func:`small_run_env`
+    or change a private copy (:func:`copied_small_run`)."""
+    root = tmp_path_factory.mktemp("small_run")
+    shutil.copytree(small_study_template, root / "study")
+    with pytest.MonkeyPatch.context() as mp:   # environment restored right after the run
+        env = PipelineEnv(root / "study", root, mp)
+        env.first = env.run()
+    assert env.first.success, env.first.lines
+    return env
+
+
+@pytest.fixture
+def small_run_env(small_run, monkeypatch) -> PipelineEnv:
+    """The environment pointed at the shared :func:`small_run` (for tests that only read it)."""
+    env = PipelineEnv(small_run.study_dir, small_run.root, monkeypatch)
+    env.first = small_run.first
+    return env
+
+
+def copy_run(run: PipelineEnv, root: Path, monkeypatch) -> PipelineEnv:
+    """A private copy of a finished run (study folder, outputs, Dagster instance) under
+    ``root``, with the environment pointed at it. Nothing in it names its folder: the
+    copy is up to date where the original was (``test_pipeline`` checks it)."""
+    for name in ("study", "out", "dagster_home"):
+        shutil.copytree(run.study_dir if name == "study" else run.root / name, root / name, symlinks=True)
+    env = PipelineEnv(root / "study", root, monkeypatch)
+    env.first = getattr(run, "first", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_copier():
+    """:func:`copy_run`, for module-scoped fixtures that keep their own copy."""
+    return copy_run
+
+
+@pytest.fixture
+def copied_small_run(small_run, tmp_path, monkeypatch) -> PipelineEnv:
+    """A private copy of :func:`small_run` that a test may change and run again."""
+    return copy_run(small_run, tmp_path, monkeypatch)
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose system dependency is absent (never silently under CI=true)."""
     have = {

@@ -1,5 +1,6 @@
 """Asset layer: the whole graph materialised on a small synthetic study in a temporary
-folder with its own Dagster instance."""
+folder with its own Dagster instance (one run per session, ``small_run``; the tests that
+change or run it again do so on a private copy)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_full_run_writes_report_figures_and_tables(pipeline_env):
-    report = pipeline_env.run()
-    assert report.success, report.lines
+def test_full_run_writes_report_figures_and_tables(small_run_env):
+    pipeline_env = small_run_env
+    assert pipeline_env.first.success, pipeline_env.first.lines
     year_dir = pipeline_env.out / "reports" / "2025"
     html = (year_dir / "report.html").read_text(encoding="utf-8")
     assert (year_dir / "report.en.html").exists()
@@ -30,8 +31,8 @@ def test_full_run_writes_report_figures_and_tables(pipeline_env):
         assert (pipeline_env.out / "data" / "interim" / "scored_wave" / f"{w}.parquet").exists()
 
 
-def test_report_contains_no_participant_ids(pipeline_env):
-    assert pipeline_env.run().success
+def test_report_contains_no_participant_ids(small_run_env):
+    pipeline_env = small_run_env
     ids = set()
     for w in ("T0", "T1", "T2"):
         ids |= set(pd.read_parquet(pipeline_env.out / "data" / "interim" / "harmonised_wave" / f"{w}.parquet")
@@ -44,15 +45,15 @@ def test_report_contains_no_participant_ids(pipeline_env):
             assert not leaked, f"{f.name} contains participant IDs"
 
 
-def test_rerun_with_nothing_changed_materialises_nothing(pipeline_env):
-    assert pipeline_env.run().success
-    again = pipeline_env.run()
+def test_rerun_with_nothing_changed_materialises_nothing(copied_small_run):
+    """On a copy of a finished run in another folder: nothing records where it lies."""
+    again = copied_small_run.run()
     assert again.success and again.materialised == []
     assert "nothing to do" in " ".join(again.lines)
 
 
-def test_changed_wave_file_reruns_only_what_depends_on_it(pipeline_env):
-    assert pipeline_env.run().success
+def test_changed_wave_file_reruns_only_what_depends_on_it(copied_small_run):
+    pipeline_env = copied_small_run
     import yaml
 
     cfg = yaml.safe_load(pipeline_env.config.read_text(encoding="utf-8"))
@@ -72,14 +73,14 @@ def test_changed_wave_file_reruns_only_what_depends_on_it(pipeline_env):
     assert not any(m.startswith("attendance") or m.startswith("study_settings") for m in again.materialised)
 
 
-def test_force_rematerialises_everything(pipeline_env):
-    first = pipeline_env.run()
-    forced = pipeline_env.run(force=True)
+def test_force_rematerialises_everything(copied_small_run):
+    first = copied_small_run.first
+    forced = copied_small_run.run(force=True)
     assert forced.success and sorted(forced.materialised) == sorted(first.materialised)
 
 
-def test_asset_metadata_has_no_row_values(pipeline_env):
-    assert pipeline_env.run().success
+def test_asset_metadata_has_no_row_values(small_run_env):
+    pipeline_env = small_run_env
     import dagster as dg
 
     instance = dg.DagsterInstance.get()

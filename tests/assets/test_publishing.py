@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 
 import pandas as pd
@@ -20,16 +19,10 @@ YEAR = "2025"
 
 
 @pytest.fixture(scope="module")
-def published(small_study_template, tmp_path_factory, pipeline_env_class):
-    """One pipeline run on a private copy of the small study (shared by this module's tests)."""
-    root = tmp_path_factory.mktemp("publishing")
-    study = root / "study"
-    shutil.copytree(small_study_template, study)
+def published(small_run, run_copier, tmp_path_factory):
+    """A private copy of the session's small-study run (shared by this module's tests)."""
     with pytest.MonkeyPatch.context() as mp:
-        env = pipeline_env_class(study, root, mp)
-        report = env.run()
-        assert report.success, report.lines
-        yield env
+        yield run_copier(small_run, tmp_path_factory.mktemp("publishing"), mp)
 
 
 def _ids(env) -> set[str]:
@@ -169,7 +162,8 @@ def test_forced_rerun_gives_identical_bytes(published):
     assert manifest_after["run_id"] != manifest_before["run_id"]
 
 
-def test_internal_outputs_only_when_allowed_and_kept_apart(pipeline_env):
+def test_internal_outputs_only_when_allowed_and_kept_apart(copied_small_run):
+    pipeline_env = copied_small_run
     import dagster as dg
     import yaml
 
