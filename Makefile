@@ -7,6 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MPLBACKEND := Agg
+# pytest-xdist workers: one per core (`make test PYTEST_WORKERS=0` runs in one process); a
+# module's tests stay on one worker (--dist loadscope), so its module-scoped pipeline run
+# is made once
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadscope
 
 .PHONY: system-deps run run-all test test-fast lint dev validate bench lock clean-outputs
 
@@ -29,7 +34,7 @@ validate: $(STAMP)
 	$(BIN)/python -m pipelines validate
 
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -q -rfE --durations=40
+	$(BIN)/python -m pytest -q -rfE --durations=40 $(XDIST)
 
 # ruff (pyflakes, bugbear, isort, pyupgrade) on everything, mypy on every package and
 # the import-linter contracts (the layers); settings in pyproject.toml; zero findings
@@ -43,7 +48,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -q -m "not slow and not postgres and not browser"
+	$(BIN)/python -m pytest -q -rfE --durations=20 $(XDIST) -m "not slow and not postgres and not browser"
 
 dev: $(STAMP)
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000

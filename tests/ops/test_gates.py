@@ -63,6 +63,7 @@ def status(capsys, env) -> str:
     return capsys.readouterr().out
 
 
+@pytest.mark.slow  # runs the pipeline end to end (make test, not make test-fast)
 def test_a_blocked_wave_stays_blocked_until_its_input_changes(pipeline_env, capsys):
     env = pipeline_env
     original = (env.study_dir / wave(env, "T0")["file"]).read_bytes()
@@ -143,6 +144,7 @@ def test_a_blocked_wave_stays_blocked_until_its_input_changes(pipeline_env, caps
     assert dg.AssetKey("harmonised_wave") in p.waves["T0"] and dg.AssetKey("scored_wave") in p.waves["T0"]
 
 
+@pytest.mark.slow  # runs the pipeline end to end (make test, not make test-fast)
 def test_who5_coded_1_to_6_is_not_published_by_running_again(pipeline_env, capfd):
     """The issue's scenario through the command line: run 1 exits 1 with one block per
     failed check and no Dagster noise; run 2 (nothing changed) exits 1 again, refusing,

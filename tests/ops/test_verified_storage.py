@@ -21,6 +21,9 @@ import pytest
 from pipelines import cli, runner
 from studyconfig.config import DEFAULT_CONFIG, load_config
 
+#: every test here starts from the example study's whole pipeline run (make test, not make test-fast)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def copied_run(example_run, tmp_path, monkeypatch):
