@@ -127,25 +127,11 @@ def harmonised(raw: int) -> int:
     return raw + 1
 
 
-def test_a_partition_written_beside_another_is_not_stale_on_a_rerun(instance, monkeypatch):
-    """Dagster records as a partition's input the asset's latest materialisation over all
-    partitions; when wave runs write side by side (PostgreSQL), that pointer can lag behind
-    the input partition written earlier in the same run, and Dagster's resolver then calls
-    the partition stale although nothing changed (CI saw a rerun rebuild wave T1). Here the
-    lagging pointer is produced deterministically, and a real change is still detected."""
-    import warnings
-
-    from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
-    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+def _materialise_with_lagging_pointer(monkeypatch, lagging, *args, **kwargs) -> None:
+    """``dg.materialize`` while Dagster's latest-materialisation pointer of the assets in
+    ``lagging`` (asset key -> asset record) stays where it was: the side-by-side wave runs
+    on PostgreSQL, made deterministic."""
     from dagster._core.execution.context.data_version_cache import DataVersionCache
-    from dagster._time import get_current_datetime
-
-    warnings.filterwarnings("ignore")
-    assets = [raw, harmonised]
-    graph = dg.Definitions(assets=assets, resources={"io_manager": dg.mem_io_manager}).resolve_asset_graph()
-    io = {"io_manager": dg.fs_io_manager.configured({"base_dir": str(instance.root_directory)})}
-    dg.materialize(assets, partition_key="b", instance=instance, resources=io)
-    lagging = {r.asset_entry.asset_key: r for r in instance.get_asset_records([raw.key])}  # points at raw[b]
 
     real_fetch = DataVersionCache._fetch_asset_records
 
@@ -155,24 +141,59 @@ def test_a_partition_written_beside_another_is_not_stale_on_a_rerun(instance, mo
         return found
 
     monkeypatch.setattr(DataVersionCache, "_fetch_asset_records", fetch_with_lag)
-    dg.materialize(assets, partition_key="a", instance=instance, resources=io)
-    monkeypatch.undo()
+    try:
+        dg.materialize(*args, **kwargs)
+    finally:
+        monkeypatch.undo()
+
+
+def _dagster_status(instance, graph, key: dg.AssetKey, partition: str | None):
+    """Dagster's own stale status (the UI's badge), without the adapter's correction."""
+    from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver
+    from dagster._time import get_current_datetime
 
     view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
                           instance=instance, asset_graph=graph)
-    dagster_says = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view).get_status(
-        harmonised.key, "a")
-    assert dagster_says == StaleStatus.STALE  # the false alarm is reproduced ...
+    return CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view).get_status(
+        key, partition)
+
+
+def _rewrite_raw(instance, io, partition: str) -> None:
+    """Materialise ``raw[partition]`` again with a new data version (a real change)."""
+    RAW_VERSION[partition] = "2"
+    try:
+        dg.materialize([raw], partition_key=partition, instance=instance, resources=io)
+    finally:
+        RAW_VERSION[partition] = "1"
+
+
+def test_a_partition_written_beside_another_is_not_stale_on_a_rerun(instance, monkeypatch):
+    """Dagster records as a partition's input the asset's latest materialisation over all
+    partitions; when wave runs write side by side (PostgreSQL), that pointer can lag behind
+    the input partition written earlier in the same run, and Dagster's resolver then calls
+    the partition stale although nothing changed (CI saw a rerun rebuild wave T1). Here the
+    lagging pointer is produced deterministically, and a real change is still detected."""
+    import warnings
+
+    from dagster._core.definitions.data_version import StaleStatus
+
+    warnings.filterwarnings("ignore")
+    assets = [raw, harmonised]
+    graph = dg.Definitions(assets=assets, resources={"io_manager": dg.mem_io_manager}).resolve_asset_graph()
+    io = {"io_manager": dg.fs_io_manager.configured({"base_dir": str(instance.root_directory)})}
+    dg.materialize(assets, partition_key="b", instance=instance, resources=io)
+    lagging = {r.asset_entry.asset_key: r for r in instance.get_asset_records([raw.key])}  # points at raw[b]
+
+    _materialise_with_lagging_pointer(monkeypatch, lagging, assets, partition_key="a", instance=instance, resources=io)
+
+    assert _dagster_status(instance, graph, harmonised.key, "a") == StaleStatus.STALE  # the false alarm is reproduced ...
     stale = adapter.staleness(instance, graph)
     assert stale.is_fresh(harmonised.key, "a") and stale.causes(harmonised.key, "a") == []  # ... and dropped
     assert stale.is_fresh(harmonised.key, "b") and stale.is_fresh(raw.key, "a")
 
     # the same partition's input written again by a later run with a new data version: stale
-    RAW_VERSION["a"] = "2"
-    try:
-        dg.materialize([raw], partition_key="a", instance=instance, resources=io)
-    finally:
-        RAW_VERSION["a"] = "1"
+    _rewrite_raw(instance, io, "a")
     stale = adapter.staleness(instance, graph)
     assert not stale.is_fresh(harmonised.key, "a")
     assert stale.causes(harmonised.key, "a") == ["raw: has a new data version"]
@@ -195,10 +216,7 @@ def test_an_asset_of_all_partitions_is_not_stale_after_side_by_side_wave_runs(in
     alarm only, and a partition written again after the asset's run is still a change."""
     import warnings
 
-    from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
-    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
-    from dagster._core.execution.context.data_version_cache import DataVersionCache
-    from dagster._time import get_current_datetime
+    from dagster._core.definitions.data_version import StaleStatus
 
     warnings.filterwarnings("ignore")
     graph = dg.Definitions(assets=[raw, across], resources={"io_manager": dg.mem_io_manager}).resolve_asset_graph()
@@ -207,31 +225,15 @@ def test_an_asset_of_all_partitions_is_not_stale_after_side_by_side_wave_runs(in
     lagging = {r.asset_entry.asset_key: r for r in instance.get_asset_records([raw.key])}  # points at raw[b]
     dg.materialize([raw], partition_key="a", instance=instance, resources=io)
 
-    real_fetch = DataVersionCache._fetch_asset_records
+    _materialise_with_lagging_pointer(monkeypatch, lagging, [raw, across], selection=[across.key], instance=instance,
+                                      resources=io)
 
-    def fetch_with_lag(self, asset_keys):
-        found = real_fetch(self, asset_keys)
-        found.update({k: v for k, v in lagging.items() if k in asset_keys})
-        return found
-
-    monkeypatch.setattr(DataVersionCache, "_fetch_asset_records", fetch_with_lag)
-    dg.materialize([raw, across], selection=[across.key], instance=instance, resources=io)
-    monkeypatch.undo()
-
-    view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(), last_event_id=None),
-                          instance=instance, asset_graph=graph)
-    dagster_says = CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view).get_status(
-        across.key, None)
-    assert dagster_says == StaleStatus.STALE  # the false alarm is reproduced ...
+    assert _dagster_status(instance, graph, across.key, None) == StaleStatus.STALE  # the false alarm is reproduced ...
     stale = adapter.staleness(instance, graph)
     assert stale.is_fresh(across.key, None) and stale.causes(across.key, None) == []  # ... and dropped
 
     # a partition written again after the asset's run, with a new data version: stale
-    RAW_VERSION["b"] = "2"
-    try:
-        dg.materialize([raw], partition_key="b", instance=instance, resources=io)
-    finally:
-        RAW_VERSION["b"] = "1"
+    _rewrite_raw(instance, io, "b")
     stale = adapter.staleness(instance, graph)
     assert not stale.is_fresh(across.key, None)
     assert stale.causes(across.key, None) == ["raw: has a new data version"]
