@@ -130,10 +130,10 @@ def codebook_table(data: pd.DataFrame, codebook: pd.DataFrame, *, wave: str, k: 
     missing_codes = missing_codes or {}
     n_rows = len(data)
     rows: list[dict] = []
-    cb = codebook.copy()
+    by_variable = {str(v): g for v, g in codebook.groupby(codebook["variable"].astype(str), sort=False)}
     for var in map(str, data.columns):
         col = data[var]
-        entries = cb[cb["variable"].astype(str) == var]
+        entries = by_variable.get(var, codebook.iloc[:0])
         label = str(entries["variable_label"].iloc[0]) if len(entries) and pd.notna(
             entries["variable_label"].iloc[0]) else ""
         fmt = str(entries["format"].iloc[0]) if "format" in entries and len(entries) and pd.notna(
@@ -144,9 +144,8 @@ def codebook_table(data: pd.DataFrame, codebook: pd.DataFrame, *, wave: str, k: 
         base = {"wave": wave, "variable": var, "canonical": canonical.get(var, ""), "variable_label": label,
                 "type": kind, "format": fmt, "n_total": n_rows, "note": "", "label_source": source}
         declared = {float(c): str(kd) for c, kd in missing_codes.get(var, {}).items()}
-        labelled = entries.dropna(subset=["value"]) if len(entries) else entries
-        text_labelled = entries.dropna(subset=["value_text"]) if "value_text" in entries and len(entries) \
-            else entries.iloc[:0]
+        labelled = entries[entries["value"].notna()]
+        text_labelled = entries[entries["value_text"].notna()] if "value_text" in entries else entries.iloc[:0]
         var_rows: list[dict] = []
         if var == id_variable:
             var_rows.append({**base, "value": "", "value_label": "", "missing": "", "n": int((~blank).sum()),
@@ -249,14 +248,18 @@ def _protect(table: pd.DataFrame, n_rows: int, k: int) -> pd.DataFrame:
             q.relate(everyone, parts, label=f"values of {var}")
     sdc.protect(q, k)
     withheld: dict[int, str] = {}
+    blank: dict[str, list[int]] = {}
     out = table.drop(columns="_mask").copy()
     for qt in q.items:
         if qt.status not in (sdc.PRIMARY, sdc.SECONDARY):
             continue
         for pl in qt.placements:
-            out.loc[pl.row, list(pl.columns)] = np.nan
+            for column in pl.columns:
+                blank.setdefault(column, []).append(pl.row)
             if pl.withholds_row and withheld.get(pl.row) != "primary":
                 withheld[pl.row] = qt.status
+    for column, rows in blank.items():   # one assignment per column (a cell at a time is slow)
+        out.loc[sorted(set(rows)), column] = np.nan
     out["suppression"] = [withheld.get(i, "") for i in out.index]
     out["suppressed"] = out["suppression"] != ""
     return out
