@@ -8,8 +8,8 @@ STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MPLBACKEND := Agg
 # pytest-xdist workers: one per core (`make test PYTEST_WORKERS=0` runs in one process); a
-# module's tests stay on one worker (--dist loadscope), so its module-scoped pipeline run
-# is made once
+# module's tests stay on one worker (--dist loadscope), and so do the modules that share a
+# session run (tests/conftest.py: SHARED_RUN_MODULES), so each pipeline run is made once
 PYTEST_WORKERS ?= auto
 XDIST := -n $(PYTEST_WORKERS) --dist loadscope
 

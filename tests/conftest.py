@@ -36,11 +36,34 @@ def small_study_template(tmp_path_factory) -> Path:
     return out
 
 
+def figures_as_png_only(study_yaml: Path) -> None:
+    """Set ``publishing.figure_formats: [png]`` in a generated study.yaml: SVG and PDF
+    (fonts embedded and subset) cost about a third of a run's time, and only the tests
+    of the published files themselves read them (those use :func:`small_run` and the
+    example study, which write every format)."""
+    text = study_yaml.read_text(encoding="utf-8")
+    if text.count("\npublishing:\n") != 1 or "figure_formats" in text:
+        raise ValueError(f"{study_yaml}: expected one 'publishing:' section without figure_formats")
+    study_yaml.write_text(text.replace("\npublishing:\n", "\npublishing:\n  figure_formats: [png]\n"), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def small_png_study_template(small_study_template, tmp_path_factory) -> Path:
+    """The small study with its figures written as PNG only (:func:`figures_as_png_only`):
+    for the end-to-end tests of gates, checks, formats and operations, which never read
+    an SVG or PDF figure. Copy it before changing it."""
+    out = tmp_path_factory.mktemp("small_png_study") / "study"
+    shutil.copytree(small_study_template, out)
+    figures_as_png_only(out / "study.yaml")
+    return out
+
+
 @pytest.fixture
-def small_study(small_study_template, tmp_path) -> Path:
-    """A private copy of the small study that a test may modify."""
+def small_study(small_png_study_template, tmp_path) -> Path:
+    """A private copy of the small study that a test may modify (figures as PNG only:
+    :func:`small_png_study_template`)."""
     dst = tmp_path / "study"
-    shutil.copytree(small_study_template, dst)
+    shutil.copytree(small_png_study_template, dst)
     return dst
 
 
@@ -55,11 +78,13 @@ class PipelineEnv:
         monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
         (root / "dagster_home").mkdir(parents=True, exist_ok=True)
 
-    def run(self, force: bool = False):
+    def run(self, force: bool = False, targets: list[str] | None = None):
+        """The runner on this study; with ``targets`` (asset names) only those assets and
+        what they need (as ``python -m pipelines report``)."""
         from pipelines import runner
 
         lines: list[str] = []
-        report = runner.run(self.config, force=force, echo=lines.append)
+        report = runner.run(self.config, force=force, echo=lines.append, targets=targets)
         report.lines = lines
         return report
 
@@ -126,8 +151,80 @@ def copied_small_run(small_run, tmp_path, monkeypatch) -> PipelineEnv:
     return copy_run(small_run, tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def partitions_read_once(monkeypatch):
+    """``apply(instance)``: the instance answers ``get_dynamic_partitions`` from memory
+    until partitions are added or deleted through it.
+
+    ``dg.evaluate_automation_conditions`` reads the wave partitions from the event log
+    tens of thousands of times per evaluation of this graph (each a new SQLite connection:
+    about 20 s per evaluation); they cannot change during one, so the tests of Dagster's
+    automation (the UI/daemon path) evaluate it in a fraction of the time, with the same
+    requests."""
+    def apply(instance) -> None:
+        known: dict[str, list[str]] = {}
+        read = instance.get_dynamic_partitions
+
+        def get_dynamic_partitions(partitions_def_name: str) -> list[str]:
+            if partitions_def_name not in known:
+                known[partitions_def_name] = list(read(partitions_def_name))
+            return list(known[partitions_def_name])
+
+        def forgetting(change):
+            def changed(*args, **kwargs):
+                known.clear()
+                return change(*args, **kwargs)
+            return changed
+
+        for name in ("add_dynamic_partitions", "delete_dynamic_partition"):
+            monkeypatch.setattr(instance, name, forgetting(getattr(instance, name)))
+        monkeypatch.setattr(instance, "get_dynamic_partitions", get_dynamic_partitions)
+    return apply
+
+
+#: the modules that read a session fixture holding a whole pipeline run: pytest-xdist
+#: sends each group to one worker (:func:`pytest_xdist_make_scheduler`), so the run is
+#: made once per session instead of once per worker. A module that starts using one of
+#: these fixtures must be listed (collection fails otherwise).
+SHARED_RUN_MODULES = {
+    "small_run": ("tests/assets/test_pipeline.py", "tests/assets/test_publishing.py",
+                  "tests/notebooks/test_notebooks.py"),
+    "example_run": ("tests/assets/test_ground_truth.py", "tests/ops/test_reliability.py",
+                    "tests/ops/test_verified_storage.py"),
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with the modules of :data:`SHARED_RUN_MODULES` as one scope
+    per shared run (every other module is its own scope, as in loadscope)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    group = {module: run for run, modules in SHARED_RUN_MODULES.items() for module in modules}
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return group.get(scope.split("::")[0], scope)
+
+    return SharedRunScheduling(config, log)
+
+
+def _check_shared_run_modules(items) -> None:
+    listed = {module: run for run, modules in SHARED_RUN_MODULES.items() for module in modules}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        for run in SHARED_RUN_MODULES:
+            if run in getattr(item, "fixturenames", ()) and listed.get(module) != run:
+                raise pytest.UsageError(f"{module} uses the session run {run}: list it under {run!r} in "
+                                        "tests/conftest.py SHARED_RUN_MODULES (one worker makes the run)")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Skip tests whose system dependency is absent (never silently under CI=true)."""
+    """Skip tests whose system dependency is absent (never silently under CI=true); every
+    user of a shared session run is listed in :data:`SHARED_RUN_MODULES`."""
+    _check_shared_run_modules(items)
     have = {
         "postgres": bool(list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))),
         "browser": shutil.which("chromium") is not None,

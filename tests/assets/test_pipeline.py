@@ -73,12 +73,6 @@ def test_changed_wave_file_reruns_only_what_depends_on_it(copied_small_run):
     assert not any(m.startswith("attendance") or m.startswith("study_settings") for m in again.materialised)
 
 
-def test_force_rematerialises_everything(copied_small_run):
-    first = copied_small_run.first
-    forced = copied_small_run.run(force=True)
-    assert forced.success and sorted(forced.materialised) == sorted(first.materialised)
-
-
 def test_asset_metadata_has_no_row_values(small_run_env):
     pipeline_env = small_run_env
     import dagster as dg

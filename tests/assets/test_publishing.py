@@ -1,8 +1,8 @@
 """Publishing assets end to end on the small synthetic study: reports in both languages
 and formats, the provenance manifest of the atomic release, disclosure control (no
 pseudonym anywhere under reports/, statistics that are counts never printed, a tampered
-table blocks), LibreOffice opens the Word file, and a forced re-run gives byte-identical
-outputs."""
+table blocks), LibreOffice opens the Word file, and a forced re-run materialises every asset
+again and gives byte-identical outputs."""
 
 from __future__ import annotations
 
@@ -148,12 +148,13 @@ def test_libreoffice_opens_the_word_report(published, tmp_path):
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
 
 
-def test_forced_rerun_gives_identical_bytes(published):
+def test_forced_rerun_rematerialises_everything_and_gives_identical_bytes(published):
     year_dir = published.out / "reports" / YEAR
     before = _hashes(year_dir)
     manifest_before = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
     again = published.run(force=True)
     assert again.success, again.lines
+    assert sorted(again.materialised) == sorted(published.first.materialised)
     after = _hashes(year_dir)
     assert {p.rsplit(".", 1)[-1] for p in after} >= {"csv", "svg", "png", "pdf", "html", "docx"}
     changed = sorted(p for p in before if before[p] != after.get(p))

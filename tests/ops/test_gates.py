@@ -208,7 +208,7 @@ def test_a_report_that_failed_disclosure_stays_blocked(pipeline_env, capsys):
 
 
 @pytest.mark.slow
-def test_automation_does_not_materialise_below_a_failed_blocking_check(pipeline_env, tmp_path):
+def test_automation_does_not_materialise_below_a_failed_blocking_check(pipeline_env, tmp_path, partitions_read_once):
     """The UI/daemon path: Dagster's evaluator must not request ``panel`` while a wave's
     ``harmonised_wave`` check is failed, even when another wave was updated (which makes
     plain ``eager()`` fire with the failed wave's older ``scored_wave``)."""
@@ -217,6 +217,7 @@ def test_automation_does_not_materialise_below_a_failed_blocking_check(pipeline_
 
     (tmp_path / "auto_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "auto_home")) as instance:
+        partitions_read_once(instance)
         def materialise(keys, partition=None):
             return dg.materialize([*ASSETS, *ASSET_CHECKS], selection=keys, partition_key=partition,
                                   instance=instance, resources=build_resources(), raise_on_error=False)

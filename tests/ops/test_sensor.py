@@ -176,7 +176,7 @@ def test_config_edit_requests_study_settings_only_and_partitions_follow_the_wave
 
 
 @pytest.mark.slow
-def test_cross_wave_assets_follow_the_wave_runs(pipeline_env, instance):
+def test_cross_wave_assets_follow_the_wave_runs(pipeline_env, instance, partitions_read_once):
     """Dagster's evaluator requests the panel and everything after it once all waves are
     materialised, once, and again after one wave changes."""
     from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
@@ -193,6 +193,7 @@ def test_cross_wave_assets_follow_the_wave_runs(pipeline_env, instance):
                                 instance=instance, resources=build_resources(), raise_on_error=False)
         assert result.success
 
+    partitions_read_once(instance)
     instance.add_dynamic_partitions(WAVES.name, WAVE_IDS)
     before = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     assert before.total_requested == 0                      # waves missing: nothing to follow yet
