@@ -11,8 +11,10 @@ This module never imports Dagster: the Dagster layer wraps it in a resource
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import os
 import re
@@ -643,14 +645,22 @@ def read_yaml(path: Path) -> object:
     ConfigError
         Not valid YAML, or a refused construct; the message names the file and the line.
     """
-    from instruments import load_yaml
-
     try:
-        return load_yaml(path.read_text(encoding="utf-8"), path.name)
+        return copy.deepcopy(_parse_yaml(path.read_text(encoding="utf-8"), path.name))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text file") from None
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_yaml(text: str, name: str) -> object:
+    """The parsed text, kept for the next asset of the run: every asset reads the study
+    configuration, and parsing it again each time cost about a second per run. Keyed by
+    the whole text, so an edited file is parsed anew; callers get a deep copy."""
+    from instruments import load_yaml
+
+    return load_yaml(text, name)
 
 
 def load_config(path: str | os.PathLike | None = None) -> StudyConfig:
