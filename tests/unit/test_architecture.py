@@ -188,7 +188,8 @@ def test_the_old_generator_command_still_runs(tmp_path):
     out = {}
     for module in ("pipelines.example_study", "tools.example_study"):
         folder = tmp_path / module
-        subprocess.run([sys.executable, "-m", module, "--participants", "12", "--seed", "3", "--out", str(folder)],
+        subprocess.run([sys.executable, "-m", module, "--participants", "12", "--seed", "3", "--truth-n", "50",
+                        "--out", str(folder)],
                        cwd=ROOT, check=True, capture_output=True, timeout=300)
         out[module] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
                        if p.is_file()}
