@@ -192,6 +192,8 @@ SHARED_RUN_MODULES = {
     "example_run": ("tests/assets/test_ground_truth.py", "tests/ops/test_reliability.py",
                     "tests/ops/test_verified_storage.py"),
 }
+#: module -> the shared run it reads
+SHARED_RUN_OF = {module: run for run, modules in SHARED_RUN_MODULES.items() for module in modules}
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -201,22 +203,19 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    group = {module: run for run, modules in SHARED_RUN_MODULES.items() for module in modules}
-
     class SharedRunScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             scope = super()._split_scope(nodeid)
-            return group.get(scope.split("::")[0], scope)
+            return SHARED_RUN_OF.get(scope.split("::")[0], scope)
 
     return SharedRunScheduling(config, log)
 
 
 def _check_shared_run_modules(items) -> None:
-    listed = {module: run for run, modules in SHARED_RUN_MODULES.items() for module in modules}
     for item in items:
         module = item.nodeid.split("::")[0]
         for run in SHARED_RUN_MODULES:
-            if run in getattr(item, "fixturenames", ()) and listed.get(module) != run:
+            if run in getattr(item, "fixturenames", ()) and SHARED_RUN_OF.get(module) != run:
                 raise pytest.UsageError(f"{module} uses the session run {run}: list it under {run!r} in "
                                         "tests/conftest.py SHARED_RUN_MODULES (one worker makes the run)")
 
