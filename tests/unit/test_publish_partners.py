@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 import instruments
 from analysis import partnership
@@ -21,7 +20,7 @@ from publishing import registry, sdc
 from studyconfig.config import load_config
 from survey import partner_surveys as ps
 
-from .test_publish_sdc import lp_pinned
+from .test_publish_sdc import lp_pinned, lp_pinned_knowing_the_marks
 
 SCALES = ["e2_synergy", "e2_outcomes"]
 
@@ -90,33 +89,6 @@ def differencing_attacks(rel: registry.Release, k: int) -> list[str]:
                 if this is not None and this[1] and other is not None and not other[1] and small(row.n - other[0]):
                     found.append(f"{row.outcome}: a withheld year of {row.n - other[0]:g} via the change")
     return found
-
-
-def lp_pinned_knowing_the_marks(qs: sdc.Quantities, k: int) -> list[str]:
-    """A stronger attacker than ``lp_pinned``: a count printed as "<k" (withheld as small
-    itself) lies in 1 … k − 1, not just ≥ 0; with the year's total, several such marks can
-    pin each other down (three "<5" groups that make 3 respondents are one each)."""
-    related = sdc._related(qs)
-    index = {id(q): i for i, q in enumerate(related)}
-    A = np.zeros((len(qs.relations), len(related)))
-    for r, (total, parts) in enumerate(qs.relations):
-        A[r, index[id(total)]] += 1
-        for part in parts:
-            A[r, index[id(part)]] -= 1
-    bounds = [(q.size, q.size) if q.published else (1, k - 1) if q.status == sdc.PRIMARY and q.placements
-              else (0, None) for q in related]
-    pinned = []
-    for i, q in enumerate(related):
-        if q.published or q.exempt or not 1 <= q.size <= k - 1:
-            continue
-        c = np.zeros(len(related))
-        c[i] = 1
-        lo = linprog(c, A_eq=A, b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
-        hi = linprog(-c, A_eq=A, b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
-        assert lo.status == 0, lo.message
-        if hi.status == 0 and (-hi.fun) - lo.fun < 0.5:
-            pinned.append(q.label)
-    return pinned
 
 
 def check_release(rel: registry.Release, k: int) -> None:

@@ -243,14 +243,21 @@ def test_the_attacker_finds_what_an_unprotected_release_gives_away():
 
 # -- the "<k" marks: the block-wise and closed-form ranges against one whole-system LP ------
 
-def pinned_by_marks_whole_system(qs: sdc.Quantities, k: int) -> list[int]:
-    """The definition of :func:`sdc._pinned_by_marks` without its shortcuts: two linear
-    programmes over all relations at once for every small withheld or hidden count."""
+def lp_pinned_knowing_the_marks(qs: sdc.Quantities, k: int) -> list[int]:
+    """A stronger attacker than :func:`lp_pinned`: a count printed as "<k" (withheld as
+    small itself) lies in 1 … k − 1, not just ≥ 0; with a published total, several such
+    marks can pin each other down (three "<5" groups that make 3 respondents are one each).
+    Two linear programmes over all relations at once for every small withheld or hidden
+    count; returns their positions in ``sdc._related(qs)``."""
     related = sdc._related(qs)
-    A = sdc._System(related, qs.relations, k).A
-    bounds = sdc._mark_bounds(related, k)
-    if not any(b == (1, k - 1) for b in bounds):
-        return []
+    index = {id(q): i for i, q in enumerate(related)}
+    A = np.zeros((len(qs.relations), len(related)))
+    for r, (total, parts) in enumerate(qs.relations):
+        A[r, index[id(total)]] += 1
+        for part in parts:
+            A[r, index[id(part)]] -= 1
+    bounds = [(q.size, q.size) if q.published else (1, k - 1) if q.status == sdc.PRIMARY and q.placements
+              else (0, None) for q in related]
     pinned = []
     for i, q in enumerate(related):
         if q.published or q.exempt or not 1 <= q.size <= k - 1:
@@ -259,9 +266,18 @@ def pinned_by_marks_whole_system(qs: sdc.Quantities, k: int) -> list[int]:
         c[i] = 1
         lo = linprog(c, A_eq=A, b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
         hi = linprog(-c, A_eq=A, b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
-        if lo.status == 0 and hi.status == 0 and (-hi.fun) - lo.fun < 0.5:
+        assert lo.status == 0, lo.message
+        if hi.status == 0 and (-hi.fun) - lo.fun < 0.5:
             pinned.append(i)
     return pinned
+
+
+def pinned_by_marks_whole_system(qs: sdc.Quantities, k: int) -> list[int]:
+    """The definition of :func:`sdc._pinned_by_marks` without its shortcuts: nothing
+    when no count is marked "<k", else :func:`lp_pinned_knowing_the_marks`."""
+    if not any(q.status == sdc.PRIMARY and q.placements for q in sdc._related(qs)):
+        return []
+    return lp_pinned_knowing_the_marks(qs, k)
 
 
 def random_codebook(seed: int, n: int) -> sdc.Quantities:
