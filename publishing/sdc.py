@@ -565,25 +565,22 @@ def _range_in_one_relation(a: np.ndarray, b: float, bounds: Sequence[tuple], i: 
 
 
 def _blocks(A: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """Block number of each column of ``A``: unknown columns that share a row (a relation)
-    are in one block, known columns each in a block of their own.
+    """Block label of each column of ``A``: unknown columns that share a row (a relation),
+    directly or through other unknown columns, have one label; each known column has a
+    label of its own (connected components of the rows-and-unknown-columns graph,
+    :func:`scipy.sparse.csgraph.connected_components`).
 
-    >>> _blocks(np.array([[1., -1., 0., -1.], [0., 0., 1., -1.]]), np.array([True, True, True, False]))
-    array([0, 0, 2, 3])
+    >>> b = _blocks(np.array([[1., -1., 0., -1.], [0., 0., 1., -1.]]), np.array([True, True, True, False]))
+    >>> b[0] == b[1], b[1] == b[2], b[2] == b[3]
+    (np.True_, np.False_, np.False_)
     """
-    parent = list(range(A.shape[1]))
+    from scipy.sparse import bmat, csr_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def root(j: int) -> int:
-        while parent[j] != j:
-            parent[j] = parent[parent[j]]
-            j = parent[j]
-        return j
-
-    for row in A:
-        cols = [int(j) for j in np.flatnonzero(row) if unknown[j]]
-        for j in cols[1:]:
-            parent[root(j)] = root(cols[0])
-    return np.array([root(j) for j in range(A.shape[1])])
+    edges = csr_matrix((A != 0) & unknown[np.newaxis, :])
+    graph = bmat([[None, edges], [edges.T, None]])
+    _, labels = connected_components(graph, directed=False)
+    return labels[A.shape[0]:]
 
 
 def unmark_pinned(quantities: Quantities, k: int, max_rounds: int = 50) -> list[Quantity]:
