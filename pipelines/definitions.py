@@ -12,7 +12,7 @@ import warnings
 
 import dagster as dg
 
-from pipelines import checks, sensors
+from pipelines import checks, jobs, sensors
 from pipelines.assets import analysis, codebook, ingest, partners, publishing, scoring
 from pipelines.io_managers import ParquetIOManager
 from pipelines.resources import ProjectPaths, StudyResource
@@ -48,7 +48,7 @@ defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=ASSET_CHECKS,
     resources=build_resources(),
-    jobs=sensors.JOBS,
+    jobs=jobs.stage_jobs(ASSETS),
     sensors=sensors.SENSORS,
 )
 # the report's provenance picture reads the asset graph (set here: publishing cannot import

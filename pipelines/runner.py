@@ -1,11 +1,13 @@
 """Run the pipeline like R ``targets``: materialise only what is stale or missing - and
 never what a failed gate holds back.
 
-Built on Dagster's own APIs (instance, asset graph, stale-status resolver, in-process
-execution), not a second orchestrator; the few private Dagster APIs it needs are in
+Built on Dagster's own APIs (instance, asset graph, stale-status resolver, the stage jobs
+of :mod:`pipelines.jobs` executed in process with the stale assets as their selection),
+not a second orchestrator; the few private Dagster APIs it needs are in
 :mod:`pipelines._dagster_adapter`. The stale wave partitions run side by side, each its
-own Dagster run in a forked process (:mod:`pipelines.parallel`); when every wave passed
-its blocking checks, the cross-wave assets run together in one more run. A wave's inputs
+own run of ``wave_job`` in a forked process (:mod:`pipelines.parallel`); when every wave
+passed its blocking checks, the cross-wave assets run together in one run of
+``cross_wave_job``. A wave's inputs
 (file bytes + its configuration section) and the configuration file are compared with the
 data versions recorded at the last materialisation, so a changed file re-runs exactly what
 depends on it.
@@ -642,7 +644,7 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
     plan = Plan()
     report = RunReport(plan=plan, success=False, materialised=[], failed_checks=[], errors=[])
     try:
-        from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
+        from pipelines.definitions import defs
         from pipelines.resources import ProjectPaths
         from publishing import release
 
@@ -665,7 +667,7 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
             say("nothing to do: every asset is up to date")
             info["outcome"] = "nothing to do"
             return report
-        _execute(plan, report, config, path, say, log_level, ASSETS, ASSET_CHECKS, build_resources)
+        _execute(plan, report, config, path, say, log_level, defs)
     except BaseException as exc:
         report.success = False
         report.errors.append(f"python -m pipelines: {type(exc).__name__}: {exc}")
@@ -706,9 +708,12 @@ def run(config_path: str | os.PathLike | None = None, force: bool = False, echo=
 
 
 def _execute(plan: Plan, report: RunReport, config: StudyConfig, path: Path, say, log_level: str,
-             assets, checks, build_resources) -> None:
-    """Materialise the plan: the wave partitions side by side, then the cross-wave assets."""
-    resources = build_resources()
+             defs: dg.Definitions) -> None:
+    """Materialise the plan: one run of ``wave_job`` per stale wave (side by side), then one of
+    ``cross_wave_job`` (:mod:`pipelines.jobs`), each with the plan's assets as its selection."""
+    from pipelines.jobs import CROSS_WAVE_JOB, WAVE_JOB
+
+    jobs = {WAVE_JOB: defs.resolve_job_def(WAVE_JOB), CROSS_WAVE_JOB: defs.resolve_job_def(CROSS_WAVE_JOB)}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     tags = {TAG_TRIGGER: "cli", TAG_INVOCATION: uuid.uuid4().hex, TAG_CONFIG: config_hash(path),
             TAG_CODE: code_fingerprint()}
@@ -717,9 +722,9 @@ def _execute(plan: Plan, report: RunReport, config: StudyConfig, path: Path, say
         """One Dagster run (a wave partition, or the cross-wave assets), summarised."""
         part = RunReport(plan=Plan(), success=True, materialised=[], failed_checks=[], errors=[])
         with dg.DagsterInstance.get() as run_instance:  # its own connections, also in a forked worker
-            result = dg.materialize(
-                [*assets, *checks], selection=keys, partition_key=wave, instance=run_instance,
-                resources=resources, raise_on_error=False, tags=tags, run_config=run_config,
+            result = jobs[WAVE_JOB if wave else CROSS_WAVE_JOB].execute_in_process(
+                asset_selection=keys, partition_key=wave, instance=run_instance,
+                raise_on_error=False, tags=tags, run_config=run_config,
             )
             part.log_lines = _dagster_log(run_instance, result.run_id)
         part.run_ids.append(result.run_id)

@@ -30,51 +30,21 @@ cursor keeps the last hash it handled per input.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import dagster as dg
 
-from pipelines.assets import codebook as codebook_assets
-from pipelines.assets import ingest as ingest_assets
-from pipelines.assets import scoring as scoring_assets
+from pipelines.jobs import WAVE_ASSET_KEYS, WAVE_ASSET_SELECTION
 from pipelines.partitions import WAVES, WAVES_NAME
 from pipelines.resources import StudyResource
 
 #: unpartitioned assets whose data version is the hash of an input file
 INPUT_ASSETS = {"study_settings": dg.AssetKey("study_settings"), "attendance": dg.AssetKey("attendance"),
                 "partner_surveys": dg.AssetKey("raw_partner_surveys")}
-
-
-def wave_assets(modules: Iterable = (ingest_assets, scoring_assets, codebook_assets)) -> list[dg.AssetsDefinition]:
-    """The asset definitions partitioned by wave (one run per wave materialises them).
-
-    Parameters
-    ----------
-    modules
-        Asset modules to scan; by default the ingest and scoring stages and the per-wave
-        published codebook.
-
-    Returns
-    -------
-    list of dagster.AssetsDefinition
-        Every definition in ``modules`` whose partitions definition is :data:`WAVES`.
-    """
-    found = {id(obj): obj for mod in modules for obj in vars(mod).values()
-             if isinstance(obj, dg.AssetsDefinition) and obj.partitions_def == WAVES}
-    return list(found.values())
-
-
-WAVE_ASSET_KEYS = sorted({k for a in wave_assets() for k in a.keys})
-WAVE_ASSET_SELECTION = dg.AssetSelection.assets(*WAVE_ASSET_KEYS)
 #: outputs materialised together with an input asset (the outputs of the same multi-asset)
 INPUT_COMPANIONS = {"partner_surveys": [dg.AssetKey("partner_codebook")]}
 SENSOR_TARGET = WAVE_ASSET_SELECTION | dg.AssetSelection.assets(
     *INPUT_ASSETS.values(), *[k for ks in INPUT_COMPANIONS.values() for k in ks])
-
-wave_job = dg.define_asset_job(
-    "wave_job", selection=WAVE_ASSET_SELECTION,
-    description="Ingest, harmonise, check and score one survey wave (one partition per run).",
-)
 
 
 #: how many levels up a failed blocking check holds automation back for an asset that reads
@@ -303,4 +273,3 @@ def wave_inbox_sensor(context: dg.SensorEvaluationContext, study_config: StudyRe
 
 
 SENSORS = [wave_inbox_sensor, cross_wave_automation]
-JOBS = [wave_job]

@@ -11,6 +11,7 @@ and paste its output over ``EXPECTED_ASSETS`` and ``EXPECTED_CHECKS``.
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 GROUPS = {"ingest", "scoring", "analysis", "publishing"}
 
@@ -171,7 +172,36 @@ def test_definitions_load_with_jobs_and_sensors():
     defs, _ = _graph()
     defs.validate_loadable(defs)
     assert sorted(s.name for s in defs.sensors) == ["cross_wave_automation", "wave_inbox_sensor"]
-    assert defs.resolve_job_def("wave_job") is not None
+    assert {j.name for j in defs.resolve_all_job_defs()} >= {"wave_job", "cross_wave_job"}
+
+
+def test_the_two_stage_jobs_select_every_asset_once_with_its_checks():
+    """``python -m pipelines run`` executes these jobs: each asset belongs to exactly one."""
+    from pipelines.jobs import CROSS_WAVE_JOB, WAVE_JOB
+
+    defs, graph = _graph()
+    wave, cross = defs.resolve_job_def(WAVE_JOB), defs.resolve_job_def(CROSS_WAVE_JOB)
+    selected = {name: job.asset_layer.asset_graph.executable_asset_keys for name, job in
+                ((WAVE_JOB, wave), (CROSS_WAVE_JOB, cross))}
+    assert not selected[WAVE_JOB] & selected[CROSS_WAVE_JOB]
+    assert selected[WAVE_JOB] | selected[CROSS_WAVE_JOB] == graph.materializable_asset_keys
+    assert selected[WAVE_JOB] == {k for k in graph.materializable_asset_keys if graph.get(k).partitions_def}
+    checks = set(wave.asset_layer.asset_graph.asset_check_keys) | set(cross.asset_layer.asset_graph.asset_check_keys)
+    assert checks == set(graph.asset_check_keys)
+    assert wave.partitions_def is not None and cross.partitions_def is None
+    assert wave.executor_def.name == cross.executor_def.name == "in_process"
+
+
+def test_a_partitioned_asset_outside_the_wave_stage_is_refused():
+    from pipelines.jobs import stage_jobs
+    from pipelines.partitions import WAVES
+
+    @dg.asset(partitions_def=WAVES)
+    def stray_partitioned():
+        return 1
+
+    with pytest.raises(ValueError, match="stray_partitioned"):
+        stage_jobs([stray_partitioned])
 
 
 def test_asset_keys_snapshot():

@@ -31,6 +31,24 @@ def test_full_run_writes_report_figures_and_tables(small_run_env):
         assert (pipeline_env.out / "data" / "interim" / "scored_wave" / f"{w}.parquet").exists()
 
 
+def test_the_run_is_the_stage_jobs_one_wave_per_run(small_run_env):
+    """The runner executes the jobs of pipelines/jobs.py, as the UI's run list shows them."""
+    import dagster as dg
+
+    from pipelines.runner import TAG_TRIGGER
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+        assert len(runs) == 4 and {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
+        assert sorted((r.job_name, r.tags.get("dagster/partition")) for r in runs) == [
+            ("cross_wave_job", None), ("wave_job", "T0"), ("wave_job", "T1"), ("wave_job", "T2")]
+        assert {r.tags[TAG_TRIGGER] for r in runs} == {"cli"}
+        cross = next(r for r in runs if r.job_name == "cross_wave_job")
+        assert dg.AssetKey("evaluation_report") in cross.asset_selection
+        checks = instance.get_records_for_run(cross.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        assert checks.records, "the checks of the selected assets ran with them"
+
+
 def test_report_contains_no_participant_ids(small_run_env):
     pipeline_env = small_run_env
     ids = set()

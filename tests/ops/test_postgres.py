@@ -133,6 +133,7 @@ def test_pipeline_runs_on_the_postgres_profile(postgres, pipeline_env, monkeypat
         runs = instance.get_runs()
         # one run per wave, then one for the cross-wave assets (see pipelines.runner)
         assert len(runs) == 4
+        assert sorted(r.job_name for r in runs) == ["cross_wave_job", "wave_job", "wave_job", "wave_job"]
         assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
         assert sorted(instance.get_dynamic_partitions("wave")) == ["T0", "T1", "T2"]
         panel = instance.fetch_materializations(dg.AssetKey("panel"), limit=1).records
