@@ -41,10 +41,9 @@ def figures_as_png_only(study_yaml: Path) -> None:
     (fonts embedded and subset) cost about a third of a run's time, and only the tests
     of the published files themselves read them (those use :func:`small_run` and the
     example study, which write every format)."""
-    text = study_yaml.read_text(encoding="utf-8")
-    if text.count("\npublishing:\n") != 1 or "figure_formats" in text:
-        raise ValueError(f"{study_yaml}: expected one 'publishing:' section without figure_formats")
-    study_yaml.write_text(text.replace("\npublishing:\n", "\npublishing:\n  figure_formats: [png]\n"), encoding="utf-8")
+    from tools.example_study import set_publishing
+
+    set_publishing(study_yaml, figure_formats=["png"])
 
 
 @pytest.fixture(scope="session")
@@ -128,13 +127,15 @@ def small_run_env(small_run, monkeypatch) -> PipelineEnv:
     return env
 
 
-def copy_run(run: PipelineEnv, root: Path, monkeypatch) -> PipelineEnv:
+def copy_run(run: PipelineEnv, root: Path, monkeypatch, *, study: bool = True) -> PipelineEnv:
     """A private copy of a finished run (study folder, outputs, Dagster instance) under
     ``root``, with the environment pointed at it. Nothing in it names its folder: the
-    copy is up to date where the original was (``test_pipeline`` checks it)."""
-    for name in ("study", "out", "dagster_home"):
+    copy is up to date where the original was (``test_pipeline`` checks it). With
+    ``study=False`` the copy reads the original study folder (for tests that change only
+    outputs or the instance; the pipeline never writes to a study folder)."""
+    for name in ("study", "out", "dagster_home") if study else ("out", "dagster_home"):
         shutil.copytree(run.study_dir if name == "study" else run.root / name, root / name, symlinks=True)
-    env = PipelineEnv(root / "study", root, monkeypatch)
+    env = PipelineEnv(root / "study" if study else run.study_dir, root, monkeypatch)
     env.first = getattr(run, "first", None)
     return env
 
@@ -239,14 +240,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def example_run(tmp_path_factory):
+def example_run(tmp_path_factory) -> PipelineEnv:
     """The bundled example study (data/example) materialised once per session into a
-    temporary output root with its own Dagster instance. Read-only for tests."""
+    temporary output root (``.out``) with its own Dagster instance, and the run's report as
+    ``.first``. Read-only for tests: change a private copy (:func:`copied_example_run`)."""
     from studyconfig.config import DEFAULT_CONFIG
 
     root = tmp_path_factory.mktemp("example_run")
     with pytest.MonkeyPatch.context() as mp:   # environment restored right after the run
         env = PipelineEnv(DEFAULT_CONFIG.parent, root, mp)
-        report = env.run()
-    assert report.success, report.lines
-    return env.out
+        env.first = env.run()
+    assert env.first.success, env.first.lines
+    return env
+
+
+@pytest.fixture
+def copied_example_run(example_run, tmp_path, monkeypatch) -> PipelineEnv:
+    """A private copy of :func:`example_run`'s outputs and Dagster instance (reading the
+    bundled study folder), with the environment pointed at it."""
+    return copy_run(example_run, tmp_path / "copy", monkeypatch, study=False)

@@ -1184,6 +1184,57 @@ def generate_study(out_dir, participants: int = 250, seed: int = 2023, truth_n: 
     return paths
 
 
+def set_publishing(study_yaml: str | Path, **settings: Any) -> None:
+    r"""Set keys of the ``publishing:`` section of a generated ``study.yaml`` in place,
+    keeping its comments and order: a key already there (at the section's own indentation)
+    gets the new value, a new key is added as the section's first line.
+
+    For tests and the attacker sweep, which vary the disclosure settings and the figure
+    formats of generated studies. Values are written in YAML flow style (numbers, booleans,
+    lists of strings).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "study.yaml"
+    >>> _ = path.write_text("study: {}\npublishing:\n  # k\n  k_min_cell: 5\nreport: {}\n")
+    >>> set_publishing(path, k_min_cell=3, figure_formats=["png"])
+    >>> print(path.read_text(), end="")
+    study: {}
+    publishing:
+      figure_formats: ["png"]
+      # k
+      k_min_cell: 3
+    report: {}
+    >>> set_publishing(path, colour=True, level={"a": 1})
+    Traceback (most recent call last):
+    ValueError: ...: publishing.level: only numbers, booleans, strings and lists of them are set here
+    """
+    path = Path(study_yaml)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.rstrip("\n") == "publishing:"]
+    if len(starts) != 1:
+        raise ValueError(f"{path}: expected one top-level 'publishing:' line, found {len(starts)}")
+    start = starts[0]
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() and not lines[i][0].isspace()
+                and not lines[i].startswith("#")), len(lines))
+    body = [i for i in range(start + 1, end) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
+    indent = lines[body[0]][:len(lines[body[0]]) - len(lines[body[0]].lstrip())] if body else "  "
+    for key, value in settings.items():
+        if not (isinstance(value, (bool, int, float, str)) or
+                (isinstance(value, (list, tuple)) and all(isinstance(v, (bool, int, float, str)) for v in value))):
+            raise ValueError(f"{path}: publishing.{key}: only numbers, booleans, strings and lists of them "
+                             "are set here")
+        line = f"{indent}{key}: {json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)}\n"
+        at = [i for i in body if lines[i].startswith(f"{indent}{key}:")]
+        if at:
+            lines[at[0]] = line
+        else:
+            lines.insert(start + 1, line)
+            body = [i + 1 if i > start else i for i in body]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 def _counts(answered, first_wave, recurring, ids, att) -> dict:
     ids = np.array(ids[: len(first_wave)])
     c: dict[str, int | float] = {f"n_{w}": int(answered[w].sum()) for w in WAVES}

@@ -18,7 +18,7 @@ def truth() -> pd.DataFrame:
 
 
 def test_paired_estimates_cover_the_true_change(example_run, truth):
-    tests = pd.read_parquet(example_run / "data" / "processed" / "prepost_tests.parquet")
+    tests = pd.read_parquet(example_run.out / "data" / "processed" / "prepost_tests.parquet")
     t = tests[tests["test"] == "paired_t"].merge(truth, on=["outcome", "pre", "post"])
     assert len(t) >= 18, "every continuous outcome x comparison has a ground-truth row"
     # the complete-pairs analysis estimates the expected change among observed pairs
@@ -32,7 +32,7 @@ def test_paired_estimates_cover_the_true_change(example_run, truth):
 
 
 def test_mixed_model_contrasts_cover_the_true_change(example_run, truth):
-    terms = pd.read_parquet(example_run / "data" / "processed" / "mixed_model_terms.parquet")
+    terms = pd.read_parquet(example_run.out / "data" / "processed" / "mixed_model_terms.parquet")
     wave_terms = terms[terms["term"].isin(["waveT1", "waveT2"])].assign(post=lambda d: d["term"].str[-2:], pre="T0")
     m = wave_terms.merge(truth, on=["outcome", "pre", "post"])
     assert len(m) >= 18
@@ -42,7 +42,7 @@ def test_mixed_model_contrasts_cover_the_true_change(example_run, truth):
 
 def test_recurring_cohort_matches_the_generator(example_run):
     gt = yaml.safe_load((DEFAULT_CONFIG.parent / "ground_truth.yaml").read_text(encoding="utf-8"))
-    flow = pd.read_parquet(example_run / "data" / "processed" / "participant_flow.parquet")
+    flow = pd.read_parquet(example_run.out / "data" / "processed" / "participant_flow.parquet")
     analysed = flow[(flow["stage"] == "analysed") & flow["outcome"].isna()]
     got = {(r.post, r.definition): r.n for r in analysed.itertuples()}
     counts = gt["realised_counts"]
@@ -55,7 +55,7 @@ def test_only_the_primary_family_is_adjusted(example_run):
     from studyconfig.config import load_config
 
     cfg = load_config(DEFAULT_CONFIG)
-    tests = pd.read_parquet(example_run / "data" / "processed" / "prepost_tests.parquet")
+    tests = pd.read_parquet(example_run.out / "data" / "processed" / "prepost_tests.parquet")
     t = tests[tests["test"] == "paired_t"]
     prim, sec = t[t["family"] == "primary"], t[t["family"] == "secondary"]
     assert set(prim["outcome"]) == set(cfg.analysis.primary_outcomes)

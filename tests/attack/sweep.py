@@ -48,20 +48,14 @@ def environment(**env):
 def configure(study_yaml: Path, k: int, figure_formats=("svg",), protect_nonresponse: bool = False) -> None:
     """Set ``publishing.k_min_cell`` (and ``figure_formats``, ``protect_item_nonresponse``)
     in a generated study.yaml."""
-    text = study_yaml.read_text(encoding="utf-8")
-    text, n = re.subn(r"(?m)^(\s*)k_min_cell:\s*\d+.*$", lambda m: f"{m.group(1)}k_min_cell: {k}", text)
-    if n != 1:
-        raise ValueError(f"{study_yaml}: expected one k_min_cell line, found {n}")
+    from tools.example_study import set_publishing
+
+    settings: dict = {"k_min_cell": k}
     if figure_formats:
-        indent = re.search(r"(?m)^(\s*)k_min_cell:", text).group(1)
-        fmt = ", ".join(figure_formats)
-        text = re.sub(r"(?m)^(\s*k_min_cell:.*)$", lambda m: f"{m.group(1)}\n{indent}figure_formats: [{fmt}]", text,
-                      count=1)
+        settings["figure_formats"] = list(figure_formats)
     if protect_nonresponse:
-        indent = re.search(r"(?m)^(\s*)k_min_cell:", text).group(1)
-        text = re.sub(r"(?m)^(\s*k_min_cell:.*)$", lambda m: f"{m.group(1)}\n{indent}protect_item_nonresponse: true",
-                      text, count=1)
-    study_yaml.write_text(text, encoding="utf-8")
+        settings["protect_item_nonresponse"] = True
+    set_publishing(study_yaml, **settings)
 
 
 def error_class(errors: list[str], failed_checks: list) -> str:

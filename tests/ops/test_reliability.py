@@ -175,7 +175,7 @@ def test_the_scanner_finds_ids_where_they_are(tmp_path):
 @pytest.mark.slow
 def test_no_participant_id_in_instance_logs_or_outputs_of_the_example_run(example_run):
     """The whole pipeline on the bundled example study: zero IDs outside the parquet stores."""
-    out, home = example_run, example_run.parent / "dagster_home"
+    out, home = example_run.out, example_run.root / "dagster_home"
     ids = study_ids(DEFAULT_CONFIG)
     assert len(ids) > 200
     scanner = IdScanner(ids)
@@ -427,7 +427,7 @@ def test_deleting_the_lock_files_does_not_let_a_second_run_start(tmp_path, monke
 
 
 @pytest.mark.slow
-def test_an_analysis_asset_materialised_alone_gives_the_same_table(example_run, tmp_path, monkeypatch):
+def test_an_analysis_asset_materialised_alone_gives_the_same_table(example_run, copied_example_run):
     """A rerun after a kill (or a UI run of one asset) executes a downstream asset in a fresh
     process where the assets that ran before it in a full run did not run. Its result must
     not depend on that: e.g. the study's user-declared scale (``scales/jh_empowerment.yaml``)
@@ -436,12 +436,7 @@ def test_an_analysis_asset_materialised_alone_gives_the_same_table(example_run, 
 
     from pipelines.definitions import ASSETS, build_resources
 
-    root = tmp_path / "copy"
-    shutil.copytree(example_run, root / "out")
-    shutil.copytree(example_run.parent / "dagster_home", root / "dagster_home")
-    monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-    monkeypatch.setenv("JH_OUTPUT_ROOT", str(root / "out"))
-    monkeypatch.setenv("STUDY_CONFIG", str(DEFAULT_CONFIG))
+    root = copied_example_run.root
     names = ["prepost_tests", "effect_sizes", "table1"]
     with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
         result = dg.materialize(ASSETS, selection=[dg.AssetKey(n) for n in names], instance=instance,
@@ -449,7 +444,7 @@ def test_an_analysis_asset_materialised_alone_gives_the_same_table(example_run, 
     assert result.success
     for name in names:
         alone = pd.read_parquet(root / "out" / "data" / "processed" / f"{name}.parquet")
-        full = pd.read_parquet(example_run / "data" / "processed" / f"{name}.parquet")
+        full = pd.read_parquet(example_run.out / "data" / "processed" / f"{name}.parquet")
         pd.testing.assert_frame_equal(alone, full, obj=name)
 
 
@@ -614,7 +609,7 @@ def test_killed_run_leaves_no_partial_file_and_rerun_matches_a_clean_run(example
 
     assert _tree_state(study) == before  # raw data: same files, bytes and modification times
 
-    a_reports, b_reports = example_run / "reports" / year, out / "reports" / year
+    a_reports, b_reports = example_run.out / "reports" / year, out / "reports" / year
     ma, mb = (json.loads((d / "manifest.json").read_text(encoding="utf-8")) for d in (a_reports, b_reports))
     if ma["git"] != mb["git"]:  # the report's provenance appendix names the commit
         pytest.skip(f"the git checkout changed between the two runs ({ma['git']} -> {mb['git']})")
@@ -625,7 +620,7 @@ def test_killed_run_leaves_no_partial_file_and_rerun_matches_a_clean_run(example
     volatile = {"run_id", "generated_at"}
     assert {k: v for k, v in ma.items() if k not in volatile} == {k: v for k, v in mb.items() if k not in volatile}
     assert ma["run_id"] != mb["run_id"]
-    a_data, b_data = example_run / "data", out / "data"
+    a_data, b_data = example_run.out / "data", out / "data"
     a_pq = sorted(p.relative_to(a_data) for p in a_data.rglob("*.parquet"))
     assert a_pq == sorted(p.relative_to(b_data) for p in b_data.rglob("*.parquet")) and a_pq
     for rel in a_pq:

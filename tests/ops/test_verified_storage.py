@@ -12,7 +12,7 @@ The tests work on a copy of the session's example-study run (instance and output
 from __future__ import annotations
 
 import os
-import shutil
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -26,15 +26,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def copied_run(example_run, tmp_path, monkeypatch):
-    """A private copy of the example run: outputs and Dagster instance."""
-    out, home = tmp_path / "out", tmp_path / "dagster_home"
-    shutil.copytree(example_run, out)
-    shutil.copytree(example_run.parent / "dagster_home", home)
-    monkeypatch.setenv("JH_OUTPUT_ROOT", str(out))
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("STUDY_CONFIG", str(DEFAULT_CONFIG))
-    return out
+def copied_run(copied_example_run) -> Path:
+    """The output root of a private copy of the example run (outputs and Dagster instance)."""
+    return copied_example_run.out
 
 
 def plan():
