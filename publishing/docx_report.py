@@ -22,7 +22,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 
 from publishing.labels import catalogue
 from publishing.tables import DisplayTable
@@ -343,6 +343,10 @@ CHAR_WIDTH = Pt(5.4)
 #: tables wider than this many columns go on a landscape page
 WIDE_TABLE_COLUMNS = 6
 PORTRAIT = (Cm(21.0), Cm(29.7))
+#: a figure is set this wide, or less when it would be taller than FIGURE_MAX_HEIGHT: a
+#: portrait page (25.3 cm between the margins) then has room for the figure, a caption of
+#: eight lines and a heading above it, so that the caption is never split from its figure
+FIGURE_WIDTH, FIGURE_MAX_HEIGHT = Cm(16), Cm(18)
 MARGIN = Cm(2.5)
 
 
@@ -564,11 +568,14 @@ def build_docx(doc_model: dict, base_dir: Path) -> DocxDocument:
             p = doc.add_paragraph()
             p.paragraph_format.keep_with_next = True
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            shape = p.add_run().add_picture(str(Path(base_dir) / b["src"]), width=Cm(16))
+            shape = p.add_run().add_picture(str(Path(base_dir) / b["src"]), width=FIGURE_WIDTH)
+            if shape.height > FIGURE_MAX_HEIGHT:   # a tall figure shares its page with its caption
+                shape.width, shape.height = Emu(round(shape.width * FIGURE_MAX_HEIGHT / shape.height)), FIGURE_MAX_HEIGHT
             # alt text (accessibility): the figure's title and what it shows
             shape._inline.docPr.set("descr", b.get("alt") or f"{b['title']}. {b['caption']}")
             shape._inline.docPr.set("title", b["title"])
             cap = doc.add_paragraph()
+            cap.paragraph_format.keep_together = True   # the caption is not split from its figure
             cap.add_run(f"{L['figure']} ").bold = True
             add_field(cap, f"SEQ {L['figure']} \\* ARABIC", str(b["number"]), bold=True)
             cap.add_run(f". {b['title']}. ").bold = True

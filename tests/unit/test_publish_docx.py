@@ -42,6 +42,32 @@ def test_docx_has_real_tables_and_an_embedded_figure(tmp_path):
     assert doc.core_properties.created.replace(tzinfo=None) == dt.datetime(2025, 12, 9, 12)
 
 
+@pytest.mark.parametrize("height_px", [300, 1200, 2400])
+def test_a_figure_and_its_whole_caption_share_a_page(tmp_path, height_px):
+    """16 cm wide unless taller than 18 cm (then 18 cm high, same aspect); the caption is
+    kept on one page (keep together) and the figure with it (keep with next)."""
+    import matplotlib.pyplot as plt
+
+    model = _model(tmp_path)
+    fig = plt.figure(figsize=(10, height_px / 100), dpi=100)
+    fig.savefig(tmp_path / "figures" / "f_sv.png")
+    plt.close(fig)
+    doc = Document(str(docx_report.write_docx(model, tmp_path / "r.docx", dt.datetime(2025, 12, 9, 12))))
+    shape = doc.inline_shapes[0]
+    from PIL import Image
+
+    w, h = Image.open(tmp_path / "figures" / "f_sv.png").size
+    assert shape.height / shape.width == pytest.approx(h / w, rel=1e-3)
+    if docx_report.FIGURE_WIDTH * h / w <= docx_report.FIGURE_MAX_HEIGHT:
+        assert shape.width == docx_report.FIGURE_WIDTH
+    else:
+        assert shape.height == docx_report.FIGURE_MAX_HEIGHT and shape.width < docx_report.FIGURE_WIDTH
+    pictures = [i for i, p in enumerate(doc.paragraphs) if p._p.xpath(".//pic:pic")]
+    figure, caption = doc.paragraphs[pictures[0]], doc.paragraphs[pictures[0] + 1]
+    assert caption.text.startswith("Figur 1") and figure.paragraph_format.keep_with_next
+    assert caption.paragraph_format.keep_together
+
+
 def test_docx_bytes_are_identical_across_saves(tmp_path):
     when = dt.datetime(2025, 12, 9, 12)
     a = docx_report.write_docx(_model(tmp_path), tmp_path / "a.docx", when).read_bytes()
