@@ -239,6 +239,17 @@ def latest_check_executions(instance: dg.DagsterInstance, keys: Iterable[dg.Asse
     return out
 
 
+def evaluated_latest(execution: CheckExecution, latest) -> bool:
+    """Did this check execution evaluate the asset's latest materialisation (``latest``, a
+    record of :func:`latest_materialisation`)? The same run, else the materialisation the
+    check recorded as its target, else (no target recorded) a later timestamp."""
+    if execution.run_id == latest.run_id:
+        return True
+    if execution.target_storage_id is not None:
+        return execution.target_storage_id == latest.storage_id
+    return execution.timestamp > latest.timestamp
+
+
 def is_local_sqlite(instance: dg.DagsterInstance) -> bool:
     """Is the instance's run storage the local SQLite one (not a shared PostgreSQL)?"""
     from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage

@@ -277,15 +277,6 @@ class _Graph:
                       key=lambda ck: ck.name)
 
 
-def _targets_latest(execution: dagster_api.CheckExecution, latest) -> bool:
-    """Did this check execution evaluate the asset's latest materialisation?"""
-    if execution.run_id == latest.run_id:
-        return True
-    if execution.target_storage_id is not None:
-        return execution.target_storage_id == latest.storage_id
-    return execution.timestamp > latest.timestamp
-
-
 def _gate_fingerprint_change(instance: dg.DagsterInstance, run_id: str, config_sha: str, code: str) -> str | None:
     """What changed since the run in which a check failed, or ``None`` if nothing did."""
     run = instance.get_run_by_id(run_id)
@@ -392,7 +383,7 @@ def make_plan(defs: dg.Definitions, instance: dg.DagsterInstance, config: StudyC
         incomplete = []
         for ck in checks:
             e = executions.get(n[1], {}).get(ck)
-            if e is None or e.status == "planned" or not _targets_latest(e, rec):
+            if e is None or e.status == "planned" or not dagster_api.evaluated_latest(e, rec):
                 incomplete.append(ck.name)
             elif e.status == "failed" and e.severity != "WARN":
                 gates.append((n, Gate(n[0].to_user_string(), n[1], ck.name, e.description or "", e.timestamp,

@@ -32,7 +32,7 @@ from typing import Any, cast
 import dagster as dg
 import pandas as pd
 
-from pipelines import parallel
+from pipelines import gates, parallel
 from pipelines.assets._meta import table_metadata
 from pipelines.resources import ProjectPaths, StudyResource
 from pipelines.versioning import code_version
@@ -443,9 +443,23 @@ def published_release(context: dg.AssetExecutionContext, study_config: StudyReso
     """Swap the complete, checked set of outputs into ``reports/<year>/`` at once
     (:func:`publishing.release.promote`), with ``manifest.json`` describing exactly
     the files beside it. Runs only when the report and every table passed their blocking
-    disclosure checks; a failed or killed run leaves the previous release untouched."""
+    disclosure checks; a failed or killed run leaves the previous release untouched.
+
+    Launched on its own from the UI (the asset, or ``cross_wave_job``'s launchpad), it
+    also refuses while any blocking check above it has not passed on its
+    asset's latest materialisation (:func:`pipelines.gates.blocking_checks_not_passed`,
+    the runner's rule): a release is never made past a failed gate."""
     config = study_config.load()
     year = config.study.evaluation_year
+    if LINEAGE_GRAPH_SOURCE is None:
+        raise RuntimeError("the asset graph is unknown: load pipelines.definitions first")
+    not_passed = gates.blocking_checks_not_passed(context.instance, LINEAGE_GRAPH_SOURCE(), config.wave_ids,
+                                                  above=context.asset_key)
+    if not_passed:
+        raise release.ReleaseError(
+            f"not released: {len(not_passed)} blocking check(s) have not passed on the latest materialisation "
+            f"of their asset: {'; '.join(not_passed[:10])}{' …' if len(not_passed) > 10 else ''}. Correct what "
+            "the check names (`python -m pipelines status` lists the failures), then run `python -m pipelines run`")
     files = _release_files(context.instance, config.wave_ids)
     prov = manifest.provenance(config, study_config.path())
     ids = _participant_ids(panel, attendance)

@@ -282,3 +282,39 @@ def test_editing_a_report_text_rebuilds_the_report_and_nothing_before_it(publish
     roles = {i["role"]: i["sha256"] for i in manifest["inputs"]}
     assert roles["report text background (en)"] == hashlib.sha256(text.read_bytes()).hexdigest()
     assert published.run().materialised == []
+
+
+def test_no_release_past_a_failed_gate_even_when_launched_from_the_ui(copied_small_run):
+    """After a good release, wave T0 is delivered again with a duplicated ID: the runner
+    refuses (tests/ops/test_gates.py). The Dagster UI can still launch ``published_release``
+    on its own (the asset, or cross_wave_job's launchpad): that run must fail at the gate,
+    name the failed check (never a value), and leave the last release byte for byte."""
+    import dagster as dg
+    import pyreadstat
+    import yaml
+
+    from pipelines.definitions import defs
+
+    env = copied_small_run
+    year_dir = env.out / "reports" / "2025"
+    before = {p.relative_to(year_dir): p.read_bytes() for p in year_dir.rglob("*") if p.is_file()}
+    t0 = next(w for w in yaml.safe_load(env.config.read_text(encoding="utf-8"))["waves"] if w["id"] == "T0")
+    path = env.study_dir / t0["file"]
+    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    pseudonym = str(df.loc[2, t0["id_variable"]])
+    df.loc[3, t0["id_variable"]] = df.loc[2, t0["id_variable"]]
+    pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
+                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges,
+                         variable_measure=meta.variable_measure)
+    report = env.run()
+    assert not report.success and "harmonised_wave:unique_participant_ids[T0]" in dict(report.failed_checks)
+
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("cross_wave_job").execute_in_process(
+            asset_selection=[dg.AssetKey("published_release")], instance=instance, raise_on_error=False)
+    assert not result.success
+    errors = [e.event_specific_data.error.to_string() for e in result.all_events if e.is_step_failure]
+    assert len(errors) == 1 and "not released: 1 blocking check(s)" in errors[0], errors
+    assert "harmonised_wave[T0]:unique_participant_ids failed" in errors[0] and pseudonym not in errors[0]
+    after = {p.relative_to(year_dir): p.read_bytes() for p in year_dir.rglob("*") if p.is_file()}
+    assert after == before

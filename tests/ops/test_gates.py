@@ -205,6 +205,16 @@ def test_a_report_that_failed_disclosure_stays_blocked(pipeline_env, capsys):
     assert pseudonym not in "\n".join(second.lines)
     out = status(capsys, env)
     assert "evaluation_report: check report_disclosure failed" in out and pseudonym not in out
+    # the UI path: published_release launched on its own (cross_wave_job's launchpad) stops at the gate
+    from pipelines.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("cross_wave_job").execute_in_process(
+            asset_selection=[dg.AssetKey("published_release")], instance=instance, raise_on_error=False)
+    errors = [e.event_specific_data.error.to_string() for e in result.all_events if e.is_step_failure]
+    assert not result.success and len(errors) == 1, errors
+    assert "evaluation_report:report_disclosure failed" in errors[0] and pseudonym not in errors[0]
+    assert published(env) == []
 
 
 @pytest.mark.slow
