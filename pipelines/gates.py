@@ -61,10 +61,13 @@ def blocking_checks_not_passed(instance: dg.DagsterInstance, graph, waves: Seque
             for part in (list(waves) if spec.partitions_def is not None else [None]):
                 by_partition.setdefault(part, []).append(check)
     problems = []
+    latest_of: dict[tuple[dg.AssetKey, str | None], object] = {}   # an asset has several checks
     for part, checks in by_partition.items():
         executions = dagster_api.latest_check_executions(instance, sorted(checks, key=str), part)
         for check in checks:
-            latest = dagster_api.latest_materialisation(instance, check.asset_key, part)
+            if (check.asset_key, part) not in latest_of:
+                latest_of[check.asset_key, part] = dagster_api.latest_materialisation(instance, check.asset_key, part)
+            latest = latest_of[check.asset_key, part]
             if latest is None:
                 continue
             label = f"{check.asset_key.to_user_string()}{f'[{part}]' if part else ''}:{check.name}"
