@@ -7,10 +7,9 @@ not a second orchestrator; the few private Dagster APIs it needs are in
 :mod:`pipelines._dagster_adapter`. The stale wave partitions run side by side, each its
 own run of ``wave_job`` in a forked process (:mod:`pipelines.parallel`); when every wave
 passed its blocking checks, the cross-wave assets run together in one run of
-``cross_wave_job``. A wave's inputs
-(file bytes + its configuration section) and the configuration file are compared with the
-data versions recorded at the last materialisation, so a changed file re-runs exactly what
-depends on it.
+``cross_wave_job``. A wave's inputs (file bytes + its configuration section) and the
+configuration file are compared with the data versions recorded at the last
+materialisation, so a changed file re-runs exactly what depends on it.
 
 Three rules make "up to date" mean what it says (:func:`make_plan`):
 
