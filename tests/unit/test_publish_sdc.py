@@ -150,16 +150,23 @@ def test_covered_counts_are_not_counted_as_published():
 
 # -- the attacker: linear programming over the declared relations ------------------------------
 
-def lp_pinned(qs: sdc.Quantities, k: int) -> list[str]:
-    """Withheld or hidden groups of 1 … k − 1 persons (and unions of two) whose count the
-    published counts pin down, found by min/max linear programs with every count ≥ 0."""
+def relation_matrix(qs: sdc.Quantities) -> tuple[list, np.ndarray]:
+    """The counts in relations (``sdc._related``) and the matrix of ``total − Σ parts = 0``,
+    a row per relation, a column per count: the attackers' equality constraints."""
     related = sdc._related(qs)
     index = {id(q): i for i, q in enumerate(related)}
     A = np.zeros((len(qs.relations), len(related)))
     for r, (total, parts) in enumerate(qs.relations):
         A[r, index[id(total)]] += 1
-        for p in parts:
-            A[r, index[id(p)]] -= 1
+        for part in parts:
+            A[r, index[id(part)]] -= 1
+    return related, A
+
+
+def lp_pinned(qs: sdc.Quantities, k: int) -> list[str]:
+    """Withheld or hidden groups of 1 … k − 1 persons (and unions of two) whose count the
+    published counts pin down, found by min/max linear programs with every count ≥ 0."""
+    related, A = relation_matrix(qs)
     bounds = [(q.size, q.size) if q.published else (0, None) for q in related]
     small = [i for i, q in enumerate(related) if not q.published and not q.exempt and 1 <= q.size <= k - 1]
     targets = [([i], related[i].label) for i in small]
@@ -249,13 +256,7 @@ def lp_pinned_knowing_the_marks(qs: sdc.Quantities, k: int) -> list[int]:
     marks can pin each other down (three "<5" groups that make 3 respondents are one each).
     Two linear programmes over all relations at once for every small withheld or hidden
     count; returns their positions in ``sdc._related(qs)``."""
-    related = sdc._related(qs)
-    index = {id(q): i for i, q in enumerate(related)}
-    A = np.zeros((len(qs.relations), len(related)))
-    for r, (total, parts) in enumerate(qs.relations):
-        A[r, index[id(total)]] += 1
-        for part in parts:
-            A[r, index[id(part)]] -= 1
+    related, A = relation_matrix(qs)
     bounds = [(q.size, q.size) if q.published else (1, k - 1) if q.status == sdc.PRIMARY and q.placements
               else (0, None) for q in related]
     pinned = []
