@@ -45,13 +45,7 @@ def blocking_checks_not_passed(instance: dg.DagsterInstance, graph, waves: Seque
         materialised are left out: nothing of them can be in a release. Only asset and
         check names: never a check's description (it may quote what failed).
     """
-    ancestors: set[dg.AssetKey] = set()
-    todo = list(graph.get(above).parent_keys)
-    while todo:
-        key = todo.pop()
-        if key not in ancestors:
-            ancestors.add(key)
-            todo += graph.get(key).parent_keys
+    ancestors = graph.get_ancestor_asset_keys(above)
     by_partition: dict[str | None, list[dg.AssetCheckKey]] = {}
     for check in graph.asset_check_keys:
         spec = graph.get_check_spec(check)
