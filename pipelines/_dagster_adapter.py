@@ -29,6 +29,10 @@ function                       private API used
 :func:`data_version_of`        the ``dagster/data_version`` tag Dagster writes on a
                                materialisation
 :func:`is_local_sqlite`        ``SqliteRunStorage`` (is the run storage a local file?)
+:func:`pooled_sqlite_events`   ``SqliteEventLogStorage``, its ``_connect``,
+                               ``_db_lock``, ``_initdb``, ``_initialized_dbs`` and
+                               ``SQLITE_BUSY_TIMEOUT_SECONDS`` (one connection pool per
+                               database file instead of a new engine per event)
 =============================  =========================================================
 
 Everything else (latest materialisations, run records, check keys) goes through public
@@ -38,7 +42,10 @@ APIs: ``instance.fetch_materializations`` with ``dg.AssetRecordsFilter``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+import os
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -46,6 +53,7 @@ import dagster as dg
 
 if TYPE_CHECKING:  # for the annotation only (the record type the instance's check queries return)
     from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
+    from sqlalchemy.engine import Engine
 
 #: the Dagster release this adapter was written for and tested against
 WRITTEN_FOR = "1.13.27"
@@ -255,3 +263,89 @@ def is_local_sqlite(instance: dg.DagsterInstance) -> bool:
     from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 
     return isinstance(instance.run_storage, SqliteRunStorage)
+
+
+# -- the local instance's event log: one connection pool per database file --------------------
+
+#: engines of the event log storages :func:`pooled_sqlite_events` is serving (for the fork hook)
+_POOLED: weakref.WeakSet = weakref.WeakSet()
+
+
+class _Pools:
+    """The engines of one storage, one per database file (run shard or index)."""
+
+    def __init__(self) -> None:
+        self.engines: dict[str, Engine] = {}
+
+    def dispose(self, close: bool = True) -> None:
+        for engine in self.engines.values():
+            engine.dispose(close=close)
+        self.engines.clear()
+
+
+def _forget_inherited_pools() -> None:
+    """In a forked child: drop the parent's pooled connections without closing them
+    (SQLAlchemy's ``Engine.dispose(close=False)``, its documented way to start a child
+    after ``fork``): a SQLite connection must never be used, nor closed, on both sides of
+    a fork. The child opens its own on first use."""
+    for pools in list(_POOLED):
+        pools.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_pools)
+
+
+@contextlib.contextmanager
+def pooled_sqlite_events(instance: dg.DagsterInstance) -> Iterator[dg.DagsterInstance]:
+    """Within the block, the local SQLite event log of ``instance`` keeps its connections.
+
+    Dagster's ``SqliteEventLogStorage`` builds a new SQLAlchemy engine and a new SQLite
+    connection for every stored event (``NullPool``): about 1,600 events per run of the
+    example study, a fifth of the run's time (measured with py-spy: 39 s -> 31 s for a
+    run of the 70-person study, 15 % less CPU). Here the storage keeps one engine per
+    database file (a run's shard, the cross-run index) with SQLAlchemy's default pool,
+    for the block only; every statement still runs in its own transaction (Dagster's
+    ``_connect``, unchanged apart from the engine), so another process (the webserver,
+    the daemon, a wave run beside this one) sees the same committed events as before,
+    and an idle pooled connection holds no lock. Leaving the block closes every pooled
+    connection. A forked child drops the inherited connections unused
+    (:func:`_forget_inherited_pools`).
+
+    Any other storage (PostgreSQL, already pooled; an in-memory test instance) is
+    returned untouched.
+    """
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+        SQLITE_BUSY_TIMEOUT_SECONDS,
+        SqliteEventLogStorage,
+    )
+
+    storage = instance.event_log_storage
+    if type(storage) is not SqliteEventLogStorage:
+        yield instance
+        return
+    from sqlalchemy import create_engine
+
+    pools = _Pools()
+    _POOLED.add(pools)
+
+    @contextlib.contextmanager
+    def _connect(shard: str):
+        # SqliteEventLogStorage._connect of Dagster 1.13.27, with the engine kept
+        with storage._db_lock:
+            engine = pools.engines.get(shard)
+            if engine is None:
+                engine = pools.engines[shard] = create_engine(
+                    storage.conn_string_for_shard(shard), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            if shard not in storage._initialized_dbs:
+                storage._initdb(engine)
+                storage._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    storage._connect = _connect  # type: ignore[method-assign]  # this object only
+    try:
+        yield instance
+    finally:
+        del storage._connect
+        _POOLED.discard(pools)
+        pools.dispose()

@@ -711,7 +711,8 @@ def _execute(plan: Plan, report: RunReport, config: StudyConfig, path: Path, say
     def materialise(wave: str | None, keys: list[dg.AssetKey]) -> RunReport:
         """One Dagster run (a wave partition, or the cross-wave assets), summarised."""
         part = RunReport(plan=Plan(), success=True, materialised=[], failed_checks=[], errors=[])
-        with dg.DagsterInstance.get() as run_instance:  # its own connections, also in a forked worker
+        # its own connections, also in a forked worker; pooled for the run (the local SQLite event log)
+        with dg.DagsterInstance.get() as run_instance, dagster_api.pooled_sqlite_events(run_instance):
             result = jobs[WAVE_JOB if wave else CROSS_WAVE_JOB].execute_in_process(
                 asset_selection=keys, partition_key=wave, instance=run_instance,
                 raise_on_error=False, tags=tags, run_config=run_config,

@@ -8,6 +8,7 @@ the private names each relies on), run this file and the gate tests
 """
 
 import ast
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -240,3 +241,106 @@ def test_an_asset_of_all_partitions_is_not_stale_after_side_by_side_wave_runs(in
     # ... and running the asset again makes it fresh
     dg.materialize([raw, across], selection=[across.key], instance=instance, resources=io)
     assert adapter.staleness(instance, graph).is_fresh(across.key, None)
+
+
+# -- pooled_sqlite_events ----------------------------------------------------------------------
+
+
+def _open_db_files() -> set[str]:
+    """The SQLite files this process holds open (``/proc/self/fd``)."""
+    fds = Path("/proc/self/fd")
+    found = set()
+    for fd in fds.iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.endswith((".db", ".db-wal")):
+            found.add(target)
+    return found
+
+
+def _events(home: Path) -> dict[str, list[str]]:
+    """Every stored event (type, or log message) of every run, read by a fresh unpooled
+    instance on the same folder."""
+    with dg.DagsterInstance.from_config(str(home)) as inst:
+        return {r.dagster_run.run_id: sorted(e.dagster_event_type.value if e.dagster_event else e.user_message
+                                            for e in inst.all_logs(r.dagster_run.run_id))
+                for r in inst.get_run_records()}
+
+
+@dg.asset
+def logged(context: dg.AssetExecutionContext) -> int:
+    for i in range(5):
+        context.log.info(f"message {i}")
+    return 1
+
+
+@dg.asset_check(asset=logged, blocking=True)
+def logged_gate() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
+def _materialise(inst) -> str:
+    return dg.materialize([logged, logged_gate], instance=inst, resources={"io_manager": dg.mem_io_manager}).run_id
+
+
+@pytest.fixture
+def local_home(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
+def test_pooled_events_are_the_same_events_and_nothing_stays_open(local_home, tmp_path):
+    assert _open_db_files() == set()
+    with dg.DagsterInstance.from_config(str(local_home)) as inst, adapter.pooled_sqlite_events(inst) as pooled:
+        assert pooled is inst and "_connect" in vars(inst.event_log_storage)   # pooled: this object only
+        run_pooled = _materialise(inst)
+        assert any(str(local_home) in f for f in _open_db_files())  # the pool keeps its connections ...
+        assert adapter.latest_check_executions(inst, [dg.AssetCheckKey(logged.key, "logged_gate")], None)
+    assert not any(str(local_home) in f for f in _open_db_files())  # ... and closes them on leaving
+    with dg.DagsterInstance.from_config(str(local_home)) as inst:
+        assert "_connect" not in vars(inst.event_log_storage)
+        run_plain = _materialise(inst)
+    events = _events(local_home)
+    assert events[run_pooled] == events[run_plain] and len(events[run_pooled]) > 20
+    assert sum(m.startswith("message ") for m in events[run_pooled]) == 5
+
+
+def test_a_forked_child_and_its_parent_both_keep_writing(local_home):
+    """The runner forks wave runs and figure renderers: a child must neither use nor close
+    the parent's pooled connections. The child starts with none (and opens its own) on the
+    inherited instance as on a new one; both sides keep writing, and every event is stored."""
+    import multiprocessing
+    import sqlite3
+
+    def child(home: str, inherited) -> None:
+        if any(pools.engines for pools in adapter._POOLED):
+            os._exit(3)  # the parent's connections came along
+        _materialise(inherited)
+        with dg.DagsterInstance.from_config(home) as inst, adapter.pooled_sqlite_events(inst):
+            for _ in range(2):
+                _materialise(inst)
+
+    with dg.DagsterInstance.from_config(str(local_home)) as inst, adapter.pooled_sqlite_events(inst):
+        first = _materialise(inst)  # the parent's pool is open at the fork
+        assert any(pools.engines for pools in adapter._POOLED)
+        proc = multiprocessing.get_context("fork").Process(target=child, args=(str(local_home), inst))
+        proc.start()
+        later = [_materialise(inst) for _ in range(3)]
+        proc.join(120)
+        assert proc.exitcode == 0
+        later.append(_materialise(inst))  # the parent's connections still work after the child ended
+    events = _events(local_home)
+    assert len(events) == 8 and {first, *later} <= set(events)
+    assert len({tuple(e) for e in events.values()}) == 1   # every run stored completely
+    for db in (local_home / "history").rglob("*.db"):
+        with sqlite3.connect(db) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",), db
+
+
+def test_another_storage_is_left_alone():
+    with dg.DagsterInstance.ephemeral() as inst, adapter.pooled_sqlite_events(inst) as same:
+        assert same is inst and "_connect" not in vars(inst.event_log_storage)
