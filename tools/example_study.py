@@ -42,6 +42,7 @@ import json
 import re
 import sys
 import textwrap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, cast
@@ -1233,6 +1234,49 @@ def set_publishing(study_yaml: str | Path, **settings: Any) -> None:
             lines.insert(start + 1, line)
             body = [i + 1 if i > start else i for i in body]
     path.write_text("".join(lines), encoding="utf-8")
+
+
+
+def rewrite_sav(path: str | Path, change: Callable[[pd.DataFrame], pd.DataFrame | None] | None = None, *,
+                column_labels: Mapping[str, str | None] | None = None,
+                value_labels: Mapping[str, Mapping[float, str] | None] | None = None,
+                missing: Mapping[str, list] | None = None, to: str | Path | None = None) -> None:
+    """Rewrite an SPSS file after ``change(df)``, keeping what the file declares.
+
+    For tests that damage or edit a generated wave the way a real export can change:
+    ``change`` edits the frame read with its user-missing codes as values (in place, or
+    returns a new frame: rows dropped, columns added). Column labels, value labels,
+    user-missing ranges and measurement levels of the file are kept for every column
+    still in the frame; ``column_labels``, ``value_labels`` and ``missing`` override or add
+    (a value label set of ``None`` removes that column's labels). Written to ``to``, else
+    back to ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "w.sav"
+    >>> pyreadstat.write_sav(pd.DataFrame({"kod": ["A", "B"], "q1": [1.0, 9.0]}), str(path),
+    ...                      column_labels=["Kod", "Fråga 1"], variable_value_labels={"q1": {1.0: "Ja", 9.0: "Vet ej"}},
+    ...                      missing_ranges={"q1": [9.0]})
+    >>> rewrite_sav(path, lambda df: df.assign(q2=[2.0, 1.0]).iloc[1:], column_labels={"q2": "Fråga 2"},
+    ...             value_labels={"q1": {1.0: "Ja", 2.0: "Nej", 9.0: "Vet ej"}})
+    >>> df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    >>> df.to_dict("list"), meta.column_labels, meta.missing_ranges
+    ({'kod': ['B'], 'q1': [9.0], 'q2': [1.0]}, ['Kod', 'Fråga 1', 'Fråga 2'], {'q1': [{'lo': 9.0, 'hi': 9.0}]})
+    >>> meta.variable_value_labels
+    {'q1': {1.0: 'Ja', 2.0: 'Nej', 9.0: 'Vet ej'}}
+    """
+    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    if change is not None:
+        changed = change(df)
+        df = df if changed is None else changed
+    labels = {**meta.column_names_to_labels, **(column_labels or {})}
+    values: dict[str, Any] = {**meta.variable_value_labels, **(value_labels or {})}
+    ranges = {**meta.missing_ranges, **(missing or {})}
+    pyreadstat.write_sav(df, str(to or path), column_labels=[labels.get(c) for c in df.columns],
+                         variable_value_labels={c: v for c, v in values.items() if c in df.columns and v is not None},
+                         missing_ranges={c: v for c, v in ranges.items() if c in df.columns},
+                         variable_measure={c: v for c, v in meta.variable_measure.items() if c in df.columns})
 
 
 def _counts(answered, first_wave, recurring, ids, att) -> dict:

@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.tidy import NOT_ESTIMABLE
+from tools.example_study import rewrite_sav
 
 FIGURE_STEMS = ("participant_flow", "change_over_waves", "distributions", "model_means", "effect_sizes_forest",
                 "health_literacy_levels", "eq5d_profile", "eq5d_problems", "eq5d_pchc", "responders",
@@ -69,12 +70,7 @@ class Degenerate:
 
     def _edit(self, wid: str, change) -> None:
         """Rewrite one wave file, keeping its labels, value labels and missing codes."""
-        path = self.root / self._wave(wid)["file"]
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-        change(df, self._wave(wid))
-        pyreadstat.write_sav(df, str(path), column_labels=[meta.column_names_to_labels.get(c) for c in df.columns],
-                             variable_value_labels={k: v for k, v in meta.variable_value_labels.items() if k in df},
-                             missing_ranges={k: v for k, v in meta.missing_ranges.items() if k in df})
+        rewrite_sav(self.root / self._wave(wid)["file"], lambda df: change(df, self._wave(wid)))
 
     def _set(self, canonical, value: float) -> None:
         """Every answer (and missing code) of the canonical items/covariates ``canonical``

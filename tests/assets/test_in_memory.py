@@ -95,13 +95,10 @@ def test_an_out_of_range_answer_fails_the_blocking_check_in_memory(tiny_study, t
     path = config.wave_path("T1")
     raw_item = next(raw for raw, canonical in wave.mapping.items() if canonical == "who5_03")
     if path.suffix == ".sav":
-        import pyreadstat
+        from tools.example_study import rewrite_sav
 
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-        df.loc[df.index[:3], raw_item] = 7  # not a WHO-5 code (0-5), not a declared missing code (8, 9)
-        pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
-                             variable_value_labels=meta.variable_value_labels,
-                             missing_ranges=meta.missing_ranges)
+        # not a WHO-5 code (0-5), not a declared missing code (8, 9)
+        rewrite_sav(path, lambda df: df.__setitem__(raw_item, df[raw_item].where(df.index >= 3, 7.0)))
     else:  # pragma: no cover - the generator writes SPSS files
         pytest.skip(f"unexpected wave format {path.suffix}")
     result, checks, _, _ = _run_wave(study, "T1", tmp_path)

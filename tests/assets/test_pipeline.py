@@ -76,13 +76,10 @@ def test_changed_wave_file_reruns_only_what_depends_on_it(copied_small_run):
 
     cfg = yaml.safe_load(pipeline_env.config.read_text(encoding="utf-8"))
     t2 = pipeline_env.study_dir / cfg["waves"][2]["file"]
-    import pyreadstat
+    from tools.example_study import rewrite_sav
 
-    df, meta = pyreadstat.read_sav(str(t2), user_missing=True)
     id_var = cfg["waves"][2]["id_variable"]
-    df = df[df[id_var] != df[id_var].iloc[0]]          # one respondent withdrew consent
-    pyreadstat.write_sav(df, str(t2), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges)
+    rewrite_sav(t2, lambda df: df[df[id_var] != df[id_var].iloc[0]])  # one respondent withdrew consent
     again = pipeline_env.run()
     assert again.success, again.lines
     waves = {m.split("[")[1].rstrip("]") for m in again.materialised if "[" in m}

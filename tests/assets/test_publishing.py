@@ -294,18 +294,16 @@ def test_no_release_past_a_failed_gate_even_when_launched_from_the_ui(copied_sma
     import yaml
 
     from pipelines.definitions import defs
+    from tools.example_study import rewrite_sav
 
     env = copied_small_run
     year_dir = env.out / "reports" / "2025"
     before = {p.relative_to(year_dir): p.read_bytes() for p in year_dir.rglob("*") if p.is_file()}
     t0 = next(w for w in yaml.safe_load(env.config.read_text(encoding="utf-8"))["waves"] if w["id"] == "T0")
     path = env.study_dir / t0["file"]
-    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    pseudonym = str(df.loc[2, t0["id_variable"]])
-    df.loc[3, t0["id_variable"]] = df.loc[2, t0["id_variable"]]
-    pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges,
-                         variable_measure=meta.variable_measure)
+    pseudonym = str(pyreadstat.read_sav(str(path), row_limit=3)[0].loc[2, t0["id_variable"]])
+    rewrite_sav(path, lambda df: df.__setitem__(t0["id_variable"], df[t0["id_variable"]].where(
+        df.index != 3, pseudonym)))
     report = env.run()
     assert not report.success and "harmonised_wave:unique_participant_ids[T0]" in dict(report.failed_checks)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyreadstat
 import pytest
 
 
@@ -19,15 +18,6 @@ def edit_config(study_dir: Path, *replacements: tuple[str, str]) -> Path:
     return path
 
 
-def edit_sav(path: Path, change) -> None:
-    """Rewrite an SPSS file after ``change(df)``, keeping labels and user-missing ranges."""
-    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    change(df)
-    pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=meta.variable_value_labels,
-                         missing_ranges=meta.missing_ranges, variable_measure=meta.variable_measure)
-
-
 @pytest.fixture
 def config_edit():
     return edit_config
@@ -35,4 +25,8 @@ def config_edit():
 
 @pytest.fixture
 def sav_edit():
-    return edit_sav
+    """:func:`tools.example_study.rewrite_sav`: rewrite an SPSS file after ``change(df)``,
+    keeping its labels, user-missing ranges and measurement levels."""
+    from tools.example_study import rewrite_sav
+
+    return rewrite_sav

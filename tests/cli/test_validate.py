@@ -10,6 +10,7 @@ import pyreadstat
 
 from pipelines.cli import main
 from survey import validate
+from tools.example_study import rewrite_sav
 
 T2_DEFAULT = "default: {8: dont_know, 9: no_answer}\n      by_variable:\n        q3_eqvas"
 
@@ -169,12 +170,7 @@ def test_validate_does_not_touch_data(small_study):
 
 
 def _add_columns(path, columns: dict, labels: dict | None = None):
-    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    for name, values in columns.items():
-        df[name] = values
-    column_labels = {**meta.column_names_to_labels, **(labels or {})}
-    pyreadstat.write_sav(df, str(path), column_labels=[column_labels.get(c) for c in df.columns],
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges)
+    rewrite_sav(path, lambda df: df.assign(**columns), column_labels=labels)
 
 
 def test_identifier_columns_are_reported_by_name_and_exemptions_as_notes(small_study, config_edit, capsys):

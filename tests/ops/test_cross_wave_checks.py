@@ -12,6 +12,7 @@ import yaml
 from pipelines import checks
 from pipelines.resources import StudyResource
 from survey import ingest
+from tools.example_study import rewrite_sav
 
 
 def _panel(ids_by_wave: dict[str, list[str]]) -> pd.DataFrame:
@@ -66,10 +67,7 @@ def test_inconsistent_id_format_stops_the_wave_before_the_panel(pipeline_env):
     pipeline_env.config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     wave = cfg["waves"][2]
     path = pipeline_env.study_dir / wave["file"]
-    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    df[wave["id_variable"]] = df[wave["id_variable"]].str.lower()
-    pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges)
+    rewrite_sav(path, lambda df: df.assign(**{wave["id_variable"]: df[wave["id_variable"]].str.lower()}))
 
     report = pipeline_env.run()
     assert not report.success
@@ -77,7 +75,8 @@ def test_inconsistent_id_format_stops_the_wave_before_the_panel(pipeline_env):
     assert list(failed) == [f"harmonised_wave:linked_to_other_waves[{wave['id']}]"]
     text = failed[f"harmonised_wave:linked_to_other_waves[{wave['id']}]"]
     assert path.name in text and "'JH-XXXXXX'" in text and "'jh-xxxxxx'" in text
-    ids = set(df[wave["id_variable"]]) | {i.upper() for i in df[wave["id_variable"]]}
+    lower = pyreadstat.read_sav(str(path), usecols=[wave["id_variable"]])[0][wave["id_variable"]]
+    ids = set(lower) | {i.upper() for i in lower}
     assert not any(i in text for i in ids)
     assert not [m for m in report.materialised if m in ("panel", "recurring_cohort", "prepost_tests",
                                                         "evaluation_report")]

@@ -21,20 +21,9 @@ import pytest
 import yaml
 
 from pipelines import cli, runner
+from tools.example_study import rewrite_sav
 
 NOISE = ("Traceback", "Stack Trace", "Dependencies for step", "DagsterAssetCheckFailedError", "dagster._core")
-
-
-def rewrite_sav(path: Path, change, labels=None) -> None:
-    """Rewrite an SPSS file after ``change(df)`` (and ``labels(value_labels)``), keeping its metadata."""
-    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    change(df)
-    value_labels = dict(meta.variable_value_labels)
-    if labels:
-        labels(value_labels)
-    pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=value_labels, missing_ranges=meta.missing_ranges,
-                         variable_measure=meta.variable_measure)
 
 
 def wave(env, wid: str) -> dict:
@@ -157,11 +146,10 @@ def test_who5_coded_1_to_6_is_not_published_by_running_again(pipeline_env, capfd
         for v in who5:
             df[v] = df[v].where(df[v] >= 8, df[v] + 1)   # 0-5 -> 1-6; missing codes 8/9 kept
 
-    def relabel(labels):
-        for v in who5:
-            labels[v] = {(k + 1 if k < 8 else k): text for k, text in labels[v].items()}
-
-    rewrite_sav(env.study_dir / w["file"], shift, relabel)
+    path = env.study_dir / w["file"]
+    labels = pyreadstat.read_sav(str(path), metadataonly=True)[1].variable_value_labels
+    rewrite_sav(path, shift, value_labels={v: {(k + 1 if k < 8 else k): text for k, text in labels[v].items()}
+                                           for v in who5})
     cfg = str(env.config)
     assert cli.main(["run", "--config", cfg]) == 1
     first = capfd.readouterr()

@@ -41,6 +41,7 @@ import yaml
 from pipelines import locking
 from studyconfig.config import DEFAULT_CONFIG, PROJECT_ROOT, load_config
 from survey import fsutil
+from tools.example_study import rewrite_sav
 
 # -- scanning for participant IDs ----------------------------------------------------------------
 
@@ -207,13 +208,6 @@ def _event_types(home: Path) -> set[str]:
     return types
 
 
-def _rewrite_sav(path: Path, change) -> None:
-    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    df = change(df)
-    pyreadstat.write_sav(df, str(path), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges)
-
-
 @pytest.mark.slow
 def test_failing_runs_leak_no_participant_id(pipeline_env):
     """Two failing runs on the small study, scanned like the successful one:
@@ -237,7 +231,7 @@ def test_failing_runs_leak_no_participant_id(pipeline_env):
         df.loc[3, item] = 42                                  # out of range
         return df
 
-    _rewrite_sav(sav, corrupt)
+    rewrite_sav(sav, corrupt)
     first = env.run()
     assert not first.success
     checks = " ".join(name for name, _ in first.failed_checks)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import dagster as dg
-import pyreadstat
 import pytest
 import yaml
 
@@ -20,6 +19,7 @@ from pipelines.resources import StudyResource
 from pipelines.sensors import INPUT_ASSETS, INPUT_COMPANIONS, WAVE_ASSET_KEYS, wave_inbox_sensor
 from studyconfig.config import load_config
 from survey import study
+from tools.example_study import rewrite_sav
 
 #: every asset a run of the input assets materialises (a multi-asset runs whole)
 INPUT_KEYS = [*INPUT_ASSETS.values(), *[k for ks in INPUT_COMPANIONS.values() for k in ks]]
@@ -58,9 +58,7 @@ def input_requests(result: dg.SensorResult) -> list[dg.RunRequest]:
 
 
 def drop_first_respondent(sav_path) -> None:
-    df, meta = pyreadstat.read_sav(str(sav_path), user_missing=True)
-    pyreadstat.write_sav(df.iloc[1:], str(sav_path), column_labels=meta.column_names_to_labels,
-                         variable_value_labels=meta.variable_value_labels, missing_ranges=meta.missing_ranges)
+    rewrite_sav(sav_path, lambda df: df.iloc[1:])
 
 
 def test_first_tick_registers_waves_and_requests_one_run_per_wave_keyed_by_hash(small_study, instance):
