@@ -197,9 +197,32 @@ SHARED_RUN_MODULES = {
 SHARED_RUN_OF = {module: run for run, modules in SHARED_RUN_MODULES.items() for module in modules}
 
 
+#: the folders of the tests that run the pipeline, a server or a browser (tens of seconds
+#: to minutes per module); the unit tests and doctests elsewhere take a second or less each
+END_TO_END_FOLDERS = ("tests/assets/", "tests/attack/", "tests/cli/", "tests/notebooks/", "tests/ops/")
+
+
+def scope_rank(scope: str) -> int:
+    """Where a scope goes in the queue of :func:`pytest_xdist_make_scheduler`: the shared
+    runs first (the longest scopes), then the other end-to-end modules, then the rest.
+
+    >>> sorted(["tests/unit/test_x.py", "tests/ops/test_ui.py", "small_run"], key=scope_rank)
+    ['small_run', 'tests/ops/test_ui.py', 'tests/unit/test_x.py']
+    """
+    if scope in SHARED_RUN_MODULES:
+        return 0
+    return 1 if scope.startswith(END_TO_END_FOLDERS) else 2
+
+
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadscope`` with the modules of :data:`SHARED_RUN_MODULES` as one scope
-    per shared run (every other module is its own scope, as in loadscope)."""
+    per shared run (every other module is its own scope, as in loadscope), handed out
+    longest first (:func:`scope_rank`).
+
+    loadscope's own order (most tests first) put the modules of one or two long tests
+    (PostgreSQL, the UI, the degenerate studies) at the end of the queue, so one worker
+    ran them alone while the other had finished; with the end-to-end modules first, the
+    many short unit-test scopes fill the end and both workers finish together."""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -208,6 +231,14 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             scope = super()._split_scope(nodeid)
             return SHARED_RUN_OF.get(scope.split("::")[0], scope)
+
+        def _assign_work_unit(self, node) -> None:
+            if not getattr(self, "_ranked", False):  # the queue is complete at the first assignment
+                self._ranked = True
+                ranked = sorted(self.workqueue.items(), key=lambda item: scope_rank(item[0]))  # stable
+                self.workqueue.clear()
+                self.workqueue.update(ranked)
+            super()._assign_work_unit(node)
 
     return SharedRunScheduling(config, log)
 
