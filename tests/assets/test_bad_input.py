@@ -37,6 +37,7 @@ import pytest
 import yaml
 
 from survey import ingest
+from tools.example_study import rewrite_sav
 
 pytestmark = pytest.mark.slow
 
@@ -70,25 +71,21 @@ class Study:
     def read(self, wid: str):
         return pyreadstat.read_sav(str(self.path(wid)), user_missing=True)
 
-    def write(self, wid: str, df: pd.DataFrame, meta, labels=None, value_labels=None, missing=None,
+    def write(self, wid: str, df: pd.DataFrame, labels=None, value_labels=None, missing=None,
               path: Path | None = None) -> None:
-        column_labels = {**meta.column_names_to_labels, **(labels or {})}
-        vl = {k: v for k, v in {**meta.variable_value_labels, **(value_labels or {})}.items() if v is not None}
-        mr = {**meta.missing_ranges, **(missing or {})}
-        pyreadstat.write_sav(df, str(path or self.path(wid)),
-                             column_labels=[column_labels.get(c) for c in df.columns],
-                             variable_value_labels={k: v for k, v in vl.items() if k in df.columns},
-                             missing_ranges={k: v for k, v in mr.items() if k in df.columns})
+        """Write ``df`` (read from wave ``wid``) to the wave's file, or to ``path``, with the
+        file's labels, missing ranges and measurement levels and these overrides
+        (:func:`tools.example_study.rewrite_sav`)."""
+        rewrite_sav(self.path(wid), lambda _: df, column_labels=labels, value_labels=value_labels, missing=missing,
+                    to=path)
 
-    def edit(self, wid: str, change: Callable[[pd.DataFrame], None], **kw) -> None:
-        df, meta = self.read(wid)
-        change(df)
-        self.write(wid, df, meta, **kw)
+    def edit(self, wid: str, change: Callable[[pd.DataFrame], None], labels=None, value_labels=None, missing=None,
+             path: Path | None = None) -> None:
+        rewrite_sav(self.path(wid), change, column_labels=labels, value_labels=value_labels, missing=missing,
+                    to=path)
 
     def add_column(self, wid: str, name: str, values, label: str | None = None) -> None:
-        df, meta = self.read(wid)
-        df[name] = values
-        self.write(wid, df, meta, labels={name: label} if label else None)
+        self.edit(wid, lambda df: df.__setitem__(name, values), labels={name: label} if label else None)
 
     def csv_frame(self, wid: str) -> pd.DataFrame:
         """The wave as a spreadsheet export has it: covariates as their Swedish labels."""
@@ -146,8 +143,8 @@ def _garbage(s: Study):
 
 
 def _zero_rows(s: Study):
-    df, meta = s.read("T0")
-    s.write("T0", df.iloc[:0], meta)
+    df, _ = s.read("T0")
+    s.write("T0", df.iloc[:0])
 
 
 def _xlsx(s: Study):
@@ -314,9 +311,9 @@ def _codes_out_of_range(s: Study):
 
 
 def _undeclared_missing_out_of_range(s: Study):
-    df, meta = s.read("T1")
+    df, _ = s.read("T1")
     df["wq_01"] = df["wq_01"].where(~df.index.isin([1, 4]), 8.0)
-    s.write("T1", df, meta)
+    s.write("T1", df)
     s.wave("T1")["missing_codes"]["default"] = {9: "no_answer"}
     rows = tuple(int(i) + 1 for i in np.flatnonzero((df["wq_01"] == 8.0).to_numpy()))
     s.expected.append(f"variable 'wq_01 -> whoqol_bref_01': {len(rows)} value(s) outside the instrument's codes "
@@ -330,7 +327,7 @@ def _undeclared_missing_in_range(s: Study):
     df, meta = s.read("T0")
     df["f11"] = df["f11"].where(~df.index.isin([1, 3, 5]), 99.0)
     labels = {**meta.variable_value_labels["f11"], 99.0: "Ej svar (gammal kod)"}
-    s.write("T0", df, meta, value_labels={"f11": labels},
+    s.write("T0", df, value_labels={"f11": labels},
             missing={"f11": [*meta.missing_ranges["f11"], {"lo": 99.0, "hi": 99.0}]})
     mask = df["f11"] == 99.0
     rows = tuple(int(i) + 1 for i in np.flatnonzero(mask.to_numpy()))

@@ -126,7 +126,7 @@ def _marker_labels(s):
                   8.0: "Vet ej", 9.0: "Ej svar"}
     df["f11"] = df["f11"].where(~df.index.isin([1, 3]), 99.0)
     f11_labels = {**meta.variable_value_labels["f11"], 99.0: f"Ej svar {WORDS[2]}"}
-    s.write("T0", df, meta, labels={"f12_3": f"Fråga {WORDS[3]} om hälsa"},
+    s.write("T0", df, labels={"f12_3": f"Fråga {WORDS[3]} om hälsa"},
             value_labels={**{f"f14_{i}": relabelled for i in range(1, 11)}, "f11": f11_labels},
             missing={"f11": [*meta.missing_ranges["f11"], {"lo": 99.0, "hi": 99.0}]})
     s.wave("T0")["mapping"] = bad._rename_key(s.wave("T0")["mapping"], "f12_3", "f12_33")
@@ -136,7 +136,7 @@ def _marker_undeclared_missing(s):
     """A code the SPSS file declares missing with a marker label, left as an answer."""
     df, meta = s.read("T1")
     df["wq_05"] = df["wq_05"].where(~df.index.isin([2, 6]), 7.0)
-    s.write("T1", df, meta, value_labels={"wq_05": {**meta.variable_value_labels["wq_05"], 7.0: WORDS[4]}},
+    s.write("T1", df, value_labels={"wq_05": {**meta.variable_value_labels["wq_05"], 7.0: WORDS[4]}},
             missing={"wq_05": [*meta.missing_ranges.get("wq_05", []), {"lo": 7.0, "hi": 7.0}]})
 
 
@@ -153,7 +153,7 @@ def _marker_identifiers_everywhere(s):
     df["kommentar"] = [f"Ring mig på {PHONE}" if i == 4 else f"pnr {PNR_12} tack" if i == 7 else "bra"
                        for i in range(len(df))]
     df.loc[5, "f9_1"] = float(PNR_12)
-    s.write("T0", df, meta, labels={"f9_2": f"Kontakt {EMAIL}"},
+    s.write("T0", df, labels={"f9_2": f"Kontakt {EMAIL}"},
             value_labels={"f5": {**meta.variable_value_labels["f5"], 7.0: f"Tolk {WORDS[6]} {PHONE}"}})
 
 
