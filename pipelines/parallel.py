@@ -43,9 +43,10 @@ def max_processes() -> int:
     Examples
     --------
     >>> import os
-    >>> os.environ["JH_PROCESSES"] = "1"; max_processes()
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"JH_PROCESSES": "1"}):
+    ...     max_processes()
     1
-    >>> del os.environ["JH_PROCESSES"]
     """
     value = os.environ.get(ENV_PROCESSES)
     if value:

@@ -15,6 +15,41 @@ warnings.filterwarnings("ignore", message=".*is currently in (preview|beta).*")
 SMALL_N = 70
 
 
+#: the processes a shared run may use (``JH_PROCESSES``): the shared runs fork their waves,
+#: figures and reports as ``make run`` does on a two-core machine, so the forked path is
+#: run end to end and compared byte for byte with the one-process runs of the other tests
+#: (test_publishing's forced rerun, test_reliability's rerun after a kill)
+SHARED_RUN_PROCESSES = "2"
+
+
+def one_process_per_worker(environ, cores: int) -> bool:
+    """In a pytest-xdist worker, when the workers already fill every core, set
+    ``JH_PROCESSES=1`` (unless it is set): the pipeline runs of a test then run their waves,
+    figures and reports one after the other instead of forking (pipelines/parallel.py).
+
+    Forking brings a run nothing when every core is busy with another test, and costs
+    CPU: about a sixth more per run of the small study (each forked child rebuilds its
+    caches and copies the pages it touches). Returns whether it was set.
+
+    >>> env = {"PYTEST_XDIST_WORKER": "gw0", "PYTEST_XDIST_WORKER_COUNT": "2"}
+    >>> one_process_per_worker(env, cores=2), env["JH_PROCESSES"]
+    (True, '1')
+    >>> one_process_per_worker({"PYTEST_XDIST_WORKER_COUNT": "2"}, cores=8)
+    False
+    >>> one_process_per_worker({}, cores=2)     # one process (make test PYTEST_WORKERS=0)
+    False
+    """
+    workers = int(environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
+    if not workers or workers < cores or environ.get("JH_PROCESSES"):
+        return False
+    environ["JH_PROCESSES"] = "1"
+    return True
+
+
+def pytest_configure(config):
+    one_process_per_worker(os.environ, len(os.sched_getaffinity(0)))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_scale_registry():
     """User-declared scales are process-wide state: every test starts without any."""
@@ -104,17 +139,51 @@ def pipeline_env(small_study, tmp_path, monkeypatch) -> PipelineEnv:
     return PipelineEnv(small_study, tmp_path, monkeypatch)
 
 
+def plant_partner_secrets(study: Path) -> dict[str, list[str]]:
+    """Distinctive free text in every partner survey (one comment with an e-mail address)
+    and, in 2025, a respondent number column; returns what must never be published
+    (``free_text``) or only in the two ingestion tables (``respondent``). The small run
+    carries them, so every test of its published files and instance runs with them
+    (tests/assets/test_partners.py looks for them)."""
+    import uuid
+
+    import pandas as pd
+    import yaml
+
+    cfg = yaml.safe_load((study / "study.yaml").read_text(encoding="utf-8"))
+    secrets: dict[str, list[str]] = {"free_text": [], "respondent": []}
+    for s in cfg["partner_surveys"]:
+        path = study / s["file"]
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        col = s["free_text"][0]
+        texts = [f"FRITEXT-{uuid.uuid4().hex[:10]} hemlig kommentar" for _ in range(len(df))]
+        texts[0] = f"FRITEXT-{uuid.uuid4().hex[:10]} mejla mig på kontakt.{s['year']}@example.se"
+        df[col] = texts
+        secrets["free_text"] += texts
+        if s["year"] == 2025:
+            df.insert(0, "lopnr", [f"LOPNR-{i:04d}" for i in range(len(df))])
+            s["respondent_variable"] = "lopnr"
+            secrets["respondent"] += list(df["lopnr"])
+        path.write_text(df.to_csv(index=False), encoding="utf-8")
+    (study / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return secrets
+
+
 @pytest.fixture(scope="session")
 def small_run(small_study_template, tmp_path_factory) -> PipelineEnv:
     """The small study materialised once per session (once per pytest-xdist worker) by the
-    real runner: its study folder, outputs and Dagster instance under one root, and the
-    run's report as ``.first``. Read-only: tests read it through :func:`small_run_env`
+    real runner: its study folder, outputs and Dagster instance under one root, the run's
+    report as ``.first`` and the partner surveys' planted secrets as ``.partner_secrets``
+    (:func:`plant_partner_secrets`). Read-only: tests read it through :func:`small_run_env`
     or change a private copy (:func:`copied_small_run`)."""
     root = tmp_path_factory.mktemp("small_run")
     shutil.copytree(small_study_template, root / "study")
+    secrets = plant_partner_secrets(root / "study")
     with pytest.MonkeyPatch.context() as mp:   # environment restored right after the run
+        mp.setenv("JH_PROCESSES", SHARED_RUN_PROCESSES)
         env = PipelineEnv(root / "study", root, mp)
         env.first = env.run()
+    env.partner_secrets = secrets
     assert env.first.success, env.first.lines
     return env
 
@@ -123,7 +192,7 @@ def small_run(small_study_template, tmp_path_factory) -> PipelineEnv:
 def small_run_env(small_run, monkeypatch) -> PipelineEnv:
     """The environment pointed at the shared :func:`small_run` (for tests that only read it)."""
     env = PipelineEnv(small_run.study_dir, small_run.root, monkeypatch)
-    env.first = small_run.first
+    env.first, env.partner_secrets = small_run.first, small_run.partner_secrets
     return env
 
 
@@ -189,7 +258,7 @@ def partitions_read_once(monkeypatch):
 #: these fixtures must be listed (collection fails otherwise).
 SHARED_RUN_MODULES = {
     "small_run": ("tests/assets/test_pipeline.py", "tests/assets/test_publishing.py",
-                  "tests/notebooks/test_notebooks.py"),
+                  "tests/assets/test_partners.py", "tests/notebooks/test_notebooks.py"),
     "example_run": ("tests/assets/test_ground_truth.py", "tests/ops/test_reliability.py",
                     "tests/ops/test_verified_storage.py"),
 }
@@ -279,6 +348,7 @@ def example_run(tmp_path_factory) -> PipelineEnv:
 
     root = tmp_path_factory.mktemp("example_run")
     with pytest.MonkeyPatch.context() as mp:   # environment restored right after the run
+        mp.setenv("JH_PROCESSES", SHARED_RUN_PROCESSES)
         env = PipelineEnv(DEFAULT_CONFIG.parent, root, mp)
         env.first = env.run()
     assert env.first.success, env.first.lines

@@ -1,13 +1,13 @@
-"""The partner surveys end to end on a generated study: the partner tables, the figure and
-the report section in both languages; no partner group below k published; no free text
+"""The partner surveys end to end on the session's small run (``small_run``: the small
+generated study, whose partner surveys carry planted free text and respondent numbers,
+``plant_partner_secrets`` in tests/conftest.py): the partner tables, the figure and the
+report section in both languages; no partner group below k published; no free text
 (nor respondent number) anywhere under reports/, in the stored tables or in the Dagster
 instance; a changed partner file re-runs the partner chain and nothing else; and bad
 partner files stopped at ingestion by the guard and the blocking checks."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -22,41 +22,14 @@ PARTNER_TABLES = ("partner_respondents", "partner_scale_summary", "partner_group
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-def plant(study: Path) -> dict[str, list[str]]:
-    """Distinctive free text (one comment with an e-mail address) and, in 2025, a respondent
-    number column; returns what must never be published."""
-    cfg = yaml.safe_load((study / "study.yaml").read_text(encoding="utf-8"))
-    secrets: dict[str, list[str]] = {"free_text": [], "respondent": []}
-    for s in cfg["partner_surveys"]:
-        path = study / s["file"]
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        col = s["free_text"][0]
-        texts = [f"FRITEXT-{uuid.uuid4().hex[:10]} hemlig kommentar" for _ in range(len(df))]
-        texts[0] = f"FRITEXT-{uuid.uuid4().hex[:10]} mejla mig på kontakt.{s['year']}@example.se"
-        df[col] = texts
-        secrets["free_text"] += texts
-        if s["year"] == 2025:
-            df.insert(0, "lopnr", [f"LOPNR-{i:04d}" for i in range(len(df))])
-            s["respondent_variable"] = "lopnr"
-            secrets["respondent"] += list(df["lopnr"])
-        path.write_text(df.to_csv(index=False), encoding="utf-8")
-    (study / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return secrets
-
-
-@pytest.fixture(scope="module")
-def run(small_study_template, tmp_path_factory, pipeline_env_class):
-    root = tmp_path_factory.mktemp("partners")
-    study = root / "study"
-    shutil.copytree(small_study_template, study)
-    secrets = plant(study)
-    with pytest.MonkeyPatch.context() as mp:
-        env = pipeline_env_class(study, root, mp)
-        report = env.run()
-        assert report.success, report.lines
-        env.secrets = secrets
-        env.report = report
-        yield env
+@pytest.fixture
+def run(small_run_env):
+    """The session's small run (:func:`small_run`), whose partner surveys carry planted
+    free text and respondent numbers (:func:`plant_partner_secrets`): ``.secrets`` and the
+    run's ``.report``."""
+    small_run_env.secrets = small_run_env.partner_secrets
+    small_run_env.report = small_run_env.first
+    return small_run_env
 
 
 def _tables(env) -> dict[str, pd.DataFrame]:

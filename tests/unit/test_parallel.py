@@ -64,12 +64,15 @@ def test_forked_figures_are_byte_identical(tmp_path, monkeypatch):
         return fig
 
     def save_all(folder):
-        return parallel.map_forked(lambda lang: style.save(make(lang), folder / f"demo_{lang}"), ["sv", "en"])
+        return parallel.map_forked(lambda lang: (os.getpid(), style.save(make(lang), folder / f"demo_{lang}")),
+                                   ["sv", "en"])
 
+    monkeypatch.setenv(parallel.ENV_PROCESSES, "2")     # (the test workers may have set 1)
     forked = save_all(tmp_path / "forked")
     monkeypatch.setenv(parallel.ENV_PROCESSES, "1")
     serial = save_all(tmp_path / "serial")
-    for a, b in zip(forked, serial):
+    assert forked[1][0] != os.getpid() and {pid for pid, _ in serial} == {os.getpid()}
+    for (_, a), (_, b) in zip(forked, serial):
         for ext in ("png", "svg", "pdf"):
             assert a[ext].read_bytes() == b[ext].read_bytes(), ext
 
