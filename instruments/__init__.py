@@ -37,7 +37,7 @@ from .consistency import cronbach_alpha, omega_total
 from .eq5d import value_sets
 
 __all__ = [
-    "score", "available", "items_of", "spec", "outputs", "reliability", "register_scale",
+    "score", "available", "items_of", "spec", "outputs", "output_table", "reliability", "register_scale",
     "load_scale", "check_options", "load_yaml", "mid_defaults", "value_sets", "cronbach_alpha", "omega_total",
     "InstrumentSpec", "Codes", "OutputSpec", "OptionSpec",
     "InstrumentError", "ItemError", "SpecError", "OptionError", "UnknownInstrumentError",
@@ -230,6 +230,36 @@ def outputs(instrument_id: str, **options: Any) -> pd.DataFrame:
     df["max"] = df["max"].astype(float)
     df["higher_is_better"] = df["higher_is_better"].astype("boolean")
     return df
+
+
+#: (the registered specs, their output table) of the last :func:`output_table` call
+_output_table: tuple[tuple[InstrumentSpec, ...], pd.DataFrame] | None = None
+
+
+def output_table() -> pd.DataFrame:
+    """:func:`outputs` (default options) of every registered instrument, built-in first,
+    then user scales, in one table.
+
+    Built once for each set of registered instruments and then copied: every figure and
+    the report ask for it in each language, and building it from the specs took a fiftieth
+    of a pipeline run. A scale registered, replaced or forgotten since (a new spec object:
+    specs are frozen) rebuilds it.
+
+    Examples
+    --------
+    >>> t = output_table()
+    >>> t.loc[t["column"] == "who5_percent", ["instrument", "min", "max"]].values.tolist()
+    [['who5', 0.0, 100.0]]
+    >>> output_table() is not output_table()     # a copy each time: callers may change it
+    True
+    """
+    global _output_table
+    specs = tuple(_registry.all_specs())
+    cached = _output_table
+    if cached is None or len(cached[0]) != len(specs) or any(a is not b for a, b in zip(cached[0], specs)):
+        cached = (specs, pd.concat([outputs(sp.id) for sp in specs], ignore_index=True))
+        _output_table = cached
+    return cached[1].copy()
 
 
 def available() -> pd.DataFrame:

@@ -145,8 +145,9 @@ def outcome_kinds() -> dict[str, str]:
 
 
 def outcome_table() -> pd.DataFrame:
-    """Every output column of every known instrument with labels, range and direction."""
-    return pd.concat([instruments.outputs(i) for i in instruments.available()["id"]], ignore_index=True)
+    """Every output column of every known instrument with labels, range and direction
+    (:func:`instruments.output_table`)."""
+    return instruments.output_table()
 
 
 #: wave settings added after the first data versions were recorded: left out of the hash

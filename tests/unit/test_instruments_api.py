@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,6 +161,34 @@ def test_outputs_eq5d_index_follows_value_set():
     assert "Sun" in o["label_sv"] and o["min"] == pytest.approx(-0.314) and o["max"] == 1
     o2 = ins.outputs("eq5d5l", value_set="SE_Burstrom2020_TTO").set_index("column").loc["eq5d5l_index"]
     assert "Burström" in o2["label_en"] and o2["max"] == pytest.approx(0.9755)
+
+
+def test_output_table_follows_the_registered_scales(tmp_path):
+    """The cached table is every instrument's :func:`outputs`; registering, replacing
+    (an edited file) and forgetting a user scale each rebuild it."""
+    import yaml
+
+    from instruments._registry import _unregister_all_user_scales
+
+    def fresh():
+        return pd.concat([ins.outputs(i) for i in ins.available()["id"]], ignore_index=True)
+
+    pd.testing.assert_frame_equal(ins.output_table(), fresh())
+    scale = yaml.safe_load(Path("data/example/scales/jh_empowerment.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "scale.yaml"
+    path.write_text(yaml.safe_dump(scale, allow_unicode=True), encoding="utf-8")
+    sid = ins.register_scale(path)
+    with_scale = ins.output_table()
+    assert sid in set(with_scale["instrument"])
+    pd.testing.assert_frame_equal(with_scale, fresh())
+    scale["name"]["en"] = "An edited name"               # the file edited: it replaces the scale
+    path.write_text(yaml.safe_dump(scale, allow_unicode=True), encoding="utf-8")
+    ins.register_scale(path)
+    assert ins.output_table()["label_en"].str.contains("An edited name").any()
+    pd.testing.assert_frame_equal(ins.output_table(), fresh())
+    _unregister_all_user_scales()
+    assert sid not in set(ins.output_table()["instrument"])
+    pd.testing.assert_frame_equal(ins.output_table(), fresh())
 
 
 def test_value_sets_table():
