@@ -28,8 +28,9 @@ def one_process_per_worker(environ, cores: int) -> bool:
     figures and reports one after the other instead of forking (pipelines/parallel.py).
 
     Forking brings a run nothing when every core is busy with another test, and costs
-    CPU: about a sixth more per run of the small study (each forked child rebuilds its
-    caches and copies the pages it touches). Returns whether it was set.
+    CPU: about a sixth more per run of the small study (three interleaved pairs of runs,
+    45 s against 37-40 s of CPU; most likely the pages each forked child copies and the
+    caches it fills and drops). Returns whether it was set.
 
     >>> env = {"PYTEST_XDIST_WORKER": "gw0", "PYTEST_XDIST_WORKER_COUNT": "2"}
     >>> one_process_per_worker(env, cores=2), env["JH_PROCESSES"]
