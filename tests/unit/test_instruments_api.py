@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -169,12 +167,13 @@ def test_output_table_follows_the_registered_scales(tmp_path):
     import yaml
 
     from instruments._registry import _unregister_all_user_scales
+    from studyconfig.config import DEFAULT_CONFIG
 
     def fresh():
         return pd.concat([ins.outputs(i) for i in ins.available()["id"]], ignore_index=True)
 
     pd.testing.assert_frame_equal(ins.output_table(), fresh())
-    scale = yaml.safe_load(Path("data/example/scales/jh_empowerment.yaml").read_text(encoding="utf-8"))
+    scale = yaml.safe_load((DEFAULT_CONFIG.parent / "scales" / "jh_empowerment.yaml").read_text(encoding="utf-8"))
     path = tmp_path / "scale.yaml"
     path.write_text(yaml.safe_dump(scale, allow_unicode=True), encoding="utf-8")
     sid = ins.register_scale(path)
