@@ -201,8 +201,11 @@ def save(fig, stem: Path, bbox=None, formats=("png", "svg", "pdf")) -> dict[str,
     unknown = [f for f in formats if f not in _METADATA]
     if unknown or not formats:
         raise ValueError(f"figure formats must be a non-empty subset of {sorted(_METADATA)}")
+    from publishing._matplotlib_adapter import cache_pdf_font_subsets
     from survey.fsutil import atomic_write
 
+    if "pdf" in formats:
+        cache_pdf_font_subsets()  # the same bytes, without subsetting a font twice
     bbox = bbox if bbox is not None else tight_bbox(fig)
     out = {}
     for ext, md in _METADATA.items():
