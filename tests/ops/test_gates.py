@@ -207,11 +207,21 @@ def test_a_report_that_failed_disclosure_stays_blocked(pipeline_env, capsys):
 
 @pytest.mark.slow
 def test_automation_does_not_materialise_below_a_failed_blocking_check(pipeline_env, tmp_path, partitions_read_once):
-    """The UI/daemon path: Dagster's evaluator must not request ``panel`` while a wave's
-    ``harmonised_wave`` check is failed, even when another wave was updated (which makes
-    plain ``eager()`` fire with the failed wave's older ``scored_wave``)."""
+    """The UI/daemon path. Dagster's evaluator requests every automated asset once all
+    waves are materialised, once (not on every tick), and again when a wave changes; it
+    must not request ``panel`` while a wave's ``harmonised_wave`` check is failed, even
+    when another wave was updated (which makes plain ``eager()`` fire with the failed
+    wave's older ``scored_wave``). One scenario for both promises: each needs the inputs
+    and three waves materialised."""
     from pipelines.definitions import ASSET_CHECKS, ASSETS, build_resources, defs
     from pipelines.sensors import INPUT_ASSETS, INPUT_COMPANIONS, WAVE_ASSET_KEYS
+
+    graph = defs.resolve_asset_graph()
+    automated = {k for k in graph.materializable_asset_keys if graph.get(k).automation_condition is not None}
+    assert dg.AssetKey("panel") in automated and dg.AssetKey("figure_participant_flow") in automated
+    # the annual report and its release are built on request only: they never change by themselves
+    assert not automated & {dg.AssetKey("evaluation_report"), dg.AssetKey("published_release")}
+    assert not automated & (set(WAVE_ASSET_KEYS) | set(INPUT_ASSETS.values()))
 
     (tmp_path / "auto_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "auto_home")) as instance:
@@ -222,20 +232,22 @@ def test_automation_does_not_materialise_below_a_failed_blocking_check(pipeline_
 
         instance.add_dynamic_partitions("wave", ["T0", "T1", "T2"])
         start = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert start.total_requested == 0                             # waves missing: nothing to follow yet
         assert materialise([*INPUT_ASSETS.values(), *[k for ks in INPUT_COMPANIONS.values() for k in ks]]).success
         for w in ("T0", "T1", "T2"):
             assert materialise(WAVE_ASSET_KEYS, w).success
         first = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=start.cursor)
-        assert first.get_num_requested(dg.AssetKey("panel")) == 1   # all waves passed: panel follows
-        first = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
-        assert first.total_requested == 0                             # (requested once)
+        assert {k for k in automated if first.get_num_requested(k)} == automated   # all waves passed: all follow
+        assert all(first.get_num_requested(k) == 1 for k in automated)
+        idle = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+        assert idle.total_requested == 0                              # requested once, not on every tick
 
         t0 = pipeline_env.study_dir / wave(pipeline_env, "T0")["file"]
         original = t0.read_bytes()
         duplicate_an_id(pipeline_env, "T0")
         assert not materialise(WAVE_ASSET_KEYS, "T0").success        # the gate fails; scored_wave[T0] is old
         assert materialise(WAVE_ASSET_KEYS, "T2").success            # another wave is updated
-        after = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+        after = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=idle.cursor)
         assert after.get_num_requested(dg.AssetKey("panel")) == 0
         assert after.total_requested == 0
 
