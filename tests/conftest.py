@@ -259,7 +259,7 @@ def partitions_read_once(monkeypatch):
 #: these fixtures must be listed (collection fails otherwise).
 SHARED_RUN_MODULES = {
     "small_run": ("tests/assets/test_pipeline.py", "tests/assets/test_publishing.py",
-                  "tests/assets/test_partners.py", "tests/notebooks/test_notebooks.py"),
+                  "tests/assets/test_partners.py", "tests/notebooks/test_notebooks.py", "tests/ops/test_ui.py"),
     "example_run": ("tests/assets/test_ground_truth.py", "tests/ops/test_reliability.py",
                     "tests/ops/test_verified_storage.py"),
 }

@@ -1,4 +1,5 @@
-"""The Dagster UI on a materialised small study: GraphQL sees the graph, its checks, the
+"""The Dagster UI on a materialised small study (a private copy of the session's small
+run: ``dagster dev`` writes to its instance): GraphQL sees the graph, its checks, the
 sensors and the materialisations; headless Chromium renders the asset graph.
 
 Set ``JH_SAVE_SCREENSHOTS=1`` to copy the screenshot to
@@ -103,14 +104,14 @@ def _chromium(url: str, profile: Path, *mode: str, budget_ms: int) -> subprocess
         capture_output=True, text=True, timeout=300)
 
 
-def test_ui_shows_the_asset_graph_with_checks(pipeline_env, tmp_path):
+def test_ui_shows_the_asset_graph_with_checks(small_run, tmp_path, monkeypatch, run_copier):
     from pipelines.definitions import defs
 
-    home = pipeline_env.root / "dagster_home"
+    # a copy of the session's small run (its instance, outputs and study folder)
+    env = run_copier(small_run, tmp_path / "run", monkeypatch, study=False)
+    home = env.root / "dagster_home"
     # a quiet instance: no telemetry, no "join the community" dialog over the graph
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
-    report = pipeline_env.run()
-    assert report.success, report.lines
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
