@@ -1,8 +1,10 @@
 """Multiplicity adjustment of p-values, as R's ``stats::p.adjust``.
 
-The adjustment itself is statsmodels' :func:`~statsmodels.stats.multitest.multipletests`;
-this module adds R's conventions around it (NaN entries kept and not counted, the method
-names checked, p outside [0, 1] refused), which ``tests/unit`` checks against R's output.
+The adjustment itself is statsmodels' :func:`~statsmodels.stats.multitest.multipletests`,
+except Holm's (:func:`_holm`: the same arithmetic, without the full garbage collection
+statsmodels runs on every Holm call); this module adds R's conventions around it (NaN
+entries kept and not counted, the method names checked, p outside [0, 1] refused), which
+``tests/unit`` checks against R's output.
 """
 
 from __future__ import annotations
@@ -66,6 +68,28 @@ def p_adjust(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
         return out
     if np.any((q < 0) | (q > 1)):
         raise ValueError("p-values must lie in [0, 1]")
-    adj = q.copy() if method == "none" else multipletests(q, method=method)[1]
+    adj = q.copy() if method == "none" else _holm(q) if method == "holm" else multipletests(q, method=method)[1]
     out[ok] = adj
+    return out
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment, computed as statsmodels 0.15's ``multipletests(p,
+    method="holm")`` computes it (sort, multiply by ``m, m - 1, …, 1``, running maximum,
+    capped at 1, original order), so the results are bit-identical.
+
+    Not delegated because that branch of ``multipletests`` calls ``gc.collect()`` on every
+    call: a full collection of the process's heap, 37 ms in a fresh interpreter and more
+    inside a pipeline run, for an adjustment of a handful of p-values (2 % of a run of the
+    small study, py-spy). ``tests/unit/test_analysis_prepost.py`` checks it against R's
+    ``p.adjust`` and, bit for bit, against ``multipletests``.
+
+    >>> _holm(np.array([0.01, 0.04, 0.03]))
+    array([0.03, 0.06, 0.06])
+    """
+    order = np.argsort(p)
+    adjusted = np.maximum.accumulate(p[order] * np.arange(p.size, 0, -1))
+    adjusted[adjusted > 1] = 1
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
     return out

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from analysis import _rank, multiplicity, prepost, tidy
@@ -203,6 +205,21 @@ def test_p_adjust_matches_r_examples():
     assert_allclose(multiplicity.p_adjust(p, "fdr_bh"), [0.05] * 5)
     assert_allclose(multiplicity.p_adjust(p, "bonferroni"), [0.05, 0.1, 0.15, 0.2, 0.25])
     assert_allclose(multiplicity.p_adjust(p, "none"), p)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.01, 0.05, 0.5, 1.0, np.nan])), max_size=40))
+def test_holm_is_bit_identical_to_statsmodels(p):
+    """``multiplicity._holm`` repeats statsmodels' Holm arithmetic (without its garbage
+    collection): the same bits, ties, zeros, ones and NaN (left out of the count) included."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p, dtype=float)
+    ok = ~np.isnan(p)
+    expected = np.full(p.shape, np.nan)
+    if ok.any():
+        expected[ok] = multipletests(p[ok], method="holm")[1]
+    assert np.array_equal(multiplicity.p_adjust(p, "holm"), expected, equal_nan=True)
 
 
 def test_p_adjust_keeps_nan_out_of_the_count():
