@@ -107,7 +107,7 @@ def _chromium(url: str, profile: Path, *mode: str, budget_ms: int) -> subprocess
 def test_ui_shows_the_asset_graph_with_checks(small_run, tmp_path, monkeypatch, run_copier):
     from pipelines.definitions import defs
 
-    # a copy of the session's small run (its instance, outputs and study folder)
+    # a copy of the session's small run (its instance and outputs; its study folder is only read)
     env = run_copier(small_run, tmp_path / "run", monkeypatch, study=False)
     home = env.root / "dagster_home"
     # a quiet instance: no telemetry, no "join the community" dialog over the graph
