@@ -7,7 +7,6 @@ the private names each relies on), run this file and the gate tests
 (``tests/ops/test_gates.py``), then update ``WRITTEN_FOR``.
 """
 
-import ast
 import os
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import dagster as dg
 import pytest
 
 from pipelines import _dagster_adapter as adapter
+
+from .private_api import private_uses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,27 +27,13 @@ def test_the_adapter_was_written_for_the_installed_dagster():
         f"{adapter.WRITTEN_FOR}: review its private API uses (see its docstring) before upgrading")
 
 
-def _private_dagster_imports(path: Path) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dagster._"):
-            found.append(f"{path.relative_to(ROOT)}:{node.lineno} from {node.module}")
-        elif isinstance(node, ast.Import):
-            found += [f"{path.relative_to(ROOT)}:{node.lineno} import {a.name}" for a in node.names
-                      if a.name.startswith("dagster._")]
-        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and isinstance(node.value, ast.Name) \
-                and node.value.id in ("dg", "dagster"):
-            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}.{node.attr}")
-    return found
-
-
 def test_no_private_dagster_api_outside_the_adapter():
     offenders = []
     for path in sorted((ROOT / "pipelines").rglob("*.py")):
         if path.name != "_dagster_adapter.py":
-            offenders += _private_dagster_imports(path)
+            offenders += private_uses(path, "dagster", aliases=("dg", "dagster"))
     assert offenders == []
-    assert _private_dagster_imports(ROOT / "pipelines" / "_dagster_adapter.py")  # the scan finds them
+    assert private_uses(ROOT / "pipelines" / "_dagster_adapter.py", "dagster")  # the scan finds them
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]), code_version="1")

@@ -7,7 +7,6 @@ against the new release (its docstring lists what it relies on), run this file a
 ``tests/unit/test_publish_figures.py``, then update ``WRITTEN_FOR``.
 """
 
-import ast
 import io
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from matplotlib.backends import _backend_pdf_ps as pdfps
 
 from publishing import _matplotlib_adapter as adapter
 from publishing import style
+
+from .private_api import private_uses
 
 ROOT = Path(__file__).resolve().parents[2]
 #: a Swedish and an English label, a bold title, an italic note and a character above U+00FF:
@@ -109,23 +110,11 @@ def test_save_puts_the_cache_in_place(no_cache, tmp_path):
     assert files["pdf"].read_bytes() == _pdf("en")
 
 
-def _private_matplotlib_uses(path: Path) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
-            [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("matplotlib"):
-            names += [f"{node.module}.{a.name}" for a in node.names]
-        found += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names
-                  if n.startswith("matplotlib") and any(part.startswith("_") for part in n.split("."))]
-    return found
-
-
 def test_no_private_matplotlib_api_outside_the_adapter():
     offenders = []
     for package in ("publishing", "pipelines", "analysis", "survey", "tools"):
         for path in sorted((ROOT / package).rglob("*.py")):
             if path.name != "_matplotlib_adapter.py":
-                offenders += _private_matplotlib_uses(path)
+                offenders += private_uses(path, "matplotlib", aliases=("matplotlib", "mpl"))
     assert offenders == []
-    assert _private_matplotlib_uses(ROOT / "publishing" / "_matplotlib_adapter.py")  # the scan finds them
+    assert private_uses(ROOT / "publishing" / "_matplotlib_adapter.py", "matplotlib")  # the scan finds them
