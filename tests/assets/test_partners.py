@@ -25,10 +25,7 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 @pytest.fixture
 def run(small_run_env):
     """The session's small run (:func:`small_run`), whose partner surveys carry planted
-    free text and respondent numbers (:func:`plant_partner_secrets`): ``.secrets`` and the
-    run's ``.report``."""
-    small_run_env.secrets = small_run_env.partner_secrets
-    small_run_env.report = small_run_env.first
+    free text and respondent numbers (``.partner_secrets``: :func:`plant_partner_secrets`)."""
     return small_run_env
 
 
@@ -108,9 +105,9 @@ def _stored_texts(root: Path):
 def test_no_free_text_or_respondent_number_anywhere(run):
     """Free text: in no file at all (it is dropped when the file is read). Respondent
     numbers: only in the two ingestion tables (for the duplicate check), nowhere else."""
-    free = [s.split(" ")[0] for s in run.secrets["free_text"]] + ["example.se", "hemlig kommentar"]
-    numbers = run.secrets["respondent"]
-    assert len(run.secrets["free_text"]) == 50 and len(numbers) == 24
+    free = [s.split(" ")[0] for s in run.partner_secrets["free_text"]] + ["example.se", "hemlig kommentar"]
+    numbers = run.partner_secrets["respondent"]
+    assert len(run.partner_secrets["free_text"]) == 50 and len(numbers) == 24
     ingestion = {"raw_partner_surveys.parquet", "harmonised_partner_surveys.parquet"}
     hits, seen_in = set(), set()
     for root in (run.out, run.root / "dagster_home"):
